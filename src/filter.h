@@ -1,0 +1,45 @@
+/* filter: the seccomp filter of the design card (which syscalls stop the tracer). */
+#ifndef MAXRSS_FILTER_H
+#define MAXRSS_FILTER_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+
+/*
+ * The SECCOMP_RET_TRACE data of each trapped syscall; PTRACE_GETEVENTMSG at the
+ * seccomp stop returns it, so the tracer never reads registers to know which one.
+ * 0 is never used (it is what a filter of somebody else's could return).
+ */
+enum filter_id {
+	FILTER_EXIT = 1,
+	FILTER_EXIT_GROUP,
+	FILTER_EXECVE,
+	FILTER_EXECVEAT,
+	FILTER_CLONE,
+	FILTER_CLONE3,
+	FILTER_FORK,
+	FILTER_VFORK,
+	FILTER_ID_MAX = FILTER_VFORK,
+};
+
+/*
+ * Build (not load) the filter: TRACE(id) for the syscalls above on every
+ * architecture this build can meet, ALLOW for everything else, bad-arch ALLOW,
+ * no forced SSB mitigation, no_new_privs only when set_nnp.
+ * Returns 0 and *out, or -errno.
+ */
+int filter_build(scmp_filter_ctx *out, bool set_nnp);
+
+/* Load a built filter into the calling thread; 0 or -errno. */
+int filter_load(scmp_filter_ctx ctx);
+
+/* Free a built filter (NULL is fine). */
+void filter_release(scmp_filter_ctx ctx);
+
+/* "exit_group", ...; "unknown" for ids out of range. */
+const char *filter_id_name(int id);
+
+/* True when the caller may load a filter without no_new_privs (CAP_SYS_ADMIN). */
+bool filter_privileged(void);
+
+#endif

@@ -1,0 +1,188 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "options.h"
+#include "util.h"
+
+enum {
+	OPT_EXACT = 256,
+	OPT_WARMUP,
+	OPT_TIMELINE,
+	OPT_PLOT,
+	OPT_FAIL_ABOVE,
+};
+
+static const struct option long_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "exact", no_argument, NULL, OPT_EXACT },
+	{ "runs", required_argument, NULL, 'r' },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "fail-above", required_argument, NULL, OPT_FAIL_ABOVE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* "+" stops at the first non-option; ":" reports a missing argument as ':'. */
+static const char short_options[] = "+:o:jvi:r:hV";
+
+static enum options_result fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum options_result fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return OPTIONS_ERROR;
+}
+
+/* The name of the option being parsed, as the user wrote it, for messages. */
+static const char *option_name(int c, char *buf, size_t len)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == c) {
+			snprintf(buf, len, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+static int parse_count(const char *arg, unsigned long max, unsigned long *out)
+{
+	return util_parse_ulong(arg, max, out);
+}
+
+enum options_result options_parse(int argc, char **argv, struct options *opts, char *err,
+				  size_t errlen)
+{
+	char name[32];
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->runs = 1;
+	optind = 0; /* glibc: full re-initialisation, so tests may parse again */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!*optarg)
+				return fail(err, errlen, "--output: empty file name");
+			opts->output = optarg;
+			break;
+		case 'j':
+			opts->json = true;
+			break;
+		case 'v':
+			opts->verbose = true;
+			break;
+		case 'i':
+			if (parse_count(optarg, OPTIONS_MAX_INTERVAL_MS, &opts->interval_ms))
+				return fail(err, errlen,
+					    "--interval: '%s' is not a number of milliseconds from 0 to %lu",
+					    optarg, OPTIONS_MAX_INTERVAL_MS);
+			break;
+		case OPT_EXACT:
+			opts->exact = true;
+			break;
+		case 'r':
+			if (parse_count(optarg, OPTIONS_MAX_RUNS, &opts->runs) || opts->runs == 0)
+				return fail(err, errlen,
+					    "--runs: '%s' is not a whole number from 1 to %lu", optarg,
+					    OPTIONS_MAX_RUNS);
+			break;
+		case OPT_WARMUP:
+			if (parse_count(optarg, OPTIONS_MAX_RUNS, &opts->warmup))
+				return fail(err, errlen,
+					    "--warmup: '%s' is not a whole number from 0 to %lu",
+					    optarg, OPTIONS_MAX_RUNS);
+			break;
+		case OPT_TIMELINE:
+			if (!*optarg)
+				return fail(err, errlen, "--timeline: empty file name");
+			opts->timeline = optarg;
+			break;
+		case OPT_PLOT:
+			if (!*optarg)
+				return fail(err, errlen, "--plot: empty file name");
+			opts->plot = optarg;
+			break;
+		case OPT_FAIL_ABOVE:
+			if (util_parse_size(optarg, &opts->fail_above))
+				return fail(err, errlen,
+					    "--fail-above: '%s' is not a size (e.g. 512M, 2G)",
+					    optarg);
+			opts->fail_above_set = true;
+			break;
+		case 'h':
+			return OPTIONS_HELP;
+		case 'V':
+			return OPTIONS_VERSION;
+		case ':':
+			return fail(err, errlen, "%s needs a value",
+				    optopt ? option_name(optopt, name, sizeof(name)) :
+					     argv[optind - 1]);
+		case '?':
+		default:
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c' (see --help)",
+					    optopt);
+			return fail(err, errlen, "unknown option '%s' (see --help)",
+				    argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return fail(err, errlen, "no command given (usage: maxrss-sc [OPTION]... COMMAND [ARG]...)");
+	opts->command = argv + optind;
+	opts->command_argc = argc - optind;
+	return OPTIONS_RUN;
+}
+
+void options_print_help(FILE *f)
+{
+	fputs("Usage: maxrss-sc [OPTION]... [--] COMMAND [ARG]...\n"
+	      "Run COMMAND and report the true peak memory of it and of every process it starts.\n"
+	      "\n"
+	      "  -o, --output=FILE     write the report to FILE instead of standard error\n"
+	      "  -j, --json            write the report as JSON\n"
+	      "  -v, --verbose         add the process tree to the text report\n"
+	      "  -i, --interval=MS     also sample every live process every MS milliseconds\n"
+	      "                          (0, the default: only at exec, fork and exit)\n"
+	      "      --exact           also stop before every syscall that can lower RSS\n"
+	      "  -r, --runs=N          run COMMAND N times and report statistics\n"
+	      "      --warmup=N        run COMMAND N times first, unmeasured\n"
+	      "      --timeline=FILE   write every sample to FILE as CSV\n"
+	      "      --plot=FILE       write an SVG chart of memory over time to FILE\n"
+	      "      --fail-above=SIZE exit with a distinct status when the peak exceeds SIZE\n"
+	      "  -h, --help            show this help and exit\n"
+	      "  -V, --version         show the version and exit\n"
+	      "\n"
+	      "SIZE takes K, M, G suffixes (powers of 1024).  Not yet supported in this\n"
+	      "version: --interval above 0, --exact, --runs above 1, --warmup, --timeline,\n"
+	      "--plot, --fail-above.\n"
+	      "\n"
+	      "Exit status: COMMAND's own; 128+N if it was killed by signal N; 125 if\n"
+	      "maxrss-sc failed; 126 if COMMAND cannot be executed; 127 if not found.\n",
+	      f);
+}
+
+void options_print_version(FILE *f)
+{
+	fputs("maxrss-sc " PACKAGE_VERSION "\n"
+	      "Copyright (C) 2026 the maxrss-sc authors.\n"
+	      "License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n"
+	      "This is free software: you are free to change and redistribute it.\n"
+	      "There is NO WARRANTY, to the extent permitted by law.\n",
+	      f);
+}

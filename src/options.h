@@ -1,0 +1,53 @@
+/* options: the command line (pure; no I/O but --help / --version text). */
+#ifndef MAXRSS_OPTIONS_H
+#define MAXRSS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Largest accepted --interval, in milliseconds (one hour). */
+#define OPTIONS_MAX_INTERVAL_MS 3600000UL
+/* Largest accepted --runs / --warmup. */
+#define OPTIONS_MAX_RUNS 1000000UL
+
+struct options {
+	const char *output;	/* -o FILE, or NULL for stderr */
+	bool json;		/* -j */
+	bool verbose;		/* -v */
+	unsigned long interval_ms; /* -i MS; 0 = lifecycle stops only */
+	bool exact;		/* --exact */
+	unsigned long runs;	/* -r N, >= 1 */
+	unsigned long warmup;	/* --warmup N */
+	const char *timeline;	/* --timeline FILE */
+	const char *plot;	/* --plot FILE */
+	bool fail_above_set;
+	uint64_t fail_above;	/* --fail-above SIZE, bytes */
+	char **command;		/* COMMAND [ARG]..., NULL-terminated (points into argv) */
+	int command_argc;
+};
+
+enum options_result {
+	OPTIONS_RUN,	 /* run opts->command */
+	OPTIONS_HELP,	 /* -h: print help, exit 0 */
+	OPTIONS_VERSION, /* -V: print version, exit 0 */
+	OPTIONS_ERROR,	 /* err holds a one-line message; exit 125 */
+};
+
+/*
+ * Parse argv into *opts.  Options stop at the first non-option (so
+ * "maxrss-sc ls -l" needs no "--").  On OPTIONS_ERROR, err (errlen bytes)
+ * holds a message without the "maxrss-sc: " prefix or newline.
+ * May be called more than once in one process.
+ */
+enum options_result options_parse(int argc, char **argv, struct options *opts, char *err,
+				  size_t errlen);
+
+/* The --help text. */
+void options_print_help(FILE *f);
+
+/* The --version text. */
+void options_print_version(FILE *f);
+
+#endif

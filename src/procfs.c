@@ -1,0 +1,287 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+/* smaps_rollup is ~1 KiB and status ~1.5 KiB today; 8 KiB leaves room. */
+#define PROCFS_BUF 8192
+
+/*
+ * Parse "   1234 kB" after a "Key:" into bytes.  Returns the end of the number
+ * or NULL when malformed.
+ */
+static const char *parse_kb(const char *p, const char *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	int digits = 0;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
+		if (v > (UINT64_MAX / 1024 - 9) / 10)
+			return NULL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (!digits)
+		return NULL;
+	while (p < end && *p == ' ')
+		p++;
+	if (end - p < 2 || p[0] != 'k' || p[1] != 'B')
+		return NULL;
+	*out = v * 1024;
+	return p + 2;
+}
+
+/* Does the line [p, end) start with key followed by ':'?  Returns past the ':'. */
+static const char *match_key(const char *p, const char *end, const char *key)
+{
+	size_t n = strlen(key);
+
+	if ((size_t)(end - p) <= n || memcmp(p, key, n) != 0 || p[n] != ':')
+		return NULL;
+	return p + n + 1;
+}
+
+int procfs_parse_rollup(const char *buf, size_t len, struct rollup *out)
+{
+	const char *p = buf, *end = buf + len;
+	uint64_t priv_clean = 0, priv_dirty = 0;
+	bool have_rss = false, have_pss = false;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0)
+		return -ENODATA;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *v;
+		uint64_t *dst = NULL;
+		bool *seen = NULL;
+
+		if (!eol)
+			eol = end;
+		if ((v = match_key(p, eol, "Rss")))
+			dst = &out->rss, seen = &have_rss;
+		else if ((v = match_key(p, eol, "Pss")))
+			dst = &out->pss, seen = &have_pss;
+		else if ((v = match_key(p, eol, "Private_Clean")))
+			dst = &priv_clean;
+		else if ((v = match_key(p, eol, "Private_Dirty")))
+			dst = &priv_dirty;
+		else if ((v = match_key(p, eol, "Anonymous")))
+			dst = &out->anon;
+		else if ((v = match_key(p, eol, "Swap")))
+			dst = &out->swap;
+		else if ((v = match_key(p, eol, "Pss_Anon")))
+			dst = &out->pss_anon;
+		else if ((v = match_key(p, eol, "Pss_File")))
+			dst = &out->pss_file;
+		else if ((v = match_key(p, eol, "Pss_Shmem")))
+			dst = &out->pss_shmem;
+		if (dst) {
+			if (!parse_kb(v, eol, dst))
+				return -EINVAL;
+			if (seen)
+				*seen = true;
+		}
+		p = eol + 1;
+	}
+	if (!have_rss || !have_pss)
+		return -EINVAL;
+	out->uss = priv_clean + priv_dirty;
+	return 0;
+}
+
+int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
+{
+	const char *p = buf, *end = buf + len;
+	bool have_tgid = false, have_rss = false;
+
+	memset(out, 0, sizeof(*out));
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *v;
+		uint64_t *dst = NULL;
+
+		if (!eol)
+			eol = end;
+		if ((v = match_key(p, eol, "Tgid"))) {
+			long t = 0;
+			int digits = 0;
+
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			for (; v < eol && *v >= '0' && *v <= '9' && t < 100000000; v++, digits++)
+				t = t * 10 + (*v - '0');
+			if (!digits || v != eol || t <= 0)
+				return -EINVAL;
+			out->tgid = (pid_t)t;
+			have_tgid = true;
+		} else if ((v = match_key(p, eol, "VmHWM"))) {
+			dst = &out->hwm;
+		} else if ((v = match_key(p, eol, "VmRSS"))) {
+			dst = &out->vmrss;
+			have_rss = true;
+		} else if ((v = match_key(p, eol, "RssAnon"))) {
+			dst = &out->rss_anon;
+		} else if ((v = match_key(p, eol, "RssFile"))) {
+			dst = &out->rss_file;
+		} else if ((v = match_key(p, eol, "RssShmem"))) {
+			dst = &out->rss_shmem;
+		}
+		if (dst && !parse_kb(v, eol, dst))
+			return -EINVAL;
+		p = eol + 1;
+	}
+	if (!have_tgid)
+		return -EINVAL;
+	out->has_mm = have_rss;
+	return 0;
+}
+
+size_t procfs_count_args(const char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			n++;
+	if (len && buf[len - 1] != '\0')
+		n++;
+	return n;
+}
+
+int procfs_open(void)
+{
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A vanished task shows as ENOENT or ESRCH, depending on the moment. */
+static int gone_or(int err)
+{
+	return (err == ENOENT || err == ESRCH) ? -ESRCH : -err;
+}
+
+/*
+ * Read /proc/TID/NAME into buf (a static buffer: the tracer is single-threaded
+ * and every caller parses before the next read).  Returns the length or -errno.
+ */
+static ssize_t read_small(int procfd, pid_t tid, const char *name, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n, total = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/%s", (int)tid, name);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gone_or(errno);
+	while ((size_t)total < cap) {
+		n = read(fd, buf + total, cap - (size_t)total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			total = gone_or(errno);
+			break;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	close(fd);
+	return total;
+}
+
+int procfs_read_rollup(int procfd, pid_t tid, struct rollup *out)
+{
+	static char buf[PROCFS_BUF];
+	ssize_t n = read_small(procfd, tid, "smaps_rollup", buf, sizeof(buf));
+	int rc;
+
+	if (n < 0)
+		return (int)n;
+	rc = procfs_parse_rollup(buf, (size_t)n, out);
+	return rc == -ENODATA ? -ESRCH : rc;
+}
+
+int procfs_read_status(int procfd, pid_t tid, struct pstatus *out)
+{
+	static char buf[PROCFS_BUF];
+	ssize_t n = read_small(procfd, tid, "status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -ESRCH;
+	return procfs_parse_status(buf, (size_t)n, out);
+}
+
+int procfs_read_cmdline(int procfd, pid_t pid, char **bufp, size_t *lenp)
+{
+	char path[64];
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap), *nbuf;
+	ssize_t n;
+	int fd, rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%d/cmdline", (int)pid);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return gone_or(errno);
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			nbuf = realloc(buf, cap * 2);
+			if (!nbuf) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = nbuf;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = gone_or(errno);
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	if (len == 0 || buf[len - 1] != '\0')
+		buf[len++] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+int procfs_read_exe(int procfd, pid_t pid, char **exe)
+{
+	char path[64], target[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/exe", (int)pid);
+	n = readlinkat(procfd, path, target, sizeof(target) - 1);
+	if (n < 0) {
+		*exe = NULL;
+		return gone_or(errno);
+	}
+	target[n] = '\0';
+	*exe = strdup(target);
+	return *exe ? 0 : -ENOMEM;
+}

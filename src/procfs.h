@@ -1,0 +1,69 @@
+/* procfs: read and parse /proc/PID files.  Parsers are pure; readers do the I/O. */
+#ifndef MAXRSS_PROCFS_H
+#define MAXRSS_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* From /proc/PID/smaps_rollup, all in bytes.  Exact at the moment of reading. */
+struct rollup {
+	uint64_t rss;	    /* Rss */
+	uint64_t pss;	    /* Pss */
+	uint64_t uss;	    /* Private_Clean + Private_Dirty */
+	uint64_t anon;	    /* Anonymous */
+	uint64_t swap;	    /* Swap */
+	uint64_t pss_anon;  /* Pss_Anon (0 where the kernel lacks it) */
+	uint64_t pss_file;  /* Pss_File */
+	uint64_t pss_shmem; /* Pss_Shmem */
+};
+
+/* From /proc/PID/status, in bytes.  Counters: see measuring.md for their error. */
+struct pstatus {
+	pid_t tgid;	    /* Tgid */
+	bool has_mm;	    /* false for a zombie or kernel thread (no Vm* lines) */
+	uint64_t hwm;	    /* VmHWM */
+	uint64_t vmrss;	    /* VmRSS */
+	uint64_t rss_anon;  /* RssAnon */
+	uint64_t rss_file;  /* RssFile */
+	uint64_t rss_shmem; /* RssShmem */
+};
+
+/*
+ * Parse smaps_rollup text.  Returns 0; -ENODATA for empty text (a process
+ * without an mm); -EINVAL when Rss or Pss is missing or a value is malformed.
+ */
+int procfs_parse_rollup(const char *buf, size_t len, struct rollup *out);
+
+/*
+ * Parse status text.  Returns 0 (has_mm false when there are no VmRSS/VmHWM
+ * lines), or -EINVAL when Tgid is missing or a used value is malformed.
+ */
+int procfs_parse_status(const char *buf, size_t len, struct pstatus *out);
+
+/*
+ * Split a NUL-separated /proc/PID/cmdline into argc.  A missing final NUL is
+ * tolerated.  Returns the number of arguments.
+ */
+size_t procfs_count_args(const char *buf, size_t len);
+
+/* Open the /proc directory for the readers below; returns an fd or -errno. */
+int procfs_open(void);
+
+/*
+ * Readers.  Return 0, -ESRCH when the task is gone or has no mm any more
+ * (ENOENT, ESRCH, empty file), -EINVAL on unparsable text, other -errno.
+ */
+int procfs_read_rollup(int procfd, pid_t tid, struct rollup *out);
+int procfs_read_status(int procfd, pid_t tid, struct pstatus *out);
+
+/*
+ * Read /proc/PID/cmdline into a malloc'd buffer of NUL-terminated strings
+ * (*buf, *len bytes, always ending in NUL), and readlink /proc/PID/exe into a
+ * malloc'd *exe (NULL when unreadable).  0 or -errno.
+ */
+int procfs_read_cmdline(int procfd, pid_t pid, char **buf, size_t *len);
+int procfs_read_exe(int procfd, pid_t pid, char **exe);
+
+#endif

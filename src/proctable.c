@@ -1,0 +1,256 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proctable.h"
+#include "util.h"
+
+#define INITIAL_BUCKETS 256
+
+static size_t bucket_of(const struct proctable *pt, pid_t tid)
+{
+	return ((size_t)(unsigned)tid * 2654435761u) & (pt->nbuckets - 1);
+}
+
+int proctable_init(struct proctable *pt, uint64_t t0_ns)
+{
+	memset(pt, 0, sizeof(*pt));
+	pt->t0_ns = t0_ns;
+	pt->nbuckets = INITIAL_BUCKETS;
+	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
+	return pt->buckets ? 0 : -ENOMEM;
+}
+
+static void free_image(struct image *img)
+{
+	free(img->argv);
+	free(img->exe);
+	free(img);
+}
+
+void proctable_free(struct proctable *pt)
+{
+	for (size_t b = 0; b < pt->nbuckets; b++) {
+		struct task *t = pt->buckets[b], *next;
+
+		for (; t; t = next) {
+			next = t->next;
+			if (t->proc && --t->proc->ntasks == 0)
+				free(t->proc);
+			free(t);
+		}
+	}
+	for (size_t i = 0; i < pt->nimages; i++)
+		free_image(pt->images[i]);
+	free(pt->images);
+	free(pt->buckets);
+	memset(pt, 0, sizeof(*pt));
+}
+
+struct task *proctable_find_task(const struct proctable *pt, pid_t tid)
+{
+	struct task *t = pt->buckets[bucket_of(pt, tid)];
+
+	while (t && t->tid != tid)
+		t = t->next;
+	return t;
+}
+
+static void link_task(struct proctable *pt, struct task *t)
+{
+	size_t b = bucket_of(pt, t->tid);
+
+	t->next = pt->buckets[b];
+	pt->buckets[b] = t;
+}
+
+static void unlink_task(struct proctable *pt, struct task *t)
+{
+	struct task **pp = &pt->buckets[bucket_of(pt, t->tid)];
+
+	while (*pp && *pp != t)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = t->next;
+}
+
+/* Keep chains short: double the buckets when there are twice as many tasks. */
+static void maybe_rehash(struct proctable *pt)
+{
+	struct task **old = pt->buckets;
+	size_t oldn = pt->nbuckets;
+	struct task **nb;
+
+	if (pt->ntasks < pt->nbuckets * 2)
+		return;
+	nb = calloc(oldn * 2, sizeof(*nb));
+	if (!nb)
+		return; /* longer chains, still correct */
+	pt->buckets = nb;
+	pt->nbuckets = oldn * 2;
+	for (size_t b = 0; b < oldn; b++) {
+		struct task *t = old[b], *next;
+
+		for (; t; t = next) {
+			next = t->next;
+			link_task(pt, t);
+		}
+	}
+	free(old);
+}
+
+struct task *proctable_add_task(struct proctable *pt, pid_t tid, struct process *proc)
+{
+	struct task *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	t->proc = proc;
+	if (proc)
+		proc->ntasks++;
+	link_task(pt, t);
+	pt->ntasks++;
+	maybe_rehash(pt);
+	return t;
+}
+
+void proctable_remove_task(struct proctable *pt, struct task *t)
+{
+	struct process *p = t->proc;
+
+	unlink_task(pt, t);
+	pt->ntasks--;
+	if (p && --p->ntasks == 0)
+		free(p);
+	free(t);
+}
+
+void proctable_rekey_task(struct proctable *pt, struct task *t, pid_t new_tid)
+{
+	unlink_task(pt, t);
+	t->tid = new_tid;
+	link_task(pt, t);
+}
+
+struct process *proctable_new_process(struct proctable *pt, pid_t tgid, pid_t ppid, bool stub)
+{
+	struct process *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->tgid = tgid;
+	p->ppid = ppid;
+	p->stub = stub;
+	if (!stub)
+		pt->nprocesses++;
+	return p;
+}
+
+int proctable_open_image(struct proctable *pt, struct process *proc, const char *argv,
+			 size_t argv_len, const char *exe, uint64_t now_ns)
+{
+	struct image *img;
+	unsigned index = 0;
+
+	if (util_grow((void **)&pt->images, &pt->images_cap, pt->nimages + 1,
+		      sizeof(*pt->images)))
+		return -ENOMEM;
+	img = calloc(1, sizeof(*img));
+	if (!img)
+		return -ENOMEM;
+	img->argv = malloc(argv_len ? argv_len : 1);
+	img->exe = exe ? strdup(exe) : NULL;
+	if (!img->argv || (exe && !img->exe)) {
+		free_image(img);
+		return -ENOMEM;
+	}
+	memcpy(img->argv, argv, argv_len);
+	img->argv_len = argv_len;
+	/* Image numbers count per pid; search back for this pid's last one. */
+	for (size_t i = pt->nimages; i-- > 0;)
+		if (pt->images[i]->pid == proc->tgid) {
+			index = pt->images[i]->index + 1;
+			break;
+		}
+	img->pid = proc->tgid;
+	img->ppid = proc->ppid;
+	img->index = index;
+	img->start_ns = now_ns > pt->t0_ns ? now_ns - pt->t0_ns : 0;
+	img->exit_code = -1;
+	img->alive = true;
+	pt->images[pt->nimages++] = img;
+	proc->image = img;
+	return 0;
+}
+
+static void update_tree(struct proctable *pt)
+{
+	pt->snapshots++;
+	if (pt->tree_rss > pt->tree_peak_rss)
+		pt->tree_peak_rss = pt->tree_rss;
+	if (pt->tree_pss > pt->tree_peak_pss)
+		pt->tree_peak_pss = pt->tree_pss;
+}
+
+void proctable_record_hwm(struct image *img, uint64_t hwm)
+{
+	img->hwm = hwm;
+	img->has_hwm = true;
+	if (hwm > img->peak_rss)
+		img->peak_rss = hwm;
+}
+
+void proctable_record_sample(struct proctable *pt, struct image *img, const struct rollup *r,
+			     const struct pstatus *st)
+{
+	if (img->alive) {
+		if (img->has_last) {
+			pt->tree_rss -= img->last.rss;
+			pt->tree_pss -= img->last.pss;
+		}
+		pt->tree_rss += r->rss;
+		pt->tree_pss += r->pss;
+	}
+	img->last = *r;
+	img->has_last = true;
+	img->samples++;
+	pt->samples++;
+	if (r->rss > img->peak_rss)
+		img->peak_rss = r->rss;
+	if (st && st->has_mm) {
+		img->last_shmem = st->rss_shmem;
+		proctable_record_hwm(img, st->hwm);
+	}
+	if (img->alive)
+		update_tree(pt);
+}
+
+void proctable_close_image(struct proctable *pt, struct process *proc, enum image_end end,
+			   int exit_code, int signal, uint64_t now_ns)
+{
+	struct image *img = proc->image;
+
+	if (!img)
+		return;
+	if (img->alive && img->has_last) {
+		pt->tree_rss -= img->last.rss;
+		pt->tree_pss -= img->last.pss;
+	}
+	img->alive = false;
+	img->end = end;
+	img->exit_code = end == IMAGE_EXIT ? exit_code : -1;
+	img->signal = (end == IMAGE_SIGNAL || end == IMAGE_LOST) ? signal : 0;
+	img->end_ns = now_ns > pt->t0_ns ? now_ns - pt->t0_ns : 0;
+	proc->image = NULL;
+}
+
+const struct image *proctable_peak_image(const struct proctable *pt)
+{
+	const struct image *best = NULL;
+
+	for (size_t i = 0; i < pt->nimages; i++)
+		if (!best || pt->images[i]->peak_rss > best->peak_rss)
+			best = pt->images[i];
+	return best;
+}

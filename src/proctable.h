@@ -1,0 +1,140 @@
+/*
+ * proctable: the processes, threads and images of the traced tree, and the
+ * tree sums.  No system calls: the tracer feeds it what it read.
+ *
+ * An image is one program of one process: from fork (or a successful exec)
+ * to the next successful exec or death.  A process whose mm is borrowed (a
+ * vfork / CLONE_VM child before it execs, or maxrss-sc's own stub) has no
+ * image.  Threads are tasks of one process and share its image.
+ */
+#ifndef MAXRSS_PROCTABLE_H
+#define MAXRSS_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "procfs.h"
+
+enum image_end {
+	IMAGE_RUNNING = 0,
+	IMAGE_EXIT,   /* exited by itself */
+	IMAGE_EXEC,   /* replaced by a successful exec */
+	IMAGE_SIGNAL, /* killed by a signal, final sample taken */
+	IMAGE_LOST,   /* gone without a final sample (SIGKILL, OOM killer) */
+};
+
+struct image {
+	pid_t pid;
+	pid_t ppid;
+	unsigned index;	      /* 0, 1, ... per pid, in the order they ran */
+	char *argv;	      /* NUL-separated arguments (owned), argv_len bytes */
+	size_t argv_len;
+	char *exe;	      /* owned, NULL when unknown */
+	uint64_t start_ns;    /* since proctable t0 */
+	uint64_t end_ns;
+	enum image_end end;
+	int exit_code;	      /* IMAGE_EXIT: the code; else -1 */
+	int signal;	      /* IMAGE_SIGNAL / IMAGE_LOST: the signal, 0 if unknown */
+	uint64_t peak_rss;    /* max(every exact Rss sample, VmHWM) */
+	uint64_t hwm;	      /* last VmHWM read */
+	bool has_hwm;
+	struct rollup last;   /* last exact sample */
+	uint64_t last_shmem;  /* RssShmem read with it */
+	bool has_last;
+	unsigned samples;
+	bool final_sampled;   /* sampled at exit_group / last exit / exit event */
+	bool alive;	      /* still counted in the tree sums */
+};
+
+struct task;
+
+struct process {
+	pid_t tgid;
+	pid_t ppid;
+	struct image *image; /* current image; NULL while the mm is borrowed */
+	unsigned ntasks;     /* traced tasks not yet reaped */
+	unsigned nexiting;   /* of those, tasks past their exit / exit_group stop */
+	bool stub;	     /* maxrss-sc's forked child before its first exec */
+	bool exec_pending;   /* a task is inside execve after our entry sample */
+	bool exited_leader;  /* the leader's death status was seen */
+	int wait_status;     /* that status */
+};
+
+struct task {
+	pid_t tid;
+	struct process *proc; /* NULL while early (parent's event not seen yet) */
+	bool in_exit;	      /* passed its exit / exit_group seccomp stop */
+	bool want_initial_stop; /* its attach stop is still to come: swallow it */
+	bool early;	      /* stopped before its parent's fork event named it */
+	int early_status;     /* the status of that stop, replayed later */
+	bool has_clone_flags; /* clone flags read at the clone seccomp stop */
+	unsigned long long clone_flags;
+	struct task *next;    /* hash chain */
+};
+
+struct proctable {
+	uint64_t t0_ns;		/* CLOCK_MONOTONIC of time 0 */
+	struct image **images;	/* every image, in start order */
+	size_t nimages, images_cap;
+	struct task **buckets;	/* tid -> task */
+	size_t nbuckets, ntasks;
+	size_t nprocesses;	/* processes ever seen (not counting the stub) */
+	uint64_t tree_rss, tree_pss;	       /* current sums over live images */
+	uint64_t tree_peak_rss, tree_peak_pss; /* their maxima */
+	unsigned long snapshots;	       /* times the sums were updated */
+	unsigned long samples;		       /* exact samples recorded */
+};
+
+/* Initialise an empty table; 0 or -ENOMEM. */
+int proctable_init(struct proctable *pt, uint64_t t0_ns);
+/* Free everything. */
+void proctable_free(struct proctable *pt);
+
+/* The task with this tid, or NULL. */
+struct task *proctable_find_task(const struct proctable *pt, pid_t tid);
+
+/* Add a task (proc may be NULL for an early task).  NULL on ENOMEM. */
+struct task *proctable_add_task(struct proctable *pt, pid_t tid, struct process *proc);
+
+/*
+ * Forget a reaped task; its process loses one task and is freed with its last
+ * task (its image, if any, must have been closed by then).
+ */
+void proctable_remove_task(struct proctable *pt, struct task *t);
+
+/* Re-key a task under another tid (exec from a non-leader thread). */
+void proctable_rekey_task(struct proctable *pt, struct task *t, pid_t new_tid);
+
+/* A new process with no image yet (stub or borrowed mm).  NULL on ENOMEM. */
+struct process *proctable_new_process(struct proctable *pt, pid_t tgid, pid_t ppid, bool stub);
+
+/*
+ * Open a new image for proc at now_ns.  argv (argv_len bytes, NUL-separated)
+ * and exe are copied.  0 or -ENOMEM.
+ */
+int proctable_open_image(struct proctable *pt, struct process *proc, const char *argv,
+			 size_t argv_len, const char *exe, uint64_t now_ns);
+
+/*
+ * Record an exact sample of an image: updates its peak, its last sample and
+ * the tree sums.  st may be NULL when status could not be read.
+ */
+void proctable_record_sample(struct proctable *pt, struct image *img, const struct rollup *r,
+			     const struct pstatus *st);
+
+/* Record a VmHWM reading alone (no exact sample). */
+void proctable_record_hwm(struct image *img, uint64_t hwm);
+
+/*
+ * Close proc's current image: how it ended, at now_ns.  It leaves the tree
+ * sums and proc->image becomes NULL.
+ */
+void proctable_close_image(struct proctable *pt, struct process *proc, enum image_end end,
+			   int exit_code, int signal, uint64_t now_ns);
+
+/* The image with the largest peak RSS, or NULL when there is none. */
+const struct image *proctable_peak_image(const struct proctable *pt);
+
+#endif

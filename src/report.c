@@ -1,0 +1,468 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+/* Longest command line shown in the text report before it is cut with "...". */
+#define TEXT_CMD_MAX 72
+
+/* ---------------------------------------------------------------- JSON strings */
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is
+ * not valid (overlong forms, surrogates and code points above U+10FFFF are not).
+ */
+static size_t utf8_valid(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+void report_json_string(FILE *f, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n;
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\b':
+			fputs("\\b", f);
+			break;
+		case '\f':
+			fputs("\\f", f);
+			break;
+		default:
+			if (c < 0x20) {
+				fprintf(f, "\\u%04x", c);
+				break;
+			}
+			n = utf8_valid(s + i, len - i);
+			if (n == 0) {
+				fputs("\xEF\xBF\xBD", f); /* U+FFFD for one bad byte */
+				i++;
+				continue;
+			}
+			fwrite(s + i, 1, n, f);
+			i += n;
+			continue;
+		}
+		i++;
+	}
+	fputc('"', f);
+}
+
+static void json_cstring(FILE *f, const char *s)
+{
+	if (s)
+		report_json_string(f, s, strlen(s));
+	else
+		fputs("null", f);
+}
+
+/* A NUL-separated argument buffer as a JSON array. */
+static void json_argv_buf(FILE *f, const char *buf, size_t len)
+{
+	size_t i = 0;
+	bool first = true;
+
+	fputc('[', f);
+	while (i < len) {
+		size_t n = strnlen(buf + i, len - i);
+
+		/* The last NUL ends the list; "" in the middle is a real argument. */
+		if (n == 0 && i + 1 >= len)
+			break;
+		if (!first)
+			fputs(", ", f);
+		report_json_string(f, buf + i, n);
+		first = false;
+		i += n + 1;
+	}
+	fputc(']', f);
+}
+
+static void json_u64_or_null(FILE *f, bool known, uint64_t v)
+{
+	if (known)
+		fprintf(f, "%llu", (unsigned long long)v);
+	else
+		fputs("null", f);
+}
+
+static double seconds(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static const char *end_name(enum image_end end)
+{
+	switch (end) {
+	case IMAGE_EXIT:
+		return "exit";
+	case IMAGE_EXEC:
+		return "exec";
+	case IMAGE_SIGNAL:
+		return "signal";
+	case IMAGE_LOST:
+		return "lost";
+	case IMAGE_RUNNING:
+		break;
+	}
+	return "running";
+}
+
+static bool has_peak(const struct image *img)
+{
+	return img->samples > 0 || img->has_hwm;
+}
+
+/* end_anon/file/shmem split Rss exactly: shmem is the status counter, capped. */
+static void image_split(const struct image *img, uint64_t *anon, uint64_t *file, uint64_t *shmem)
+{
+	uint64_t rest = img->last.rss > img->last.anon ? img->last.rss - img->last.anon : 0;
+
+	*anon = img->last.anon > img->last.rss ? img->last.rss : img->last.anon;
+	*shmem = img->last_shmem < rest ? img->last_shmem : rest;
+	*file = rest - *shmem;
+}
+
+static void json_process(FILE *f, const struct image *img)
+{
+	bool s = img->has_last;
+	uint64_t anon = 0, file = 0, shmem = 0;
+
+	if (s)
+		image_split(img, &anon, &file, &shmem);
+	fprintf(f, "    {\"pid\": %d, \"ppid\": %d, \"image\": %u, \"argv\": ", (int)img->pid,
+		(int)img->ppid, img->index);
+	json_argv_buf(f, img->argv, img->argv_len);
+	fputs(", \"exe\": ", f);
+	json_cstring(f, img->exe);
+	fprintf(f, ", \"start_seconds\": %.6f, \"end_seconds\": ", seconds(img->start_ns));
+	if (img->end == IMAGE_RUNNING)
+		fputs("null", f);
+	else
+		fprintf(f, "%.6f", seconds(img->end_ns));
+	fprintf(f, ", \"end\": \"%s\", \"exit_code\": ", end_name(img->end));
+	if (img->end == IMAGE_EXIT)
+		fprintf(f, "%d", img->exit_code);
+	else
+		fputs("null", f);
+	fputs(", \"signal\": ", f);
+	if (img->signal > 0)
+		fprintf(f, "%d", img->signal);
+	else
+		fputs("null", f);
+	fputs(", \"peak_rss_bytes\": ", f);
+	json_u64_or_null(f, has_peak(img), img->peak_rss);
+	fputs(", \"hwm_bytes\": ", f);
+	json_u64_or_null(f, img->has_hwm, img->hwm);
+	fputs(", \"end_rss_bytes\": ", f);
+	json_u64_or_null(f, s, img->last.rss);
+	fputs(", \"end_pss_bytes\": ", f);
+	json_u64_or_null(f, s, img->last.pss);
+	fputs(", \"end_uss_bytes\": ", f);
+	json_u64_or_null(f, s, img->last.uss);
+	fputs(", \"end_anon_bytes\": ", f);
+	json_u64_or_null(f, s, anon);
+	fputs(", \"end_file_bytes\": ", f);
+	json_u64_or_null(f, s, file);
+	fputs(", \"end_shmem_bytes\": ", f);
+	json_u64_or_null(f, s, shmem);
+	fputs(", \"end_swap_bytes\": ", f);
+	json_u64_or_null(f, s, img->last.swap);
+	fprintf(f, ", \"samples\": %u}", img->samples);
+}
+
+int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_result *res,
+		      char *const *command)
+{
+	const struct image *peak = proctable_peak_image(pt);
+	bool known_peak = peak && has_peak(peak);
+
+	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": [", f);
+	for (size_t i = 0; command[i]; i++) {
+		if (i)
+			fputs(", ", f);
+		json_cstring(f, command[i]);
+	}
+	fprintf(f, "],\n  \"status\": %d,\n  \"exit\": {\"code\": ", res->status);
+	if (res->exited)
+		fprintf(f, "%d, \"signal\": null}", res->exit_code);
+	else
+		fprintf(f, "null, \"signal\": %d}", res->signal);
+	fprintf(f, ",\n  \"wall_seconds\": %.6f,\n", seconds(res->wall_ns));
+	if (res->has_ru)
+		fprintf(f, "  \"user_seconds\": %.6f,\n  \"sys_seconds\": %.6f,\n",
+			res->user_seconds, res->sys_seconds);
+	else
+		fputs("  \"user_seconds\": null,\n  \"sys_seconds\": null,\n", f);
+	fputs("  \"peak_rss_bytes\": ", f);
+	json_u64_or_null(f, known_peak, known_peak ? peak->peak_rss : 0);
+	fputs(",\n  \"peak_pid\": ", f);
+	if (known_peak)
+		fprintf(f, "%d", (int)peak->pid);
+	else
+		fputs("null", f);
+	fprintf(f,
+		",\n  \"tree\": {\"peak_rss_bytes\": %llu, \"peak_pss_bytes\": %llu, "
+		"\"snapshots\": %lu, \"processes\": %zu},\n",
+		(unsigned long long)pt->tree_peak_rss, (unsigned long long)pt->tree_peak_pss,
+		pt->snapshots, pt->nprocesses);
+	fputs("  \"ru_maxrss_bytes\": ", f);
+	json_u64_or_null(f, res->has_ru, res->ru_maxrss_bytes);
+	fputs(",\n  \"processes\": [\n", f);
+	for (size_t i = 0; i < pt->nimages; i++) {
+		json_process(f, pt->images[i]);
+		fputs(i + 1 < pt->nimages ? ",\n" : "\n", f);
+	}
+	fprintf(f, "  ],\n  \"tracer\": {\"stops\": %lu, \"samples\": %lu, \"rss_bytes\": ",
+		res->stops, pt->samples);
+	json_u64_or_null(f, res->tracer_rss > 0, res->tracer_rss);
+	fputs("}\n}\n", f);
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* ---------------------------------------------------------------- text */
+
+/* Append one argument to a shown command line, control bytes as '?'. */
+static size_t append_arg(char *buf, size_t len, size_t pos, const char *arg, size_t n)
+{
+	if (pos && pos + 1 < len)
+		buf[pos++] = ' ';
+	for (size_t i = 0; i < n && pos + 1 < len; i++)
+		buf[pos++] = (unsigned char)arg[i] < 0x20 || arg[i] == 0x7f ? '?' : arg[i];
+	buf[pos] = '\0';
+	return pos;
+}
+
+/* Cut a shown command line to TEXT_CMD_MAX bytes with "..." (on a UTF-8 boundary). */
+static void cut_command(char *buf)
+{
+	size_t n = strlen(buf), cut = TEXT_CMD_MAX - 3;
+
+	if (n <= TEXT_CMD_MAX)
+		return;
+	while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+		cut--;
+	memcpy(buf + cut, "...", 4);
+}
+
+static void show_command(char *const *command, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; command[i]; i++)
+		pos = append_arg(buf, len, pos, command[i], strlen(command[i]));
+	cut_command(buf);
+}
+
+static void show_argv_buf(const struct image *img, char *buf, size_t len)
+{
+	size_t pos = 0, i = 0;
+
+	buf[0] = '\0';
+	while (i < img->argv_len) {
+		size_t n = strnlen(img->argv + i, img->argv_len - i);
+
+		if (n == 0 && i + 1 >= img->argv_len)
+			break;
+		pos = append_arg(buf, len, pos, img->argv + i, n);
+		i += n + 1;
+	}
+	if (!buf[0] && img->exe)
+		append_arg(buf, len, 0, img->exe, strlen(img->exe));
+	cut_command(buf);
+}
+
+static void describe_end(const struct image *img, char *buf, size_t len)
+{
+	switch (img->end) {
+	case IMAGE_EXIT:
+		snprintf(buf, len, "exit %d", img->exit_code);
+		break;
+	case IMAGE_EXEC:
+		snprintf(buf, len, "exec");
+		break;
+	case IMAGE_SIGNAL:
+		snprintf(buf, len, "signal %d", img->signal);
+		break;
+	case IMAGE_LOST:
+		if (img->signal)
+			snprintf(buf, len, "lost (signal %d)", img->signal);
+		else
+			snprintf(buf, len, "lost");
+		break;
+	case IMAGE_RUNNING:
+		snprintf(buf, len, "running");
+		break;
+	}
+}
+
+/*
+ * The process tree: a process is its images (index 0, 1, ... of one pid),
+ * drawn under the process that was its parent when it started.
+ */
+struct node {
+	size_t first;	 /* index of its image 0 in pt->images */
+	ssize_t parent;	 /* node index, -1 for a root */
+	unsigned depth;
+};
+
+static void write_tree(FILE *f, const struct proctable *pt)
+{
+	struct node *nodes = calloc(pt->nimages ? pt->nimages : 1, sizeof(*nodes));
+	size_t *node_of = calloc(pt->nimages ? pt->nimages : 1, sizeof(*node_of));
+	size_t nnodes = 0;
+	char size[32], pss[32], end[32], cmd[TEXT_CMD_MAX + 8];
+
+	if (!nodes || !node_of) {
+		free(nodes);
+		free(node_of);
+		return;
+	}
+	for (size_t i = 0; i < pt->nimages; i++) {
+		const struct image *img = pt->images[i];
+		ssize_t found = -1;
+
+		/* Later images join their pid's newest process; image 0 opens one. */
+		for (size_t k = nnodes; k-- > 0;)
+			if (pt->images[nodes[k].first]->pid == img->pid) {
+				found = (ssize_t)k;
+				break;
+			}
+		if (img->index > 0 && found >= 0) {
+			node_of[i] = (size_t)found;
+			continue;
+		}
+		nodes[nnodes].first = i;
+		nodes[nnodes].parent = -1;
+		for (size_t k = nnodes; k-- > 0;)
+			if (pt->images[nodes[k].first]->pid == img->ppid) {
+				nodes[nnodes].parent = (ssize_t)k;
+				nodes[nnodes].depth = nodes[k].depth + 1;
+				break;
+			}
+		node_of[i] = nnodes++;
+	}
+	fprintf(f, "  %7s  %10s  %10s  %-12s %s\n", "pid", "peak RSS", "end PSS", "end",
+		"command (indented under its parent)");
+	/* Depth-first: a node, then its children, in start order. */
+	for (size_t n = 0; n < nnodes; n++) {
+		if (nodes[n].parent >= 0)
+			continue;
+		/* An explicit stack of node indices keeps deep trees off the C stack. */
+		size_t *stack = malloc(nnodes * sizeof(*stack)), sp = 0;
+
+		if (!stack)
+			break;
+		stack[sp++] = n;
+		while (sp) {
+			size_t cur = stack[--sp];
+
+			for (size_t i = nodes[cur].first; i < pt->nimages; i++) {
+				const struct image *img = pt->images[i];
+
+				if (node_of[i] != cur)
+					continue;
+				util_format_size(img->peak_rss, size, sizeof(size));
+				if (img->has_last)
+					util_format_size(img->last.pss, pss, sizeof(pss));
+				else
+					snprintf(pss, sizeof(pss), "-");
+				describe_end(img, end, sizeof(end));
+				show_argv_buf(img, cmd, sizeof(cmd));
+				fprintf(f, "  %7d  %10s  %10s  %-12s %*s%s\n", (int)img->pid,
+					has_peak(img) ? size : "-", pss, end,
+					(int)(2 * nodes[cur].depth), "", cmd);
+			}
+			/* Push children in reverse so the first-started comes out first. */
+			for (size_t k = nnodes; k-- > cur + 1;)
+				if (nodes[k].parent == (ssize_t)cur)
+					stack[sp++] = k;
+		}
+		free(stack);
+	}
+	free(nodes);
+	free(node_of);
+}
+
+int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_result *res,
+		      char *const *command, bool verbose)
+{
+	const struct image *peak = proctable_peak_image(pt);
+	char cmd[TEXT_CMD_MAX + 8], a[32], b[32];
+
+	show_command(command, cmd, sizeof(cmd));
+	if (res->exited)
+		fprintf(f, "maxrss-sc: %s exited %d after %.2f s\n", cmd, res->exit_code,
+			seconds(res->wall_ns));
+	else
+		fprintf(f, "maxrss-sc: %s killed by signal %d (SIG%s) after %.2f s\n", cmd,
+			res->signal, sigabbrev_np(res->signal) ? sigabbrev_np(res->signal) : "?",
+			seconds(res->wall_ns));
+	if (peak && has_peak(peak)) {
+		show_argv_buf(peak, cmd, sizeof(cmd));
+		fprintf(f, "  peak RSS   %s   pid %d %s\n",
+			util_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
+	} else {
+		fputs("  peak RSS   unknown (no sample could be taken)\n", f);
+	}
+	fprintf(f, "  tree peak  %s RSS, %s PSS, %zu process%s\n",
+		util_format_size(pt->tree_peak_rss, a, sizeof(a)),
+		util_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
+		pt->nprocesses == 1 ? "" : "es");
+	if (verbose)
+		write_tree(f, pt);
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,698 @@
+/*
+ * tracer: spawn the command under PTRACE_SEIZE with the seccomp filter, then
+ * serve every stop of the tree until the last process is gone.
+ *
+ * The wait loop first classifies a wait status (event.c), then one handler
+ * per event acts on the process table.  The tracer only wakes at the trapped
+ * syscalls (exit, exit_group, execve(at), clone(3), fork, vfork) and at ptrace
+ * events; everything else the tree does runs at native speed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "filter.h"
+#include "procfs.h"
+#include "tracer.h"
+#include "util.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+#ifndef CLONE_THREAD
+#define CLONE_THREAD 0x00010000
+#endif
+
+/* Built in one place: what every traced task reports. */
+#define TRACE_OPTIONS                                                                      \
+	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC |                 \
+	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
+
+/* What the stub tells the parent through its close-on-exec pipe when it fails. */
+enum stub_stage { STUB_SECCOMP = 1, STUB_EXEC };
+struct stub_error {
+	int stage;
+	int err;
+};
+
+struct tracer {
+	struct proctable *pt;
+	struct tracer_result *res;
+	int procfd;
+	pid_t child;		/* the stub, then the command */
+	bool exec_seen;		/* the command started */
+	uint64_t end_ns;	/* time of the last death */
+	char *err;
+	size_t errlen;
+	int fatal;		/* -errno of an internal failure, stops the loop */
+};
+
+/* The direct child, for the forwarding handler. */
+static volatile sig_atomic_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		kill((pid_t)forward_pid, sig);
+}
+
+static void set_err(struct tracer *tr, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(struct tracer *tr, int err, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (tr->err[0])
+		return; /* the first failure is the one to tell */
+	va_start(ap, fmt);
+	vsnprintf(tr->err, tr->errlen, fmt, ap);
+	va_end(ap);
+	n = strlen(tr->err);
+	if (err && n < tr->errlen)
+		snprintf(tr->err + n, tr->errlen - n, ": %s", strerror(err));
+}
+
+/* Resume a stopped task.  ESRCH means it is gone (killed meanwhile): not an error. */
+static void resume(pid_t tid, int sig)
+{
+	if (ptrace(PTRACE_CONT, tid, 0L, (long)sig) < 0 && errno != ESRCH)
+		warn_errno("ptrace(PTRACE_CONT, %d)", (int)tid);
+}
+
+static unsigned long event_msg(pid_t tid)
+{
+	unsigned long msg = 0;
+
+	if (ptrace(PTRACE_GETEVENTMSG, tid, 0L, &msg) < 0)
+		return 0;
+	return msg;
+}
+
+/*
+ * Take an exact sample of the image of t's process through t's own /proc
+ * entry (the leader may be a zombie whose /proc/TGID has no mm any more).
+ */
+static void sample(struct tracer *tr, struct task *t, bool final)
+{
+	struct image *img = t->proc->image;
+	struct pstatus st;
+	struct rollup r;
+	int rc_st;
+
+	if (!img)
+		return;
+	rc_st = procfs_read_status(tr->procfd, t->tid, &st);
+	if (procfs_read_rollup(tr->procfd, t->tid, &r) == 0)
+		proctable_record_sample(tr->pt, img, &r, rc_st == 0 ? &st : NULL);
+	else if (rc_st == 0 && st.has_mm)
+		proctable_record_hwm(img, st.hwm);
+	if (final)
+		img->final_sampled = true;
+}
+
+/* Count the tasks of p that have not passed their exit stop. */
+static unsigned running_tasks(const struct process *p)
+{
+	return p->ntasks - p->nexiting;
+}
+
+/*
+ * Clone flags of the syscall t is stopped at (clone or clone3 entry), read
+ * now because the fork event that follows does not carry them.
+ */
+static void read_clone_flags(struct task *t, int id)
+{
+	struct __ptrace_syscall_info info;
+	unsigned long long flags;
+	struct iovec local, remote;
+
+	t->has_clone_flags = false;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return;
+	if (id == FILTER_CLONE) {
+		flags = info.seccomp.args[0];
+	} else {
+		/* clone3(struct clone_args *, size): flags is its first u64. */
+		local.iov_base = &flags;
+		local.iov_len = sizeof(flags);
+		remote.iov_base = (void *)(uintptr_t)info.seccomp.args[0];
+		remote.iov_len = sizeof(flags);
+		if (process_vm_readv(t->tid, &local, 1, &remote, 1, 0) != sizeof(flags))
+			return;
+	}
+	t->clone_flags = flags;
+	t->has_clone_flags = true;
+}
+
+static void on_seccomp(struct tracer *tr, struct task *t)
+{
+	int id = (int)event_msg(t->tid);
+	struct process *p = t->proc;
+
+	switch (id) {
+	case FILTER_EXIT:
+		if (!t->in_exit) {
+			t->in_exit = true;
+			p->nexiting++;
+		}
+		/* The last thread leaving: the image ends now, mm intact. */
+		if (p->image && !p->image->final_sampled && running_tasks(p) == 0)
+			sample(tr, t, true);
+		break;
+	case FILTER_EXIT_GROUP:
+		if (!t->in_exit) {
+			t->in_exit = true;
+			p->nexiting++;
+		}
+		if (p->image && !p->image->final_sampled)
+			sample(tr, t, true);
+		break;
+	case FILTER_EXECVE:
+	case FILTER_EXECVEAT:
+		/*
+		 * The only moment the old image can be read: after a successful
+		 * exec its mm is gone.  The exec may still fail (a PATH search):
+		 * then this is just one more sample and the image goes on.
+		 */
+		if (p->image)
+			sample(tr, t, false);
+		p->exec_pending = true;
+		break;
+	case FILTER_CLONE:
+	case FILTER_CLONE3:
+		read_clone_flags(t, id);
+		break;
+	case FILTER_FORK:
+		t->clone_flags = 0;
+		t->has_clone_flags = true;
+		break;
+	case FILTER_VFORK:
+		t->clone_flags = CLONE_VM | CLONE_VFORK;
+		t->has_clone_flags = true;
+		break;
+	default:
+		/* Another filter's RET_TRACE (the command installed its own). */
+		break;
+	}
+	resume(t->tid, 0);
+}
+
+static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage *ru);
+
+/* A task named by its parent's event: attach it, replay an early stop. */
+static void adopt_task(struct tracer *tr, pid_t tid, struct process *proc)
+{
+	struct task *t = proctable_find_task(tr->pt, tid);
+
+	if (t && t->early) {
+		t->early = false;
+		t->proc = proc;
+		proc->ntasks++;
+		t->want_initial_stop = true;
+		handle(tr, tid, t->early_status, NULL);
+		return;
+	}
+	if (t) /* a stale entry for a reused tid cannot be: tids are reaped first */
+		return;
+	t = proctable_add_task(tr->pt, tid, proc);
+	if (!t) {
+		tr->fatal = -ENOMEM;
+		return;
+	}
+	t->want_initial_stop = true;
+}
+
+static void on_new_task(struct tracer *tr, struct task *t, enum event_kind kind)
+{
+	pid_t child = (pid_t)event_msg(t->tid);
+	struct process *parent = t->proc, *proc;
+	unsigned long long flags;
+	pid_t ppid;
+
+	if (child <= 0) {
+		resume(t->tid, 0);
+		return;
+	}
+	if (kind == EVENT_FORK)
+		flags = 0;
+	else if (kind == EVENT_VFORK)
+		flags = CLONE_VM | CLONE_VFORK;
+	else if (t->has_clone_flags)
+		flags = t->clone_flags;
+	else {
+		/* No flags from the stop: ask /proc whether it is a thread. */
+		struct pstatus st;
+
+		flags = 0;
+		if (procfs_read_status(tr->procfd, child, &st) == 0 && st.tgid == parent->tgid)
+			flags = CLONE_THREAD | CLONE_VM;
+	}
+	t->has_clone_flags = false;
+
+	if (flags & CLONE_THREAD) {
+		adopt_task(tr, child, parent);
+		resume(t->tid, 0);
+		return;
+	}
+	ppid = (flags & CLONE_PARENT) ? parent->ppid : parent->tgid;
+	proc = proctable_new_process(tr->pt, child, ppid, false);
+	if (!proc) {
+		tr->fatal = -ENOMEM;
+		return;
+	}
+	/*
+	 * A forked child owns a copy of its parent's mm: its first image is
+	 * the parent's program.  A CLONE_VM child (vfork, posix_spawn) borrows
+	 * the parent's mm and has no image until it execs.
+	 */
+	if (!(flags & CLONE_VM) && parent->image) {
+		const struct image *pi = parent->image;
+
+		if (proctable_open_image(tr->pt, proc, pi->argv, pi->argv_len, pi->exe,
+					 util_now_ns())) {
+			free(proc);
+			tr->fatal = -ENOMEM;
+			return;
+		}
+	}
+	adopt_task(tr, child, proc);
+	resume(t->tid, 0);
+}
+
+static void on_exec(struct tracer *tr, struct task *t)
+{
+	pid_t old_tid = (pid_t)event_msg(t->tid);
+	struct process *p = t->proc;
+	uint64_t now = util_now_ns();
+	char *argv = NULL, *exe = NULL;
+	size_t argv_len = 0;
+
+	/*
+	 * Exec from a non-leader thread: the kernel gave that thread the
+	 * leader's tid; the leader reports no death of its own.  Keep the
+	 * leader's entry for the execing task and drop the old thread's.
+	 */
+	if (old_tid > 0 && old_tid != t->tid) {
+		struct task *old = proctable_find_task(tr->pt, old_tid);
+
+		if (old) {
+			if (old->in_exit)
+				p->nexiting--;
+			proctable_remove_task(tr->pt, old);
+		}
+	}
+	if (t->in_exit) {
+		t->in_exit = false;
+		p->nexiting--;
+	}
+	p->exec_pending = false;
+	if (p->stub) {
+		/* maxrss-sc's own stub became the command: time 0 of the report. */
+		p->stub = false;
+		tr->pt->nprocesses++;
+		tr->pt->t0_ns = now;
+		tr->exec_seen = true;
+	} else if (p->image) {
+		proctable_close_image(tr->pt, p, IMAGE_EXEC, 0, 0, now);
+	}
+	if (procfs_read_cmdline(tr->procfd, t->tid, &argv, &argv_len) != 0) {
+		argv = NULL;
+		argv_len = 0;
+	}
+	procfs_read_exe(tr->procfd, t->tid, &exe);
+	if (proctable_open_image(tr->pt, p, argv ? argv : "", argv ? argv_len : 1, exe, now))
+		tr->fatal = -ENOMEM;
+	free(argv);
+	free(exe);
+	resume(t->tid, 0);
+}
+
+/* PTRACE_EVENT_EXIT: the task is about to exit and its mm is still intact. */
+static void on_exit_event(struct tracer *tr, struct task *t)
+{
+	struct process *p = t->proc;
+
+	/*
+	 * A task that did not pass an exit stop of its own dies of a signal
+	 * (the only stop a SIGSEGV or abort gives), or because another thread
+	 * called exit_group (then that one sampled) or exec (then the execve
+	 * entry sampled and the image goes on in the new program).
+	 */
+	if (p->image && !p->image->final_sampled && !p->exec_pending &&
+	    (!t->in_exit || running_tasks(p) == 0))
+		sample(tr, t, true);
+	resume(t->tid, 0);
+}
+
+static void on_death(struct tracer *tr, struct task *t, int status, const struct rusage *ru)
+{
+	struct process *p = t->proc;
+
+	tr->end_ns = util_now_ns();
+	if (t->tid == tr->child) {
+		struct tracer_result *res = tr->res;
+
+		res->exited = WIFEXITED(status);
+		res->exit_code = res->exited ? WEXITSTATUS(status) : -1;
+		res->signal = res->exited ? 0 : WTERMSIG(status);
+		if (ru) {
+			res->has_ru = true;
+			res->ru_maxrss_bytes = (uint64_t)ru->ru_maxrss * 1024;
+			res->user_seconds = (double)ru->ru_utime.tv_sec +
+					    (double)ru->ru_utime.tv_usec / 1e6;
+			res->sys_seconds = (double)ru->ru_stime.tv_sec +
+					   (double)ru->ru_stime.tv_usec / 1e6;
+		}
+	}
+	if (!p) {
+		proctable_remove_task(tr->pt, t);
+		return;
+	}
+	/* The leader's status is the process's; the kernel reports the leader last. */
+	if (t->tid == p->tgid) {
+		p->exited_leader = true;
+		p->wait_status = status;
+	}
+	if (t->in_exit)
+		p->nexiting--;
+	if (p->ntasks == 1 && p->image) {
+		int st = p->exited_leader ? p->wait_status : status;
+		struct image *img = p->image;
+
+		if (WIFEXITED(st))
+			proctable_close_image(tr->pt, p, IMAGE_EXIT, WEXITSTATUS(st), 0,
+					      tr->end_ns);
+		else
+			proctable_close_image(tr->pt, p,
+					      img->final_sampled ? IMAGE_SIGNAL : IMAGE_LOST, -1,
+					      WTERMSIG(st), tr->end_ns);
+	}
+	proctable_remove_task(tr->pt, t);
+}
+
+/* SIGKILL every traced task: the tree must not outlive a failed tracer. */
+static void kill_tree(const struct proctable *pt)
+{
+	for (size_t b = 0; b < pt->nbuckets; b++)
+		for (const struct task *t = pt->buckets[b]; t; t = t->next)
+			kill(t->tid, SIGKILL);
+}
+
+static bool is_stopping_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage *ru)
+{
+	struct task *t = proctable_find_task(tr->pt, tid);
+	int detail;
+	enum event_kind kind = event_classify(status, &detail);
+
+	if (!t) {
+		if (kind == EVENT_EXITED || kind == EVENT_KILLED) {
+			/* An untraced orphan re-parented to us (CLONE_UNTRACED). */
+			return;
+		}
+		/*
+		 * A new task can report its first stop before its parent's
+		 * fork event names it: keep it stopped until then.
+		 */
+		t = proctable_add_task(tr->pt, tid, NULL);
+		if (!t) {
+			tr->fatal = -ENOMEM;
+			return;
+		}
+		t->early = true;
+		t->early_status = status;
+		return;
+	}
+	if (kind == EVENT_EXITED || kind == EVENT_KILLED) {
+		on_death(tr, t, status, ru);
+		return;
+	}
+	if (!t->proc) {
+		/* Another stop of an early task: keep the first, it is replayed. */
+		return;
+	}
+	switch (kind) {
+	case EVENT_SECCOMP:
+		on_seccomp(tr, t);
+		break;
+	case EVENT_FORK:
+	case EVENT_VFORK:
+	case EVENT_CLONE:
+		on_new_task(tr, t, kind);
+		break;
+	case EVENT_EXEC:
+		on_exec(tr, t);
+		break;
+	case EVENT_EXIT:
+		on_exit_event(tr, t);
+		break;
+	case EVENT_STOP:
+		if (t->want_initial_stop) {
+			t->want_initial_stop = false;
+			resume(tid, 0);
+		} else if (is_stopping_signal(detail)) {
+			/*
+			 * A group-stop (SIGSTOP, Ctrl-Z): stay stopped, as without
+			 * a tracer, until SIGCONT.  PTRACE_LISTEN keeps it so and
+			 * still lets us see the next event.
+			 */
+			if (ptrace(PTRACE_LISTEN, tid, 0L, 0L) < 0 && errno != ESRCH)
+				warn_errno("ptrace(PTRACE_LISTEN, %d)", (int)tid);
+		} else {
+			resume(tid, 0);
+		}
+		break;
+	case EVENT_SIGNAL:
+		/* Deliver the signal the task was about to receive. */
+		resume(tid, detail);
+		break;
+	case EVENT_EXITED:
+	case EVENT_KILLED:
+	case EVENT_UNKNOWN:
+		resume(tid, 0);
+		break;
+	}
+}
+
+/* In the forked stub: wait for the tracer, install the filter, exec. */
+static void __attribute__((noreturn)) run_stub(char *const *command, scmp_filter_ctx filter,
+					       int go_fd, int err_fd,
+					       const struct sigaction *old_int,
+					       const struct sigaction *old_quit)
+{
+	struct stub_error e = { 0, 0 };
+	char c;
+
+	sigaction(SIGINT, old_int, NULL);
+	sigaction(SIGQUIT, old_quit, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	/* The tracer has seized us (or gave up) when this returns. */
+	if (read(go_fd, &c, 1) != 1)
+		_exit(125);
+	close(go_fd);
+	e.err = -filter_load(filter);
+	if (e.err) {
+		e.stage = STUB_SECCOMP;
+		if (write(err_fd, &e, sizeof(e)) < 0)
+			_exit(125);
+		_exit(125);
+	}
+	execvp(command[0], command);
+	e.stage = STUB_EXEC;
+	e.err = errno;
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		_exit(126);
+	_exit(e.err == ENOENT || e.err == ENOTDIR ? 127 : 126);
+}
+
+/* Set the result's status once the loop is over. */
+static int finish(struct tracer *tr, int err_fd, char *const *command)
+{
+	struct tracer_result *res = tr->res;
+	struct stub_error e = { 0, 0 };
+	struct pstatus self;
+
+	if (procfs_read_status(tr->procfd, getpid(), &self) == 0)
+		res->tracer_rss = self.hwm;
+	if (!tr->exec_seen) {
+		ssize_t n = read(err_fd, &e, sizeof(e));
+
+		res->ran = false;
+		if (n == (ssize_t)sizeof(e) && e.stage == STUB_EXEC) {
+			res->status = (e.err == ENOENT || e.err == ENOTDIR) ? 127 : 126;
+			set_err(tr, e.err, "cannot run '%s'", command[0]);
+			return 0;
+		}
+		if (n == (ssize_t)sizeof(e) && e.stage == STUB_SECCOMP) {
+			set_err(tr, e.err, "cannot install the seccomp filter");
+			return -e.err;
+		}
+		set_err(tr, 0, "the command did not start (its launcher %s)",
+			res->exited ? "exited" : "was killed");
+		return -ECHILD;
+	}
+	res->ran = true;
+	res->wall_ns = tr->end_ns > tr->pt->t0_ns ? tr->end_ns - tr->pt->t0_ns : 0;
+	res->status = res->exited ? res->exit_code : 128 + res->signal;
+	/* Images still open now lost their processes without a word from the kernel. */
+	for (size_t i = 0; i < tr->pt->nimages; i++) {
+		struct image *img = tr->pt->images[i];
+
+		if (img->end == IMAGE_RUNNING) {
+			img->end = IMAGE_LOST;
+			img->alive = false;
+			img->end_ns = res->wall_ns;
+		}
+	}
+	return 0;
+}
+
+int tracer_run(char *const *command, struct proctable *pt, struct tracer_result *res, char *err,
+	       size_t errlen)
+{
+	struct tracer tr = { .pt = pt, .res = res, .err = err, .errlen = errlen };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward_signal };
+	struct sigaction old_int, old_quit, old_term, old_hup;
+	scmp_filter_ctx filter = NULL;
+	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	struct process *stub;
+	struct task *t;
+	int rc;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	err[0] = '\0';
+	tr.procfd = procfs_open();
+	if (tr.procfd < 0) {
+		set_err(&tr, -tr.procfd, "cannot open /proc");
+		return tr.procfd;
+	}
+	rc = filter_build(&filter, !filter_privileged());
+	if (rc) {
+		set_err(&tr, -rc, "cannot build the seccomp filter");
+		goto out;
+	}
+	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+		rc = -errno;
+		set_err(&tr, errno, "pipe");
+		goto out;
+	}
+	/* Orphans of the tree come back to us, so they are still waited for. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	/*
+	 * Like time(1): Ctrl-C and Ctrl-\ go to the whole foreground group,
+	 * so the command gets them; we stay to write the report.  SIGTERM
+	 * and SIGHUP sent to us alone are passed on to the command.
+	 */
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		set_err(&tr, errno, "fork");
+		goto restore;
+	}
+	if (pid == 0)
+		run_stub(command, filter, go[0], errp[1], &old_int, &old_quit);
+	close(go[0]);
+	close(errp[1]);
+	go[0] = errp[1] = -1;
+	tr.child = pid;
+	forward_pid = pid;
+	sigaction(SIGTERM, &fwd, &old_term);
+	sigaction(SIGHUP, &fwd, &old_hup);
+
+	/* Options are set by the seize itself: no stop is needed to set them. */
+	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)TRACE_OPTIONS) < 0) {
+		rc = -errno;
+		set_err(&tr, errno, "cannot trace the command (ptrace PTRACE_SEIZE)");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto restore_all;
+	}
+	stub = proctable_new_process(pt, pid, getpid(), true);
+	t = stub ? proctable_add_task(pt, pid, stub) : NULL;
+	if (!t) {
+		free(stub);
+		rc = -ENOMEM;
+		set_err(&tr, ENOMEM, "out of memory");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto restore_all;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		rc = -errno;
+		set_err(&tr, errno, "cannot start the command");
+		kill(pid, SIGKILL);
+	}
+	close(go[1]);
+	go[1] = -1;
+
+	for (;;) {
+		struct rusage ru;
+		int status;
+		pid_t tid = wait4(-1, &status, __WALL, &ru);
+
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD) {
+				rc = -errno;
+				set_err(&tr, errno, "wait4");
+			}
+			break;
+		}
+		res->stops++;
+		handle(&tr, tid, status, &ru);
+		if (tr.fatal) {
+			/* Never strand the tree: without us its traced syscalls would fail. */
+			rc = tr.fatal;
+			set_err(&tr, -rc, "internal error, stopping the command");
+			kill_tree(pt);
+			tr.fatal = 0;
+		}
+	}
+	if (rc == 0)
+		rc = finish(&tr, errp[0], command);
+	else
+		finish(&tr, errp[0], command); /* keeps the first message */
+restore_all:
+	forward_pid = 0;
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+restore:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (go[i] >= 0)
+			close(go[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	filter_release(filter);
+	close(tr.procfd);
+	return rc;
+}

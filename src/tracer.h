@@ -1,0 +1,34 @@
+/* tracer: spawn the command under ptrace + seccomp and run the wait loop. */
+#ifndef MAXRSS_TRACER_H
+#define MAXRSS_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proctable.h"
+
+struct tracer_result {
+	bool ran;		/* the command was executed: a report is due */
+	int status;		/* maxrss-sc's exit status */
+	bool exited;		/* the command exited (else it was killed) */
+	int exit_code;		/* when exited */
+	int signal;		/* when killed */
+	uint64_t wall_ns;	/* first exec to the end of the last process */
+	bool has_ru;
+	uint64_t ru_maxrss_bytes; /* ru_maxrss of the direct child, from wait4 */
+	double user_seconds, sys_seconds; /* rusage of the direct child */
+	unsigned long stops;	/* ptrace stops served */
+	uint64_t tracer_rss;	/* maxrss-sc's own VmHWM at the end */
+};
+
+/*
+ * Run command (NULL-terminated argv, looked up in PATH) under the tracer and
+ * fill pt and res.  Returns 0 when the wait loop ran to the end (res->status
+ * says how the command ended: its code, 128+N, 126, 127); -errno with a
+ * message in err when maxrss-sc itself failed (exit status 125).
+ */
+int tracer_run(char *const *command, struct proctable *pt, struct tracer_result *res, char *err,
+	       size_t errlen);
+
+#endif
