@@ -17,8 +17,6 @@
 /* Options the parser knows but this version cannot carry out yet. */
 static const char *unsupported(const struct options *o)
 {
-	if (o->interval_ms > 0)
-		return "--interval above 0";
 	if (o->exact)
 		return "--exact";
 	if (o->runs > 1)
@@ -52,6 +50,7 @@ int main(int argc, char **argv)
 {
 	struct options opts;
 	struct proctable pt;
+	struct tracer_config cfg;
 	struct tracer_result res;
 	char err[512];
 	FILE *out = stderr;
@@ -87,7 +86,8 @@ int main(int argc, char **argv)
 		warn_msg("out of memory");
 		return EXIT_TOOL;
 	}
-	rc = tracer_run(opts.command, &pt, &res, err, sizeof(err));
+	cfg.interval_ms = opts.interval_ms;
+	rc = tracer_run(opts.command, &cfg, &pt, &res, err, sizeof(err));
 	if (err[0])
 		warn_msg("%s", err);
 	status = rc < 0 ? EXIT_TOOL : res.status;

@@ -72,6 +72,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 
 	memset(opts, 0, sizeof(*opts));
 	opts->runs = 1;
+	opts->interval_ms = OPTIONS_DEFAULT_INTERVAL_MS;
 	optind = 0; /* glibc: full re-initialisation, so tests may parse again */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -135,6 +136,10 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 					     argv[optind - 1]);
 		case '?':
 		default:
+			/* A known long option given a value it does not take: "--json=yes". */
+			if (optopt && strncmp(argv[optind - 1], "--", 2) == 0)
+				return fail(err, errlen, "%s takes no value",
+					    option_name(optopt, name, sizeof(name)));
 			if (optopt)
 				return fail(err, errlen, "unknown option '-%c' (see --help)",
 					    optopt);
@@ -158,7 +163,7 @@ void options_print_help(FILE *f)
 	      "  -j, --json            write the report as JSON\n"
 	      "  -v, --verbose         add the process tree to the text report\n"
 	      "  -i, --interval=MS     also sample every live process every MS milliseconds\n"
-	      "                          (0, the default: only at exec, fork and exit)\n"
+	      "                          (default 50; 0: only at exec and exit)\n"
 	      "      --exact           also stop before every syscall that can lower RSS\n"
 	      "  -r, --runs=N          run COMMAND N times and report statistics\n"
 	      "      --warmup=N        run COMMAND N times first, unmeasured\n"
@@ -169,7 +174,7 @@ void options_print_help(FILE *f)
 	      "  -V, --version         show the version and exit\n"
 	      "\n"
 	      "SIZE takes K, M, G suffixes (powers of 1024).  Not yet supported in this\n"
-	      "version: --interval above 0, --exact, --runs above 1, --warmup, --timeline,\n"
+	      "version: --exact, --runs above 1, --warmup, --timeline,\n"
 	      "--plot, --fail-above.\n"
 	      "\n"
 	      "Exit status: COMMAND's own; 128+N if it was killed by signal N; 125 if\n"

@@ -11,8 +11,8 @@
 #define PROCFS_BUF 8192
 
 /*
- * Parse "   1234 kB" after a "Key:" into bytes.  Returns the end of the number
- * or NULL when malformed.
+ * Parse "   1234 kB" (the whole rest of a line) after a "Key:" into bytes.
+ * Returns the end of the unit, or NULL when malformed.
  */
 static const char *parse_kb(const char *p, const char *end, uint64_t *out)
 {
@@ -30,7 +30,7 @@ static const char *parse_kb(const char *p, const char *end, uint64_t *out)
 		return NULL;
 	while (p < end && *p == ' ')
 		p++;
-	if (end - p < 2 || p[0] != 'k' || p[1] != 'B')
+	if (end - p != 2 || p[0] != 'k' || p[1] != 'B')
 		return NULL;
 	*out = v * 1024;
 	return p + 2;
@@ -116,7 +116,8 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 				v++;
 			for (; v < eol && *v >= '0' && *v <= '9' && t < 100000000; v++, digits++)
 				t = t * 10 + (*v - '0');
-			if (!digits || v != eol || t <= 0)
+			/* A line cut short (no newline) may hold a cut number. */
+			if (!digits || v != eol || eol == end || t <= 0)
 				return -EINVAL;
 			out->tgid = (pid_t)t;
 			have_tgid = true;
@@ -263,7 +264,8 @@ int procfs_read_cmdline(int procfd, pid_t pid, char **bufp, size_t *lenp)
 		free(buf);
 		return rc;
 	}
-	if (len == 0 || buf[len - 1] != '\0')
+	/* Every argument ends in NUL; an empty file (zombie, kernel thread) has none. */
+	if (len > 0 && buf[len - 1] != '\0')
 		buf[len++] = '\0';
 	*bufp = buf;
 	*lenp = len;

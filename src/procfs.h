@@ -60,7 +60,7 @@ int procfs_read_status(int procfd, pid_t tid, struct pstatus *out);
 
 /*
  * Read /proc/PID/cmdline into a malloc'd buffer of NUL-terminated strings
- * (*buf, *len bytes, always ending in NUL), and readlink /proc/PID/exe into a
+ * (*buf, *len bytes; each argument ends in NUL; 0 bytes for none), and readlink /proc/PID/exe into a
  * malloc'd *exe (NULL when unreadable).  0 or -errno.
  */
 int procfs_read_cmdline(int procfd, pid_t pid, char **buf, size_t *len);

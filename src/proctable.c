@@ -151,7 +151,6 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 			 size_t argv_len, const char *exe, uint64_t now_ns)
 {
 	struct image *img;
-	unsigned index = 0;
 
 	if (util_grow((void **)&pt->images, &pt->images_cap, pt->nimages + 1,
 		      sizeof(*pt->images)))
@@ -167,15 +166,9 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 	}
 	memcpy(img->argv, argv, argv_len);
 	img->argv_len = argv_len;
-	/* Image numbers count per pid; search back for this pid's last one. */
-	for (size_t i = pt->nimages; i-- > 0;)
-		if (pt->images[i]->pid == proc->tgid) {
-			index = pt->images[i]->index + 1;
-			break;
-		}
 	img->pid = proc->tgid;
 	img->ppid = proc->ppid;
-	img->index = index;
+	img->index = proc->nimages++;
 	img->start_ns = now_ns > pt->t0_ns ? now_ns - pt->t0_ns : 0;
 	img->exit_code = -1;
 	img->alive = true;

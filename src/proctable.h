@@ -46,6 +46,7 @@ struct image {
 	unsigned samples;
 	bool final_sampled;   /* sampled at exit_group / last exit / exit event */
 	bool alive;	      /* still counted in the tree sums */
+	unsigned long pass;   /* last timed sampling pass that read it */
 };
 
 struct task;
@@ -54,10 +55,11 @@ struct process {
 	pid_t tgid;
 	pid_t ppid;
 	struct image *image; /* current image; NULL while the mm is borrowed */
+	unsigned nimages;    /* images opened so far: the next one's index */
 	unsigned ntasks;     /* traced tasks not yet reaped */
 	unsigned nexiting;   /* of those, tasks past their exit / exit_group stop */
 	bool stub;	     /* maxrss-sc's forked child before its first exec */
-	bool exec_pending;   /* a task is inside execve after our entry sample */
+	pid_t exec_tid;      /* the task inside execve since its entry stop, or 0 */
 	bool exited_leader;  /* the leader's death status was seen */
 	int wait_status;     /* that status */
 };

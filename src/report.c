@@ -113,12 +113,10 @@ static void json_argv_buf(FILE *f, const char *buf, size_t len)
 	bool first = true;
 
 	fputc('[', f);
+	/* Each argument ends in NUL, so "a\0\0" is ["a", ""]. */
 	while (i < len) {
 		size_t n = strnlen(buf + i, len - i);
 
-		/* The last NUL ends the list; "" in the middle is a real argument. */
-		if (n == 0 && i + 1 >= len)
-			break;
 		if (!first)
 			fputs(", ", f);
 		report_json_string(f, buf + i, n);
@@ -266,7 +264,17 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 	fprintf(f, "  ],\n  \"tracer\": {\"stops\": %lu, \"samples\": %lu, \"rss_bytes\": ",
 		res->stops, pt->samples);
 	json_u64_or_null(f, res->tracer_rss > 0, res->tracer_rss);
-	fputs("}\n}\n", f);
+	fprintf(f,
+		", \"interval_ms\": %lu, \"timed_passes\": %lu, \"mean_interval_ms\": ",
+		res->interval_ms, res->passes);
+	if (res->passes)
+		fprintf(f, "%.3f", (double)res->wall_ns / 1e6 / (double)res->passes);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f}\n}\n",
+		(double)(res->max_period_ns ? res->max_period_ns : res->interval_ms * 1000000u) /
+			1e6,
+		(double)res->sampling_ns / 1e9);
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
 }
@@ -314,8 +322,6 @@ static void show_argv_buf(const struct image *img, char *buf, size_t len)
 	while (i < img->argv_len) {
 		size_t n = strnlen(img->argv + i, img->argv_len - i);
 
-		if (n == 0 && i + 1 >= img->argv_len)
-			break;
 		pos = append_arg(buf, len, pos, img->argv + i, n);
 		i += n + 1;
 	}

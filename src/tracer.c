@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -49,6 +50,8 @@ struct stub_error {
 };
 
 struct tracer {
+	const struct tracer_config *cfg;
+	uint64_t period_ns;	/* current timed sampling period, 0 = off */
 	struct proctable *pt;
 	struct tracer_result *res;
 	int procfd;
@@ -62,6 +65,14 @@ struct tracer {
 
 /* The direct child, for the forwarding handler. */
 static volatile sig_atomic_t forward_pid;
+/* Set by SIGALRM: a timed sampling pass is due. */
+static volatile sig_atomic_t sample_due;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	sample_due = 1;
+}
 
 static void forward_signal(int sig)
 {
@@ -107,22 +118,73 @@ static unsigned long event_msg(pid_t tid)
  * Take an exact sample of the image of t's process through t's own /proc
  * entry (the leader may be a zombie whose /proc/TGID has no mm any more).
  */
-static void sample(struct tracer *tr, struct task *t, bool final)
+static bool sample(struct tracer *tr, struct task *t, bool final)
 {
 	struct image *img = t->proc->image;
 	struct pstatus st;
 	struct rollup r;
 	int rc_st;
+	bool ok = false;
 
 	if (!img)
-		return;
+		return false;
 	rc_st = procfs_read_status(tr->procfd, t->tid, &st);
-	if (procfs_read_rollup(tr->procfd, t->tid, &r) == 0)
+	if (procfs_read_rollup(tr->procfd, t->tid, &r) == 0) {
 		proctable_record_sample(tr->pt, img, &r, rc_st == 0 ? &st : NULL);
-	else if (rc_st == 0 && st.has_mm)
+		ok = true;
+	} else if (rc_st == 0 && st.has_mm) {
 		proctable_record_hwm(img, st.hwm);
+	}
 	if (final)
 		img->final_sampled = true;
+	return ok;
+}
+
+/* (Re)start the periodic SIGALRM that asks for timed sampling passes. */
+static void arm_timer(uint64_t period_ns)
+{
+	struct itimerval it;
+
+	it.it_interval.tv_sec = (time_t)(period_ns / 1000000000u);
+	it.it_interval.tv_usec = (suseconds_t)(period_ns % 1000000000u / 1000u);
+	if (period_ns && !it.it_interval.tv_sec && !it.it_interval.tv_usec)
+		it.it_interval.tv_usec = 1;
+	it.it_value = it.it_interval;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * A timed pass: one exact sample of every live image, read through any of
+ * its tasks (running processes need no stop to be read), so the tree sums
+ * see processes that hold memory at the same time.  Reads cost about 10 us
+ * per MiB resident; when a pass gets slow the period stretches so that
+ * sampling never takes more than 1/SAMPLING_BUDGET of the time.
+ */
+static void sample_tree(struct tracer *tr)
+{
+	struct proctable *pt = tr->pt;
+	unsigned long pass = ++tr->res->passes;
+	uint64_t start = util_now_ns(), cost, want;
+
+	for (size_t b = 0; b < pt->nbuckets; b++)
+		for (struct task *t = pt->buckets[b]; t; t = t->next) {
+			struct image *img = t->proc ? t->proc->image : NULL;
+
+			if (img && img->pass != pass && sample(tr, t, false))
+				img->pass = pass;
+		}
+	cost = util_now_ns() - start;
+	tr->res->sampling_ns += cost;
+	want = cost * SAMPLING_BUDGET;
+	if (want < tr->cfg->interval_ms * 1000000u)
+		want = tr->cfg->interval_ms * 1000000u;
+	/* Re-arm only on a real change: a new period restarts the count. */
+	if (want > tr->period_ns + tr->period_ns / 4 || want < tr->period_ns - tr->period_ns / 4) {
+		tr->period_ns = want;
+		if (want > tr->res->max_period_ns)
+			tr->res->max_period_ns = want;
+		arm_timer(want);
+	}
 }
 
 /* Count the tasks of p that have not passed their exit stop. */
@@ -165,6 +227,9 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 	int id = (int)event_msg(t->tid);
 	struct process *p = t->proc;
 
+	/* Its execve returned (it failed): this task is past it. */
+	if (p->exec_tid == t->tid)
+		p->exec_tid = 0;
 	switch (id) {
 	case FILTER_EXIT:
 		if (!t->in_exit) {
@@ -192,7 +257,7 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		 */
 		if (p->image)
 			sample(tr, t, false);
-		p->exec_pending = true;
+		p->exec_tid = t->tid;
 		break;
 	case FILTER_CLONE:
 	case FILTER_CLONE3:
@@ -321,7 +386,7 @@ static void on_exec(struct tracer *tr, struct task *t)
 		t->in_exit = false;
 		p->nexiting--;
 	}
-	p->exec_pending = false;
+	p->exec_tid = 0;
 	if (p->stub) {
 		/* maxrss-sc's own stub became the command: time 0 of the report. */
 		p->stub = false;
@@ -336,7 +401,7 @@ static void on_exec(struct tracer *tr, struct task *t)
 		argv_len = 0;
 	}
 	procfs_read_exe(tr->procfd, t->tid, &exe);
-	if (proctable_open_image(tr->pt, p, argv ? argv : "", argv ? argv_len : 1, exe, now))
+	if (proctable_open_image(tr->pt, p, argv ? argv : "", argv ? argv_len : 0, exe, now))
 		tr->fatal = -ENOMEM;
 	free(argv);
 	free(exe);
@@ -354,7 +419,11 @@ static void on_exit_event(struct tracer *tr, struct task *t)
 	 * called exit_group (then that one sampled) or exec (then the execve
 	 * entry sampled and the image goes on in the new program).
 	 */
-	if (p->image && !p->image->final_sampled && !p->exec_pending &&
+	if (p->exec_tid && p->exec_tid != t->tid) {
+		resume(t->tid, 0);
+		return;
+	}
+	if (p->image && !p->image->final_sampled &&
 	    (!t->in_exit || running_tasks(p) == 0))
 		sample(tr, t, true);
 	resume(t->tid, 0);
@@ -391,6 +460,8 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 	}
 	if (t->in_exit)
 		p->nexiting--;
+	if (p->exec_tid == t->tid)
+		p->exec_tid = 0;
 	if (p->ntasks == 1 && p->image) {
 		int st = p->exited_leader ? p->wait_status : status;
 		struct image *img = p->image;
@@ -507,6 +578,7 @@ static void __attribute__((noreturn)) run_stub(char *const *command, scmp_filter
 	sigaction(SIGQUIT, old_quit, NULL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
 	/* The tracer has seized us (or gave up) when this returns. */
 	if (read(go_fd, &c, 1) != 1)
 		_exit(125);
@@ -568,12 +640,14 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 	return 0;
 }
 
-int tracer_run(char *const *command, struct proctable *pt, struct tracer_result *res, char *err,
-	       size_t errlen)
+int tracer_run(char *const *command, const struct tracer_config *cfg, struct proctable *pt,
+	       struct tracer_result *res, char *err, size_t errlen)
 {
-	struct tracer tr = { .pt = pt, .res = res, .err = err, .errlen = errlen };
+	struct tracer tr = { .cfg = cfg, .pt = pt, .res = res, .err = err, .errlen = errlen };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward_signal };
-	struct sigaction old_int, old_quit, old_term, old_hup;
+	/* No SA_RESTART: the alarm must interrupt a blocked wait4. */
+	struct sigaction alarm_act = { .sa_handler = on_alarm };
+	struct sigaction old_int, old_quit, old_term, old_hup, old_alrm;
 	scmp_filter_ctx filter = NULL;
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct process *stub;
@@ -582,6 +656,7 @@ int tracer_run(char *const *command, struct proctable *pt, struct tracer_result 
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
+	res->interval_ms = cfg->interval_ms;
 	err[0] = '\0';
 	tr.procfd = procfs_open();
 	if (tr.procfd < 0) {
@@ -649,12 +724,26 @@ int tracer_run(char *const *command, struct proctable *pt, struct tracer_result 
 	}
 	close(go[1]);
 	go[1] = -1;
+	sample_due = 0;
+	sigaction(SIGALRM, &alarm_act, &old_alrm);
+	tr.period_ns = cfg->interval_ms * 1000000u;
+	arm_timer(tr.period_ns);
 
 	for (;;) {
 		struct rusage ru;
 		int status;
-		pid_t tid = wait4(-1, &status, __WALL, &ru);
+		pid_t tid;
 
+		/*
+		 * Checked after every event too: a busy tree may never let
+		 * wait4 block long enough to be interrupted by the alarm.
+		 */
+		if (sample_due) {
+			sample_due = 0;
+			if (tr.exec_seen)
+				sample_tree(&tr);
+		}
+		tid = wait4(-1, &status, __WALL, &ru);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -678,6 +767,8 @@ int tracer_run(char *const *command, struct proctable *pt, struct tracer_result 
 		rc = finish(&tr, errp[0], command);
 	else
 		finish(&tr, errp[0], command); /* keeps the first message */
+	arm_timer(0);
+	sigaction(SIGALRM, &old_alrm, NULL);
 restore_all:
 	forward_pid = 0;
 	sigaction(SIGTERM, &old_term, NULL);

@@ -8,6 +8,13 @@
 
 #include "proctable.h"
 
+struct tracer_config {
+	unsigned long interval_ms; /* timed sampling period; 0 = lifecycle stops only */
+};
+
+/* Timed sampling never costs more than 1/SAMPLING_BUDGET of the elapsed time. */
+#define SAMPLING_BUDGET 50
+
 struct tracer_result {
 	bool ran;		/* the command was executed: a report is due */
 	int status;		/* maxrss-sc's exit status */
@@ -19,6 +26,10 @@ struct tracer_result {
 	uint64_t ru_maxrss_bytes; /* ru_maxrss of the direct child, from wait4 */
 	double user_seconds, sys_seconds; /* rusage of the direct child */
 	unsigned long stops;	/* ptrace stops served */
+	unsigned long interval_ms; /* the configured period */
+	unsigned long passes;	/* timed sampling passes over the live tree */
+	uint64_t sampling_ns;	/* time spent in those passes */
+	uint64_t max_period_ns;	/* longest period the back-off chose (0: never backed off) */
 	uint64_t tracer_rss;	/* maxrss-sc's own VmHWM at the end */
 };
 
@@ -28,7 +39,7 @@ struct tracer_result {
  * says how the command ended: its code, 128+N, 126, 127); -errno with a
  * message in err when maxrss-sc itself failed (exit status 125).
  */
-int tracer_run(char *const *command, struct proctable *pt, struct tracer_result *res, char *err,
-	       size_t errlen);
+int tracer_run(char *const *command, const struct tracer_config *cfg, struct proctable *pt,
+	       struct tracer_result *res, char *err, size_t errlen);
 
 #endif

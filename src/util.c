@@ -50,11 +50,17 @@ int util_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	if (!s || !*s)
 		return -EINVAL;
 	for (; *s; s++) {
+		unsigned long d = (unsigned long)(*s - '0');
+
 		if (*s < '0' || *s > '9')
 			return -EINVAL;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max / 10 || (v == max / 10 && d > max % 10)) {
+			/* Still refuse junk after an overlong number as junk. */
+			while (*s >= '0' && *s <= '9')
+				s++;
+			return *s ? -EINVAL : -ERANGE;
+		}
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;
@@ -68,9 +74,11 @@ int util_parse_size(const char *s, uint64_t *out)
 	if (!s || *p < '0' || *p > '9')
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (whole > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (whole > UINT64_MAX / 10 || (whole == UINT64_MAX / 10 && d > UINT64_MAX % 10))
 			return -EINVAL;
-		whole = whole * 10 + (uint64_t)(*p - '0');
+		whole = whole * 10 + d;
 	}
 	if (*p == '.') {
 		p++;
@@ -122,7 +130,7 @@ int util_parse_size(const char *s, uint64_t *out)
 		return -EINVAL;
 	if (frac && mult == 1)
 		return -EINVAL; /* fractional bytes */
-	if (whole > UINT64_MAX / mult)
+	if (whole > UINT64_MAX / mult || whole * mult > UINT64_MAX - frac * mult / frac_div)
 		return -EINVAL;
 	*out = whole * mult + frac * mult / frac_div;
 	return 0;
@@ -153,8 +161,12 @@ int util_grow(void **array, size_t *cap, size_t n, size_t size)
 
 	if (n <= *cap)
 		return 0;
+	if (size == 0 || n > SIZE_MAX / size)
+		return -ENOMEM;
 	while (ncap < n)
-		ncap *= 2;
+		ncap = ncap > SIZE_MAX / 2 ? n : ncap * 2;
+	if (ncap > SIZE_MAX / size)
+		ncap = n;
 	p = realloc(*array, ncap * size);
 	if (!p)
 		return -ENOMEM;

@@ -1,0 +1,242 @@
+/*
+ * e2e-tree: processes and images: exec, threads, posix_spawn, fork, signals.
+ *
+ * Every peak checked here was still resident at a lifecycle stop (execve
+ * entry, exit_group, the exit event of a signal death), where the tracer
+ * reads the exact smaps_rollup: so the tolerances are E2E_EXACT_BELOW under
+ * the truth, and above it the counter bound (the reported peak is also
+ * max'ed with VmHWM) plus E2E_AFTER_TRUTH.  See e2e.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+
+#include "e2e.h"
+
+TestSuite(tree, .timeout = 60);
+
+/*
+ * Assert an image's peak against its readings: lo, the reading at the peak
+ * (still resident at a stop), and hi, the largest reading of the image (a
+ * later one may be higher: thread exits, join and exit code fault pages in).
+ */
+static void check_peak(const char *label, const struct json *img, uint64_t lo, uint64_t hi)
+{
+	uint64_t peak = e2e_u64(img, "peak_rss_bytes");
+
+	e2e_note("%s: reported peak %" PRIu64 ", truth %" PRIu64 " (diff %+" PRId64
+		 "), largest reading %" PRIu64,
+		 label, peak, lo, (int64_t)(peak - lo), hi);
+	e2e_assert_within(label, peak, e2e_sub(lo, E2E_EXACT_BELOW),
+			  hi + e2e_counter_bound() + E2E_AFTER_TRUTH);
+}
+
+static const struct json *need_image(const struct e2e_run *r, pid_t pid, unsigned index)
+{
+	const struct json *img = e2e_image(r->json, pid, index);
+
+	cr_assert(img, "no process entry for pid %d image %u; report:\n%s", (int)pid, index,
+		  r->report);
+	return img;
+}
+
+static void check_end(const struct json *img, const char *end)
+{
+	cr_assert_str_eq(e2e_str(img, "end"), end, "pid %d image %d ended '%s', expected '%s'",
+			 (int)e2e_u64(img, "pid"), (int)e2e_u64(img, "image"), e2e_str(img, "end"),
+			 end);
+}
+
+/* One pid, two images: the exec closes image 0 with its peak kept. */
+Test(tree, grow_then_exec)
+{
+	const char *wl = e2e_wl(), *tiny = e2e_tiny();
+	const struct truth *tp, *te;
+	const struct json *img0, *img1;
+	struct e2e_run r;
+	bool null;
+
+	e2e_run_json(&r, E2E_ARGS(wl, "grow-exec", "48", tiny));
+	cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+	tp = e2e_need_truth(&r, "peak", 0);
+	te = e2e_need_truth(&r, "end", 0);
+	cr_assert_eq(tp->pid, te->pid, "workload sanity: exec changed the pid");
+
+	cr_assert_eq(e2e_count_images(r.json, tp->pid), 2, "pid %d has %zu images, expected 2",
+		     (int)tp->pid, e2e_count_images(r.json, tp->pid));
+	img0 = need_image(&r, tp->pid, 0);
+	img1 = need_image(&r, tp->pid, 1);
+	cr_assert_eq(json_at(json_get(r.json, "processes"), 0), img0,
+		     "image 0 is not listed first");
+	cr_assert_str_eq(e2e_str(img0, "argv.1"), "grow-exec", "image 0 is not wl grow-exec");
+	check_end(img0, "exec");
+	check_peak("grow-exec image 0 (sampled at execve entry)", img0, tp->rss, tp->rss);
+
+	cr_assert_str_eq(e2e_str(img1, "argv.0"), tiny, "image 1 is not tiny");
+	check_end(img1, "exit");
+	cr_assert_eq(e2e_int_or_null(img1, "exit_code", &null), 0, "tiny's exit_code");
+	cr_assert(!null, "tiny's exit_code is null");
+	/* VmHWM restarts at exec: none of image 0's 48 MiB may leak into image 1. */
+	check_peak("grow-exec image 1 (tiny after exec)", img1, te->rss, te->rss);
+
+	cr_assert_eq(e2e_u64(r.json, "peak_rss_bytes"), e2e_u64(img0, "peak_rss_bytes"),
+		     "the headline is not the largest image peak");
+	cr_assert_eq(e2e_u64(r.json, "peak_pid"), (uint64_t)tp->pid, "peak_pid");
+	e2e_run_free(&r);
+}
+
+/* Threads share one mm: one entry, peak ~ K*M (not K times K*M). */
+Test(tree, threads_one_entry)
+{
+	const char *wl = e2e_wl();
+	const struct truth *tp;
+	struct e2e_run r;
+	uint64_t hi;
+
+	e2e_run_json(&r, E2E_ARGS(wl, "threads", "4", "12"));
+	cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+	tp = e2e_need_truth(&r, "peak", 0);
+	cr_assert_geq(tp->rss, 48 * MIB, "workload sanity: 4 x 12 MiB gave %" PRIu64, tp->rss);
+
+	cr_assert_eq(json_path(r.json, "processes")->n, 1,
+		     "threads are not images: expected 1 entry, got %zu",
+		     json_path(r.json, "processes")->n);
+	cr_assert_eq(e2e_u64(r.json, "processes.0.pid"), (uint64_t)tp->pid, "the entry's pid");
+	check_end(json_path(r.json, "processes.0"), "exit");
+	hi = e2e_truth_max_rss(&r, tp->pid);
+	check_peak("threads 4x12 MiB peak", json_path(r.json, "processes.0"), tp->rss, hi);
+	/* The tree sum must count the shared mm once, not once per thread. */
+	e2e_note("threads: tree peak RSS %" PRIu64 ", PSS %" PRIu64,
+		 e2e_u64(r.json, "tree.peak_rss_bytes"), e2e_u64(r.json, "tree.peak_pss_bytes"));
+	e2e_assert_within("threads tree.peak_rss_bytes", e2e_u64(r.json, "tree.peak_rss_bytes"),
+			  e2e_sub(tp->rss, E2E_EXACT_BELOW), hi + E2E_AFTER_TRUTH);
+	e2e_run_free(&r);
+}
+
+/*
+ * posix_spawn is clone(CLONE_VM|CLONE_VFORK): the child runs on the
+ * parent's 64 MiB mm until its exec.  Its image starts at the exec and must
+ * be charged tiny's own few hundred KiB, not the parent's memory.
+ */
+Test(tree, spawn_child_not_charged_parent)
+{
+	const char *wl = e2e_wl(), *tiny = e2e_tiny();
+	const struct truth *tp, *tc;
+	const struct json *parent, *child;
+	struct e2e_run r;
+
+	e2e_run_json(&r, E2E_ARGS(wl, "spawn", "64", tiny));
+	cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+	tp = e2e_need_truth(&r, "peak", 0);
+	tc = e2e_need_truth(&r, "end", 0);
+	cr_assert_neq(tp->pid, tc->pid, "workload sanity: one pid for parent and child");
+
+	/* The parent's pid has exactly one image, wl itself: no stub of the tool. */
+	cr_assert_eq(e2e_count_images(r.json, tp->pid), 1, "parent pid %d has %zu images",
+		     (int)tp->pid, e2e_count_images(r.json, tp->pid));
+	parent = need_image(&r, tp->pid, 0);
+	cr_assert_str_eq(e2e_str(parent, "argv.0"), wl, "the parent image is not wl");
+	cr_assert_str_eq(e2e_str(parent, "argv.1"), "spawn", "the parent image is not wl spawn");
+	check_end(parent, "exit");
+	check_peak("spawn parent 64 MiB", parent, tp->rss, e2e_truth_max_rss(&r, tp->pid));
+
+	/* No image for the borrowed mm before exec: the child's image 0 is tiny. */
+	cr_assert_eq(e2e_count_images(r.json, tc->pid), 1, "child pid %d has %zu images",
+		     (int)tc->pid, e2e_count_images(r.json, tc->pid));
+	child = need_image(&r, tc->pid, 0);
+	cr_assert_str_eq(e2e_str(child, "argv.0"), tiny, "the child image is not tiny");
+	cr_assert_eq(e2e_u64(child, "ppid"), (uint64_t)tp->pid, "child's ppid");
+	check_end(child, "exit");
+	check_peak("spawned tiny (parent holds 64 MiB)", child, tc->rss, tc->rss);
+
+	cr_assert_eq(e2e_u64(r.json, "peak_pid"), (uint64_t)tp->pid, "peak_pid is not the parent");
+	e2e_run_free(&r);
+}
+
+/*
+ * K forked children hold M MiB each at the same time (~300 ms).  The tree
+ * PSS peak is the largest sum at one instant, so it must reach the sum of
+ * the children's own PSS readings.  Those readings are exact and were taken
+ * after every sibling was forked; afterwards a child's PSS can only grow
+ * (copy-on-write breaks make pages private, fewer sharers enlarge shares)
+ * until the first one exits.  64 KiB per child covers what it gives back
+ * before the tracer's stop (E2E_EXACT_BELOW).
+ */
+Test(tree, forktree_children_and_tree_pss)
+{
+	const char *wl = e2e_wl();
+	enum { K = 3, M = 16 };
+	uint64_t sum_pss = 0, sum_rss = 0, tree_pss, tree_rss;
+	const struct json *root_img;
+	struct e2e_run r;
+	pid_t parent;
+
+	e2e_run_json(&r, E2E_ARGS(wl, "forktree", "3", "16"));
+	cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+	root_img = json_path(r.json, "processes.0");
+	cr_assert(root_img, "no process entry");
+	cr_assert_str_eq(e2e_str(root_img, "argv.1"), "forktree",
+			 "the first image is not wl forktree");
+	parent = (pid_t)e2e_u64(root_img, "pid");
+
+	for (size_t i = 0; i < K; i++) {
+		const struct truth *t = e2e_need_truth(&r, "child-peak", i);
+		const struct json *img = need_image(&r, t->pid, 0);
+		char label[64];
+
+		cr_assert_eq(e2e_u64(img, "ppid"), (uint64_t)parent, "child %d: ppid", (int)t->pid);
+		/* A forked copy runs its parent's program: same argv. */
+		cr_assert_str_eq(e2e_str(img, "argv.1"), "forktree", "child %d: argv", (int)t->pid);
+		check_end(img, "exit");
+		snprintf(label, sizeof(label), "forktree child %d peak", (int)t->pid);
+		check_peak(label, img, t->rss, e2e_truth_max_rss(&r, t->pid));
+		sum_pss += t->pss;
+		sum_rss += t->rss;
+	}
+	cr_assert(!e2e_truth(&r, "child-peak", K), "workload sanity: more than %d children", K);
+
+	tree_pss = e2e_u64(r.json, "tree.peak_pss_bytes");
+	tree_rss = e2e_u64(r.json, "tree.peak_rss_bytes");
+	e2e_note("forktree %dx%d MiB: tree peak PSS %" PRIu64 " vs children's PSS sum %" PRIu64
+		 "; tree peak RSS %" PRIu64 " vs children's RSS sum %" PRIu64,
+		 K, M, tree_pss, sum_pss, tree_rss, sum_rss);
+	cr_assert_geq(tree_pss, e2e_sub(sum_pss, K * E2E_EXACT_BELOW),
+		      "tree.peak_pss_bytes %" PRIu64 " < children's own PSS sum %" PRIu64
+		      " - %d x 64 KiB: the children were never summed at one instant",
+		      tree_pss, sum_pss, K);
+	cr_assert_geq(tree_rss, tree_pss, "tree peak RSS %" PRIu64 " < tree peak PSS %" PRIu64,
+		      tree_rss, tree_pss);
+	e2e_run_free(&r);
+}
+
+/* A signal death: status 128+11, image ended by signal 11, peak kept. */
+Test(tree, segv_keeps_peak)
+{
+	const char *wl = e2e_wl();
+	const struct truth *tp;
+	const struct json *img;
+	struct e2e_run r;
+	bool null;
+	int64_t v;
+
+	e2e_run_json(&r, E2E_ARGS(wl, "segv", "48"));
+	cr_assert_eq(r.out.status, 139, "tool status %d, expected 139; stderr: %s", r.out.status,
+		     r.out.err);
+	cr_assert_eq(e2e_u64(r.json, "status"), 139, "JSON status");
+	v = e2e_int_or_null(r.json, "exit.code", &null);
+	cr_assert(null, "exit.code is %" PRId64 ", expected null", v);
+	cr_assert_eq(e2e_u64(r.json, "exit.signal"), 11, "exit.signal");
+
+	tp = e2e_need_truth(&r, "peak", 0);
+	cr_assert_eq(json_path(r.json, "processes")->n, 1, "expected one image");
+	img = need_image(&r, tp->pid, 0);
+	check_end(img, "signal");
+	cr_assert_eq(e2e_u64(img, "signal"), 11, "the image's signal");
+	v = e2e_int_or_null(img, "exit_code", &null);
+	cr_assert(null, "the image's exit_code is %" PRId64 ", expected null", v);
+	/* The exit event (before exit_mm) is the only stop of a signal death. */
+	check_peak("segv 48 MiB peak (sampled at the exit event)", img, tp->rss, tp->rss);
+	e2e_run_free(&r);
+}

@@ -1,0 +1,363 @@
+/* e2e: shared helpers of the end-to-end tests (see e2e.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+
+#include "e2e.h"
+
+#define E2E_MAX_ARGS 64
+
+static const char *need_env(const char *path, const char *name)
+{
+	cr_assert(path, "%s is not set: run the e2e tests through 'make check'", name);
+	return path;
+}
+
+const char *e2e_tool(void)
+{
+	return need_env(run_tool(), "MAXRSS_SC");
+}
+
+const char *e2e_wl(void)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s", need_env(run_workload("wl"), "WORKLOADS"));
+	return path;
+}
+
+const char *e2e_tiny(void)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s", need_env(run_workload("tiny"), "WORKLOADS"));
+	return path;
+}
+
+static size_t add_args(const char **argv, size_t n, const char *const *args)
+{
+	for (; args && *args; args++) {
+		cr_assert(n + 1 < E2E_MAX_ARGS, "too many arguments for e2e_run");
+		argv[n++] = *args;
+	}
+	return n;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (cap - *len < 4096) {
+			char *b;
+
+			cap = cap ? cap * 2 : 16384;
+			b = realloc(buf, cap + 1);
+			cr_assert(b, "out of memory");
+			buf = b;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n > 0);
+	fclose(f);
+	if (!buf)
+		buf = malloc(1);
+	cr_assert(buf, "out of memory");
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* Temporary file for the report; its name goes to path. */
+static void report_path(char *path, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(path, len, "%s/maxrss-sc-e2e-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	cr_assert(fd >= 0, "mkstemp(%s): %s", path, strerror(errno));
+	close(fd);
+}
+
+void e2e_run(struct e2e_run *r, const char *const *opts, const char *const *cmd,
+	     const char *stdin_text, bool json)
+{
+	const char *argv[E2E_MAX_ARGS];
+	char path[4096], err[256];
+	size_t n = 0;
+
+	memset(r, 0, sizeof(*r));
+	report_path(path, sizeof(path));
+	argv[n++] = e2e_tool();
+	if (json)
+		argv[n++] = "--json";
+	argv[n++] = "-o";
+	argv[n++] = path;
+	n = add_args(argv, n, opts);
+	n = add_args(argv, n, cmd);
+	argv[n] = NULL;
+
+	cr_assert(run_capture((char *const *)argv, stdin_text, &r->out) == 0, "cannot run %s: %s",
+		  argv[0], strerror(errno));
+	r->report = read_file(path, &r->report_len);
+	unlink(path);
+	cr_assert(r->report, "no report file");
+	r->ntruths = e2e_parse_truths(r->out.out, r->truths, E2E_MAX_TRUTHS);
+	if (!json)
+		return;
+	r->json = json_parse(r->report, r->report_len, err, sizeof(err));
+	cr_assert(r->json, "the report is not valid JSON (%s); status %d, stderr:\n%s\nreport:\n%s",
+		  err, r->out.status, r->out.err, r->report);
+	cr_assert(r->json->type == JSON_OBJECT, "the report is not a JSON object");
+}
+
+void e2e_run_json(struct e2e_run *r, const char *const *cmd)
+{
+	e2e_run(r, NULL, cmd, NULL, true);
+}
+
+void e2e_run_free(struct e2e_run *r)
+{
+	run_free(&r->out);
+	json_free(r->json);
+	free(r->report);
+	memset(r, 0, sizeof(*r));
+}
+
+/* One line, already known to start with "truth "; 0 when it parsed. */
+static int parse_truth_line(const char *line, struct truth *t)
+{
+	unsigned long long rss, pss;
+	int pid, used = 0;
+
+	if (sscanf(line, "truth pid=%d what=%31s rss=%llu pss=%llu%n", &pid, t->what, &rss, &pss,
+		   &used) != 4 ||
+	    (line[used] != '\n' && line[used] != '\0'))
+		return -1;
+	t->pid = (pid_t)pid;
+	t->rss = rss;
+	t->pss = pss;
+	return 0;
+}
+
+size_t e2e_parse_truths(const char *text, struct truth *t, size_t max)
+{
+	size_t n = 0;
+
+	while (text && *text && n < max) {
+		const char *nl = strchr(text, '\n');
+
+		if (strncmp(text, "truth ", 6) == 0 && parse_truth_line(text, &t[n]) == 0)
+			n++;
+		text = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+const struct truth *e2e_truth(const struct e2e_run *r, const char *what, size_t nth)
+{
+	for (size_t i = 0; i < r->ntruths; i++)
+		if (strcmp(r->truths[i].what, what) == 0 && nth-- == 0)
+			return &r->truths[i];
+	return NULL;
+}
+
+const struct truth *e2e_truth_of(const struct e2e_run *r, const char *what, pid_t pid)
+{
+	for (size_t i = 0; i < r->ntruths; i++)
+		if (strcmp(r->truths[i].what, what) == 0 && r->truths[i].pid == pid)
+			return &r->truths[i];
+	return NULL;
+}
+
+uint64_t e2e_truth_max_rss(const struct e2e_run *r, pid_t pid)
+{
+	uint64_t max = 0;
+
+	for (size_t i = 0; i < r->ntruths; i++)
+		if (r->truths[i].pid == pid && r->truths[i].rss > max)
+			max = r->truths[i].rss;
+	return max;
+}
+
+const struct truth *e2e_need_truth(const struct e2e_run *r, const char *what, size_t nth)
+{
+	const struct truth *t = e2e_truth(r, what, nth);
+
+	cr_assert(t, "the workload printed no truth what=%s (#%zu); its stdout:\n%s", what, nth,
+		  r->out.out);
+	return t;
+}
+
+uint64_t e2e_counter_bound(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
+	long per_cpu;
+
+	if (cpus < 1)
+		cpus = 1;
+	per_cpu = 2 * cpus > 32 ? 2 * cpus : 32;
+	return (uint64_t)cpus * (uint64_t)per_cpu * (uint64_t)page;
+}
+
+static const struct json *need(const struct json *root, const char *path, enum json_type type)
+{
+	const struct json *j = json_path(root, path);
+
+	cr_assert(j, "report: no key %s", path);
+	cr_assert(j->type == type, "report: %s has JSON type %d, expected %d", path, j->type, type);
+	return j;
+}
+
+/* 2^53: above it a double no longer holds every integer. */
+#define EXACT_DOUBLE_MAX 9007199254740992.0
+
+uint64_t e2e_u64(const struct json *root, const char *path)
+{
+	double v = need(root, path, JSON_NUMBER)->number;
+
+	cr_assert(v >= 0 && v <= EXACT_DOUBLE_MAX && (double)(uint64_t)v == v,
+		  "report: %s = %g is not a non-negative integer", path, v);
+	return (uint64_t)v;
+}
+
+double e2e_num(const struct json *root, const char *path)
+{
+	return need(root, path, JSON_NUMBER)->number;
+}
+
+const char *e2e_str(const struct json *root, const char *path)
+{
+	return need(root, path, JSON_STRING)->string;
+}
+
+int64_t e2e_int_or_null(const struct json *root, const char *path, bool *is_null)
+{
+	const struct json *j = json_path(root, path);
+
+	cr_assert(j, "report: no key %s", path);
+	*is_null = j->type == JSON_NULL;
+	if (*is_null)
+		return 0;
+	cr_assert(j->type == JSON_NUMBER && j->number >= -EXACT_DOUBLE_MAX &&
+			  j->number <= EXACT_DOUBLE_MAX && (double)(int64_t)j->number == j->number,
+		  "report: %s is neither an integer nor null", path);
+	return (int64_t)j->number;
+}
+
+const struct json *e2e_image(const struct json *report, pid_t pid, unsigned index)
+{
+	const struct json *procs = json_get(report, "processes");
+
+	for (size_t i = 0; procs && i < procs->n; i++) {
+		const struct json *p = json_at(procs, i), *jp = json_get(p, "pid"),
+				  *ji = json_get(p, "image");
+
+		if (jp && ji && jp->type == JSON_NUMBER && ji->type == JSON_NUMBER &&
+		    (pid_t)jp->number == pid && (unsigned)ji->number == index)
+			return p;
+	}
+	return NULL;
+}
+
+size_t e2e_count_images(const struct json *report, pid_t pid)
+{
+	const struct json *procs = json_get(report, "processes");
+	size_t n = 0;
+
+	for (size_t i = 0; procs && i < procs->n; i++) {
+		const struct json *jp = json_get(json_at(procs, i), "pid");
+
+		if (jp && jp->type == JSON_NUMBER && (pid_t)jp->number == pid)
+			n++;
+	}
+	return n;
+}
+
+bool e2e_argv_equals(const struct json *arr, const char *const *args)
+{
+	size_t i;
+
+	if (!arr || arr->type != JSON_ARRAY)
+		return false;
+	for (i = 0; args[i]; i++) {
+		const struct json *s = json_at(arr, i);
+
+		if (!s || s->type != JSON_STRING || strcmp(s->string, args[i]) != 0)
+			return false;
+	}
+	return i == arr->n;
+}
+
+uint64_t e2e_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+void e2e_assert_within(const char *label, uint64_t v, uint64_t lo, uint64_t hi)
+{
+	e2e_note("%s: %" PRIu64 " in [%" PRIu64 ", %" PRIu64 "]", label, v, lo, hi);
+	cr_assert(v >= lo && v <= hi,
+		  "%s: reported %" PRIu64 " bytes, allowed [%" PRIu64 ", %" PRIu64 "] (%" PRId64
+		  " bytes %s the range)",
+		  label, v, lo, hi, v < lo ? (int64_t)(lo - v) : (int64_t)(v - hi),
+		  v < lo ? "below" : "above");
+}
+
+void e2e_tmpdir(char *buf, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+
+	snprintf(buf, len, "%s/maxrss-sc-e2e-XXXXXX", dir && *dir ? dir : "/tmp");
+	cr_assert(mkdtemp(buf), "mkdtemp(%s): %s", buf, strerror(errno));
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void e2e_rmtree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void e2e_note(const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cr_log_info("%s", buf);
+	fprintf(stderr, "# %s\n", buf);
+}
+
+size_t e2e_count_lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; text && *text; text++)
+		if (*text == '\n' || text[1] == '\0')
+			n++;
+	return n;
+}

@@ -1,0 +1,872 @@
+/*
+ * Unit tests of report: JSON string escaping byte by byte, and the JSON and
+ * text reports of a hand-built process table (no process is traced).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "../lib/json.h"
+#include "proctable.h"
+#include "report.h"
+#include "tracer.h"
+
+#define FFFD "\xEF\xBF\xBD"
+#define SEC 1000000000ULL
+#define T0 (5 * SEC)
+
+/* ------------------------------------------------------------------ helpers */
+
+/* What report_json_string writes for len bytes of s, NUL-terminated (malloc'd). */
+static char *json_str(const char *s, size_t len)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f = open_memstream(&out, &outlen);
+
+	cr_assert_not_null(f);
+	report_json_string(f, s, len);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(strlen(out), outlen, "a raw NUL in the output");
+	return out;
+}
+
+/* Parse text with the strict test reader; fail the test with its message if invalid. */
+static struct json *parse(const char *text, size_t len)
+{
+	char err[256] = "";
+	struct json *j = json_parse(text, len, err, sizeof(err));
+
+	cr_assert_not_null(j, "invalid JSON (%s):\n%s", err, text);
+	return j;
+}
+
+/* The escaped string, parsed back: the bytes a JSON reader sees. */
+static struct json *round_trip(const char *s, size_t len)
+{
+	char *out = json_str(s, len);
+	struct json *j = parse(out, strlen(out));
+
+	cr_assert_eq(j->type, JSON_STRING, "not a string: %s", out);
+	free(out);
+	return j;
+}
+
+#define ASSERT_JSON_STR(in, want)                                                 \
+	do {                                                                      \
+		char *o_ = json_str(in, sizeof(in) - 1);                          \
+		cr_assert_str_eq(o_, want, "escaped: [%s], want [%s]", o_, want); \
+		free(o_);                                                         \
+	} while (0)
+
+/* One of two spellings (an escape may be short or \u00XX), hex digits in either case. */
+#define ASSERT_JSON_STR2(in, want1, want2)                                       \
+	do {                                                                     \
+		char *o_ = json_str(in, sizeof(in) - 1);                         \
+		cr_assert(!strcasecmp(o_, want1) || !strcasecmp(o_, want2),      \
+			  "escaped: [%s], want [%s] or [%s]", o_, want1, want2); \
+		free(o_);                                                        \
+	} while (0)
+
+/* --------------------------------------------------------- report_json_string */
+
+Test(report_json_string, plain_ascii)
+{
+	ASSERT_JSON_STR("", "\"\"");
+	ASSERT_JSON_STR("abc", "\"abc\"");
+	ASSERT_JSON_STR("./prog --x=1 'y' /tmp/z", "\"./prog --x=1 'y' /tmp/z\"");
+}
+
+Test(report_json_string, quote_and_backslash)
+{
+	ASSERT_JSON_STR("a\"b", "\"a\\\"b\"");
+	ASSERT_JSON_STR("a\\b", "\"a\\\\b\"");
+	ASSERT_JSON_STR("\\\"", "\"\\\\\\\"\"");
+	ASSERT_JSON_STR("\\u0041", "\"\\\\u0041\""); /* not an escape: a backslash and text */
+}
+
+Test(report_json_string, newline_and_tab)
+{
+	ASSERT_JSON_STR("a\nb", "\"a\\nb\"");
+	ASSERT_JSON_STR("a\tb", "\"a\\tb\"");
+	ASSERT_JSON_STR("\n\n", "\"\\n\\n\"");
+}
+
+Test(report_json_string, other_controls_as_u00xx)
+{
+	ASSERT_JSON_STR2("\x01", "\"\\u0001\"", "\"\\u0001\"");
+	ASSERT_JSON_STR2("\x1b[0m", "\"\\u001b[0m\"", "\"\\u001B[0m\"");
+	ASSERT_JSON_STR2("\x1f", "\"\\u001f\"", "\"\\u001F\"");
+	ASSERT_JSON_STR2("\x0b", "\"\\u000b\"", "\"\\u000B\"");
+	/* These have short forms too; either is JSON. */
+	ASSERT_JSON_STR2("\r", "\"\\r\"", "\"\\u000d\"");
+	ASSERT_JSON_STR2("\b", "\"\\b\"", "\"\\u0008\"");
+	ASSERT_JSON_STR2("\f", "\"\\f\"", "\"\\u000c\"");
+}
+
+/* argv may hold a NUL only inside a buffer we were given a length for. */
+Test(report_json_string, embedded_nul)
+{
+	char *o = json_str("a\0b", 3);
+	struct json *j;
+
+	cr_assert_str_eq(o, "\"a\\u0000b\"");
+	free(o);
+	j = round_trip("a\0b", 3);
+	cr_assert_eq(j->string_len, 3);
+	cr_assert_eq(memcmp(j->string, "a\0b", 3), 0);
+	json_free(j);
+}
+
+/* DEL is not a JSON control character: raw or escaped, it must come back as DEL. */
+Test(report_json_string, del)
+{
+	ASSERT_JSON_STR2("\x7f", "\"\x7f\"", "\"\\u007f\"");
+	struct json *j = round_trip("a\x7f", 2);
+
+	cr_assert_eq(j->string_len, 2);
+	cr_assert_str_eq(j->string, "a\x7f");
+	json_free(j);
+}
+
+/* Every ASCII byte, control or not, comes back exactly. */
+Test(report_json_string, every_ascii_byte_round_trips)
+{
+	char all[128];
+
+	for (int i = 0; i < 128; i++)
+		all[i] = (char)i;
+	struct json *j = round_trip(all, sizeof(all));
+
+	cr_assert_eq(j->string_len, sizeof(all));
+	cr_assert_eq(memcmp(j->string, all, sizeof(all)), 0);
+	json_free(j);
+
+	/* Printable ASCII but '"' and '\\' stands for itself. */
+	for (int c = 0x20; c < 0x7f; c++) {
+		char in[2] = { (char)c, 0 }, want[4] = { '"', (char)c, '"', 0 };
+		char *o;
+
+		if (c == '"' || c == '\\')
+			continue;
+		o = json_str(in, 1);
+		cr_assert_str_eq(o, want, "byte 0x%02x", c);
+		free(o);
+	}
+}
+
+Test(report_json_string, valid_utf8_passes_through)
+{
+	ASSERT_JSON_STR("\xC2\x80", "\"\xC2\x80\"");		 /* U+0080 */
+	ASSERT_JSON_STR("caf\xC3\xA9", "\"caf\xC3\xA9\"");	 /* é */
+	ASSERT_JSON_STR("\xDF\xBF", "\"\xDF\xBF\"");		 /* U+07FF */
+	ASSERT_JSON_STR("\xE0\xA0\x80", "\"\xE0\xA0\x80\"");	 /* U+0800 */
+	ASSERT_JSON_STR("\xE2\x82\xAC 5", "\"\xE2\x82\xAC 5\""); /* € */
+	ASSERT_JSON_STR("\xED\x9F\xBF", "\"\xED\x9F\xBF\"");	 /* U+D7FF, below the surrogates */
+	ASSERT_JSON_STR("\xEE\x80\x80", "\"\xEE\x80\x80\"");	 /* U+E000, above them */
+	ASSERT_JSON_STR(FFFD, "\"" FFFD "\"");			 /* U+FFFD itself */
+	ASSERT_JSON_STR("\xF0\x90\x80\x80", "\"\xF0\x90\x80\x80\"");		     /* U+10000 */
+	ASSERT_JSON_STR("\xF0\x9F\x98\x80!", "\"\xF0\x9F\x98\x80!\"");		     /* 😀 */
+	ASSERT_JSON_STR("\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\"");		     /* U+10FFFF */
+	ASSERT_JSON_STR("\xE6\x97\xA5\xE6\x9C\xAC", "\"\xE6\x97\xA5\xE6\x9C\xAC\""); /* 日本 */
+}
+
+/* A lone bad byte is one U+FFFD; the bytes around it are kept. */
+Test(report_json_string, invalid_byte_is_fffd)
+{
+	ASSERT_JSON_STR("\xff", "\"" FFFD "\"");
+	ASSERT_JSON_STR("\xfe", "\"" FFFD "\"");
+	ASSERT_JSON_STR("\x80", "\"" FFFD "\""); /* a continuation byte with no lead */
+	ASSERT_JSON_STR("a\xBF"
+			"b",
+			"\"a" FFFD "b\"");
+	ASSERT_JSON_STR("\xC3", "\"" FFFD "\""); /* a lead byte at the very end */
+	ASSERT_JSON_STR("x\xC3", "\"x" FFFD "\"");
+	/* A lead byte then ASCII: the ASCII is not swallowed. */
+	ASSERT_JSON_STR("\xC3(", "\"" FFFD "(\"");
+	ASSERT_JSON_STR("\xC3\"", "\"" FFFD "\\\"\"");
+	ASSERT_JSON_STR("\xE2\n", "\"" FFFD "\\n\"");
+	/* Latin-1 text, as old file names have it. */
+	ASSERT_JSON_STR("caf\xE9", "\"caf" FFFD "\"");
+}
+
+/*
+ * "x" BAD "y" must come out as "x", one or more U+FFFD, "y": how many
+ * replacements a sequence gets is a policy; that nothing else survives is not.
+ */
+static void assert_replaced(const char *bad, size_t badlen)
+{
+	char in[32];
+	struct json *j;
+	const char *s;
+	size_t n = 0;
+
+	cr_assert_lt(badlen + 2, sizeof(in));
+	in[0] = 'x';
+	memcpy(in + 1, bad, badlen);
+	in[badlen + 1] = 'y';
+	j = round_trip(in, badlen + 2);
+	s = j->string;
+	cr_assert_eq(s[0], 'x');
+	cr_assert_eq(s[j->string_len - 1], 'y', "the byte after the bad sequence was lost");
+	for (size_t i = 1; i + 1 < j->string_len; i += 3, n++)
+		cr_assert_eq(memcmp(s + i, FFFD, 3), 0,
+			     "byte %zu of the decoded string is 0x%02x, not U+FFFD", i,
+			     (unsigned char)s[i]);
+	cr_assert_eq((j->string_len - 2) % 3, 0);
+	cr_assert_geq(n, 1);
+	cr_assert_leq(n, badlen);
+	json_free(j);
+}
+
+#define ASSERT_REPLACED(bad) assert_replaced(bad, sizeof(bad) - 1)
+
+Test(report_json_string, overlong_is_fffd)
+{
+	ASSERT_REPLACED("\xC0\xAF");	     /* '/' in two bytes */
+	ASSERT_REPLACED("\xC1\xBF");	     /* U+007F in two bytes */
+	ASSERT_REPLACED("\xC0\x80");	     /* "modified UTF-8" NUL */
+	ASSERT_REPLACED("\xE0\x80\xAF");     /* '/' in three bytes */
+	ASSERT_REPLACED("\xE0\x9F\xBF");     /* U+07FF in three bytes */
+	ASSERT_REPLACED("\xF0\x80\x80\xAF"); /* '/' in four bytes */
+	ASSERT_REPLACED("\xF0\x8F\xBF\xBF"); /* U+FFFF in four bytes */
+}
+
+Test(report_json_string, surrogates_are_fffd)
+{
+	ASSERT_REPLACED("\xED\xA0\x80"); /* U+D800 */
+	ASSERT_REPLACED("\xED\xAF\xBF"); /* U+DBFF */
+	ASSERT_REPLACED("\xED\xB0\x80"); /* U+DC00 */
+	ASSERT_REPLACED("\xED\xBF\xBF"); /* U+DFFF */
+	/* A CESU-8 pair for U+1F600. */
+	ASSERT_REPLACED("\xED\xA0\xBD\xED\xB8\x80");
+}
+
+Test(report_json_string, beyond_unicode_is_fffd)
+{
+	ASSERT_REPLACED("\xF4\x90\x80\x80"); /* U+110000 */
+	ASSERT_REPLACED("\xF5\x80\x80\x80");
+	ASSERT_REPLACED("\xF7\xBF\xBF\xBF");
+	ASSERT_REPLACED("\xF8\x88\x80\x80\x80"); /* old five-byte form */
+	ASSERT_REPLACED("\xFC\x84\x80\x80\x80\x80");
+}
+
+Test(report_json_string, truncated_sequences)
+{
+	/* In the middle of the text... */
+	ASSERT_REPLACED("\xE2\x82");	 /* € without its last byte */
+	ASSERT_REPLACED("\xF0\x9F\x98"); /* 😀 without its last byte */
+	ASSERT_REPLACED("\xF0\x9F");
+	ASSERT_REPLACED("\xC3\xC3");
+	/* ...and at its very end. */
+	static const char *const ends[] = { "\xE2\x82", "\xF0\x9F\x98", "\xF0", "\xE2" };
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		char in[8];
+		size_t n = strlen(ends[i]);
+		struct json *j;
+
+		in[0] = 'x';
+		memcpy(in + 1, ends[i], n);
+		j = round_trip(in, n + 1);
+		cr_assert_eq(j->string[0], 'x');
+		cr_assert_geq(j->string_len, 4);
+		cr_assert_eq((j->string_len - 1) % 3, 0);
+		for (size_t k = 1; k < j->string_len; k += 3)
+			cr_assert_eq(memcmp(j->string + k, FFFD, 3), 0, "case %zu", i);
+		json_free(j);
+	}
+}
+
+/* Any bytes at all: the output is strict JSON (valid UTF-8, escaped controls). */
+Test(report_json_string, random_bytes_are_valid_json)
+{
+	static const unsigned char alphabet[] = {
+		0x00, 0x01, 0x09, 0x0a, 0x1f, 0x20, '"',  '\\', 'a',  0x7f, 0x80,
+		0xbf, 0xc0, 0xc2, 0xc3, 0xa9, 0xdf, 0xe0, 0xe2, 0x82, 0xac, 0xed,
+		0xa0, 0x9f, 0xef, 0xf0, 0x90, 0x9f, 0xf4, 0x8f, 0xf5, 0xff,
+	};
+	unsigned seed = 12345;
+
+	for (int n = 0; n < 3000; n++) {
+		unsigned char in[24];
+		size_t len;
+
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % sizeof(in);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
+		}
+		json_free(round_trip((const char *)in, len));
+	}
+}
+
+/* ------------------------------------------------------------ a whole report */
+
+static struct proctable pt;
+static struct tracer_result res;
+
+static struct image *open_image(struct process *p, const char *argv, size_t argv_len,
+				const char *exe, uint64_t now)
+{
+	cr_assert_eq(proctable_open_image(&pt, p, argv, argv_len, exe, now), 0);
+	return p->image;
+}
+
+static void sample(struct image *img, const struct rollup *r, const struct pstatus *st)
+{
+	proctable_record_sample(&pt, img, r, st);
+}
+
+static const char prog_argv[] = "./prog\0arg\0";
+static const char sh_argv[] = "sh\0-c\0echo \"hi\"\tx\0";
+
+/*
+ * pid 4242 ./prog arg (exits 0) forks 4243, which execs sh -c ... and is
+ * killed by SIGTERM, and 4244, which is lost to SIGKILL without a sample.
+ */
+static void build_tree(void)
+{
+	struct process *a, *b, *c;
+	struct image *a0, *b0, *b1;
+
+	cr_assert_eq(proctable_init(&pt, T0), 0);
+	a = proctable_new_process(&pt, 4242, 4241, false);
+	proctable_add_task(&pt, 4242, a);
+	a0 = open_image(a, prog_argv, sizeof(prog_argv) - 1, "/home/u/prog", T0);
+	sample(a0, &(struct rollup){ .rss = 108422758, .pss = 107531468, .uss = 107000000 }, NULL);
+
+	b = proctable_new_process(&pt, 4243, 4242, false);
+	proctable_add_task(&pt, 4243, b);
+	b0 = open_image(b, prog_argv, sizeof(prog_argv) - 1, "/home/u/prog", T0 + SEC / 10);
+	/* The tree peak: 108422758 + 524288 RSS, 107531468 + 262144 PSS. */
+	sample(b0, &(struct rollup){ .rss = 524288, .pss = 262144 }, NULL);
+	proctable_close_image(&pt, b, IMAGE_EXEC, 0, 0, T0 + SEC / 5);
+
+	sample(a0, &(struct rollup){ .rss = 1200000, .pss = 300000, .uss = 250000, .anon = 200000 },
+	       &(struct pstatus){
+		       .tgid = 4242, .has_mm = true, .hwm = 108400000, .vmrss = 1200000 });
+	proctable_close_image(&pt, a, IMAGE_EXIT, 0, 0, T0 + 12 * SEC / 10);
+
+	b1 = open_image(b, sh_argv, sizeof(sh_argv) - 1, "/usr/bin/dash", T0 + SEC / 5);
+	sample(b1,
+	       &(struct rollup){ .rss = 3000000,
+				 .pss = 2000000,
+				 .uss = 1500000,
+				 .anon = 1000000,
+				 .swap = 4096 },
+	       &(struct pstatus){ .tgid = 4243,
+				  .has_mm = true,
+				  .hwm = 3100000,
+				  .vmrss = 3000000,
+				  .rss_shmem = 500000 });
+	proctable_close_image(&pt, b, IMAGE_SIGNAL, 0, 15, T0 + SEC / 2);
+
+	c = proctable_new_process(&pt, 4244, 4242, false);
+	proctable_add_task(&pt, 4244, c);
+	open_image(c, prog_argv, sizeof(prog_argv) - 1, NULL, T0 + 3 * SEC / 10);
+	proctable_close_image(&pt, c, IMAGE_LOST, 0, 9, T0 + 6 * SEC / 10);
+
+	/* The hand computation the report must agree with. */
+	cr_assert_eq(pt.tree_peak_rss, 108947046);
+	cr_assert_eq(pt.tree_peak_pss, 107793612);
+	cr_assert_eq(pt.snapshots, 4);
+
+	memset(&res, 0, sizeof(res));
+	res.ran = true;
+	res.status = 0;
+	res.exited = true;
+	res.exit_code = 0;
+	res.wall_ns = 1234000000;
+	res.has_ru = true;
+	res.ru_maxrss_bytes = 109051904;
+	res.user_seconds = 0.5;
+	res.sys_seconds = 0.25;
+	res.stops = 12;
+	res.tracer_rss = 1800000;
+}
+
+static void free_tree(void)
+{
+	proctable_free(&pt);
+}
+
+static char *const command[] = { (char *)"./prog", (char *)"arg", NULL };
+
+static char *write_json(char *const *cmd)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(report_write_json(f, &pt, &res, cmd), 0);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+static char *write_text(char *const *cmd, bool verbose)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(report_write_text(f, &pt, &res, cmd, verbose), 0);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+static const struct json *at(const struct json *root, const char *path)
+{
+	const struct json *j = json_path(root, path);
+
+	cr_assert_not_null(j, "no \"%s\" in the report", path);
+	return j;
+}
+
+#define ASSERT_NUM(root, path, want)                                                     \
+	do {                                                                             \
+		const struct json *n_ = at(root, path);                                  \
+		cr_assert_eq(n_->type, JSON_NUMBER, "%s is not a number", path);         \
+		cr_assert_eq(n_->number, (double)(want), "%s = %.17g, want %.17g", path, \
+			     n_->number, (double)(want));                                \
+	} while (0)
+
+#define ASSERT_SECONDS(root, path, want)                                             \
+	do {                                                                         \
+		const struct json *n_ = at(root, path);                              \
+		cr_assert_eq(n_->type, JSON_NUMBER, "%s is not a number", path);     \
+		cr_assert(n_->number - (want) < 1e-6 && (want)-n_->number < 1e-6,    \
+			  "%s = %.9f, want %.9f", path, n_->number, (double)(want)); \
+	} while (0)
+
+#define ASSERT_NULL(root, path) \
+	cr_assert_eq(at(root, path)->type, JSON_NULL, "%s is not null", path)
+
+#define ASSERT_STR(root, path, want)                                             \
+	do {                                                                     \
+		const struct json *s_ = at(root, path);                          \
+		cr_assert_eq(s_->type, JSON_STRING, "%s is not a string", path); \
+		cr_assert_str_eq(s_->string, want, "%s", path);                  \
+	} while (0)
+
+static void assert_strings(const struct json *root, const char *path, const char *const *want)
+{
+	const struct json *arr = at(root, path);
+	size_t n = 0;
+
+	cr_assert_eq(arr->type, JSON_ARRAY, "%s is not an array", path);
+	for (; want[n]; n++) {
+		const struct json *s = json_at(arr, n);
+
+		cr_assert_not_null(s, "%s has %zu items, want more", path, arr->n);
+		cr_assert_eq(s->type, JSON_STRING);
+		cr_assert_str_eq(s->string, want[n], "%s.%zu", path, n);
+	}
+	cr_assert_eq(arr->n, n, "%s has %zu items, want %zu", path, arr->n, n);
+}
+
+Test(report_write_json, top_level, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_json(command);
+	struct json *j = parse(out, strlen(out));
+
+	cr_assert_eq(j->type, JSON_OBJECT);
+	ASSERT_STR(j, "schema", "maxrss-sc/1");
+	assert_strings(j, "command", (const char *const[]){ "./prog", "arg", NULL });
+	ASSERT_NUM(j, "status", 0);
+	ASSERT_NUM(j, "exit.code", 0);
+	ASSERT_NULL(j, "exit.signal");
+	ASSERT_SECONDS(j, "wall_seconds", 1.234);
+	ASSERT_NUM(j, "peak_rss_bytes", 108422758);
+	ASSERT_NUM(j, "peak_pid", 4242);
+	ASSERT_NUM(j, "tree.peak_rss_bytes", 108947046);
+	ASSERT_NUM(j, "tree.peak_pss_bytes", 107793612);
+	ASSERT_NUM(j, "tree.snapshots", 4);
+	ASSERT_NUM(j, "ru_maxrss_bytes", 109051904);
+	ASSERT_NUM(j, "tracer.stops", 12);
+	ASSERT_NUM(j, "tracer.samples", 4);
+	ASSERT_NUM(j, "tracer.rss_bytes", 1800000);
+	cr_assert_eq(at(j, "processes")->type, JSON_ARRAY);
+	cr_assert_eq(at(j, "processes")->n, 4, "one entry per image");
+	json_free(j);
+	free(out);
+}
+
+/* Every key interface.md requires of a process entry. */
+static const char *const process_keys[] = {
+	"pid",
+	"ppid",
+	"image",
+	"argv",
+	"exe",
+	"start_seconds",
+	"end_seconds",
+	"end",
+	"exit_code",
+	"signal",
+	"peak_rss_bytes",
+	"hwm_bytes",
+	"end_rss_bytes",
+	"end_pss_bytes",
+	"end_uss_bytes",
+	"end_anon_bytes",
+	"end_file_bytes",
+	"end_shmem_bytes",
+	"end_swap_bytes",
+	"samples",
+};
+
+Test(report_write_json, process_entries_have_every_key, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_json(command);
+	struct json *j = parse(out, strlen(out));
+	const struct json *procs = at(j, "processes");
+
+	for (size_t i = 0; i < procs->n; i++)
+		for (size_t k = 0; k < sizeof(process_keys) / sizeof(process_keys[0]); k++)
+			cr_assert_not_null(json_get(json_at(procs, i), process_keys[k]),
+					   "processes.%zu has no \"%s\"", i, process_keys[k]);
+	json_free(j);
+	free(out);
+}
+
+Test(report_write_json, exited_image, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_json(command);
+	struct json *j = parse(out, strlen(out));
+
+	ASSERT_NUM(j, "processes.0.pid", 4242);
+	ASSERT_NUM(j, "processes.0.ppid", 4241);
+	ASSERT_NUM(j, "processes.0.image", 0);
+	assert_strings(j, "processes.0.argv", (const char *const[]){ "./prog", "arg", NULL });
+	ASSERT_STR(j, "processes.0.exe", "/home/u/prog");
+	ASSERT_SECONDS(j, "processes.0.start_seconds", 0.0);
+	ASSERT_SECONDS(j, "processes.0.end_seconds", 1.2);
+	ASSERT_STR(j, "processes.0.end", "exit");
+	ASSERT_NUM(j, "processes.0.exit_code", 0);
+	ASSERT_NULL(j, "processes.0.signal");
+	ASSERT_NUM(j, "processes.0.peak_rss_bytes", 108422758);
+	ASSERT_NUM(j, "processes.0.hwm_bytes", 108400000);
+	ASSERT_NUM(j, "processes.0.end_rss_bytes", 1200000);
+	ASSERT_NUM(j, "processes.0.end_pss_bytes", 300000);
+	ASSERT_NUM(j, "processes.0.end_uss_bytes", 250000);
+	ASSERT_NUM(j, "processes.0.end_anon_bytes", 200000);
+	ASSERT_NUM(j, "processes.0.end_file_bytes", 1000000);
+	ASSERT_NUM(j, "processes.0.end_shmem_bytes", 0);
+	ASSERT_NUM(j, "processes.0.end_swap_bytes", 0);
+	ASSERT_NUM(j, "processes.0.samples", 2);
+	json_free(j);
+	free(out);
+}
+
+Test(report_write_json, forked_copy_then_exec, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_json(command);
+	struct json *j = parse(out, strlen(out));
+
+	/* The forked copy: its parent's program, ended by exec, no status read. */
+	ASSERT_NUM(j, "processes.1.pid", 4243);
+	ASSERT_NUM(j, "processes.1.ppid", 4242);
+	ASSERT_NUM(j, "processes.1.image", 0);
+	assert_strings(j, "processes.1.argv", (const char *const[]){ "./prog", "arg", NULL });
+	ASSERT_STR(j, "processes.1.end", "exec");
+	ASSERT_NULL(j, "processes.1.exit_code");
+	ASSERT_NULL(j, "processes.1.signal");
+	ASSERT_SECONDS(j, "processes.1.start_seconds", 0.1);
+	ASSERT_SECONDS(j, "processes.1.end_seconds", 0.2);
+	ASSERT_NUM(j, "processes.1.peak_rss_bytes", 524288);
+	ASSERT_NULL(j, "processes.1.hwm_bytes");
+	ASSERT_NUM(j, "processes.1.end_rss_bytes", 524288);
+	ASSERT_NUM(j, "processes.1.samples", 1);
+
+	/* What it exec'd: killed by SIGTERM after a final sample; VmHWM is its peak. */
+	ASSERT_NUM(j, "processes.2.pid", 4243);
+	ASSERT_NUM(j, "processes.2.image", 1);
+	assert_strings(j, "processes.2.argv",
+		       (const char *const[]){ "sh", "-c", "echo \"hi\"\tx", NULL });
+	ASSERT_STR(j, "processes.2.exe", "/usr/bin/dash");
+	ASSERT_STR(j, "processes.2.end", "signal");
+	ASSERT_NUM(j, "processes.2.signal", 15);
+	ASSERT_NULL(j, "processes.2.exit_code");
+	ASSERT_NUM(j, "processes.2.peak_rss_bytes", 3100000);
+	ASSERT_NUM(j, "processes.2.hwm_bytes", 3100000);
+	ASSERT_NUM(j, "processes.2.end_rss_bytes", 3000000);
+	ASSERT_NUM(j, "processes.2.end_pss_bytes", 2000000);
+	ASSERT_NUM(j, "processes.2.end_uss_bytes", 1500000);
+	ASSERT_NUM(j, "processes.2.end_swap_bytes", 4096);
+	/* Rss = anon + file + shmem, shmem from RssShmem. */
+	ASSERT_NUM(j, "processes.2.end_anon_bytes", 1000000);
+	ASSERT_NUM(j, "processes.2.end_shmem_bytes", 500000);
+	ASSERT_NUM(j, "processes.2.end_file_bytes", 1500000);
+	json_free(j);
+	free(out);
+}
+
+/* Unknown values are null, never a made-up number. */
+Test(report_write_json, lost_image_without_sample, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_json(command);
+	struct json *j = parse(out, strlen(out));
+
+	ASSERT_NUM(j, "processes.3.pid", 4244);
+	ASSERT_STR(j, "processes.3.end", "lost");
+	ASSERT_NUM(j, "processes.3.signal", 9);
+	ASSERT_NULL(j, "processes.3.exit_code");
+	ASSERT_NULL(j, "processes.3.exe");
+	ASSERT_NULL(j, "processes.3.peak_rss_bytes");
+	ASSERT_NULL(j, "processes.3.hwm_bytes");
+	ASSERT_NULL(j, "processes.3.end_rss_bytes");
+	ASSERT_NULL(j, "processes.3.end_pss_bytes");
+	ASSERT_NULL(j, "processes.3.end_uss_bytes");
+	ASSERT_NULL(j, "processes.3.end_anon_bytes");
+	ASSERT_NULL(j, "processes.3.end_file_bytes");
+	ASSERT_NULL(j, "processes.3.end_shmem_bytes");
+	ASSERT_NULL(j, "processes.3.end_swap_bytes");
+	ASSERT_NUM(j, "processes.3.samples", 0);
+	ASSERT_SECONDS(j, "processes.3.end_seconds", 0.6);
+	json_free(j);
+	free(out);
+}
+
+Test(report_write_json, killed_command, .init = build_tree, .fini = free_tree)
+{
+	char *out;
+	struct json *j;
+
+	res.exited = false;
+	res.exit_code = 0;
+	res.signal = 9;
+	res.status = 137;
+	res.has_ru = false;
+	res.tracer_rss = 0;
+	out = write_json(command);
+	j = parse(out, strlen(out));
+	ASSERT_NUM(j, "status", 137);
+	ASSERT_NULL(j, "exit.code");
+	ASSERT_NUM(j, "exit.signal", 9);
+	ASSERT_NULL(j, "ru_maxrss_bytes");
+	ASSERT_NULL(j, "tracer.rss_bytes");
+	json_free(j);
+	free(out);
+}
+
+/* Nothing could be sampled (the command was not even executed). */
+Test(report_write_json, empty_table)
+{
+	char *out;
+	struct json *j;
+
+	cr_assert_eq(proctable_init(&pt, T0), 0);
+	memset(&res, 0, sizeof(res));
+	res.exited = true;
+	res.exit_code = 127;
+	res.status = 127;
+	out = write_json(command);
+	j = parse(out, strlen(out));
+	ASSERT_NUM(j, "status", 127);
+	ASSERT_NUM(j, "exit.code", 127);
+	ASSERT_NULL(j, "peak_rss_bytes");
+	ASSERT_NULL(j, "peak_pid");
+	ASSERT_NUM(j, "tree.peak_rss_bytes", 0);
+	ASSERT_NUM(j, "tree.snapshots", 0);
+	cr_assert_eq(at(j, "processes")->type, JSON_ARRAY);
+	cr_assert_eq(at(j, "processes")->n, 0);
+	json_free(j);
+	free(out);
+	proctable_free(&pt);
+}
+
+/* argv holds any bytes: the report stays valid JSON and keeps what it can. */
+Test(report_write_json, hostile_argv, .init = build_tree, .fini = free_tree)
+{
+	static const char argv[] = "a\"b\\c\0\n\x01\xff\0\xED\xA0\x80\0caf\xC3\xA9\0";
+	char *const cmd[] = { (char *)"x\"y", (char *)"\xC3", (char *)"\x1b", NULL };
+	struct process *p = proctable_new_process(&pt, 5000, 4242, false);
+	const struct json *surrogate;
+	char *out;
+	struct json *j;
+
+	open_image(p, argv, sizeof(argv) - 1, "/tmp/\"odd\"\n\xfe", T0);
+	out = write_json(cmd);
+	j = parse(out, strlen(out));
+	assert_strings(j, "command", (const char *const[]){ "x\"y", FFFD, "\x1b", NULL });
+	cr_assert_eq(at(j, "processes.4.argv")->n, 4);
+	ASSERT_STR(j, "processes.4.argv.0", "a\"b\\c");
+	ASSERT_STR(j, "processes.4.argv.1", "\n\x01" FFFD);
+	ASSERT_STR(j, "processes.4.argv.3", "caf\xC3\xA9");
+	/* The surrogate: U+FFFD, once or per byte. */
+	surrogate = at(j, "processes.4.argv.2");
+	cr_assert_geq(surrogate->string_len, 3);
+	for (size_t i = 0; i < surrogate->string_len; i += 3)
+		cr_assert_eq(memcmp(surrogate->string + i, FFFD, 3), 0);
+	ASSERT_STR(j, "processes.4.exe", "/tmp/\"odd\"\n" FFFD);
+	json_free(j);
+	free(out);
+}
+
+/* An empty argument is an argument, also the last one ("prog ''"). */
+Test(report_write_json, empty_arguments, .init = build_tree, .fini = free_tree)
+{
+	static const char mid[] = "prog\0\0x\0";
+	static const char last[] = "prog\0\0";
+	struct process *p = proctable_new_process(&pt, 5001, 4242, false);
+	struct process *q = proctable_new_process(&pt, 5002, 4242, false);
+	char *out;
+	struct json *j;
+
+	open_image(p, mid, sizeof(mid) - 1, NULL, T0);
+	open_image(q, last, sizeof(last) - 1, NULL, T0);
+	out = write_json(command);
+	j = parse(out, strlen(out));
+	assert_strings(j, "processes.4.argv", (const char *const[]){ "prog", "", "x", NULL });
+	assert_strings(j, "processes.5.argv", (const char *const[]){ "prog", "", NULL });
+	json_free(j);
+	free(out);
+}
+
+Test(report_write_json, write_error_is_eio, .init = build_tree, .fini = free_tree)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f)
+		cr_skip_test("no /dev/full");
+	cr_assert_eq(report_write_json(f, &pt, &res, command), -EIO);
+	fclose(f);
+}
+
+/* ----------------------------------------------------------------- text report */
+
+/* Split text into lines (modifies it); returns the count. */
+static size_t split_lines(char *text, char **lines, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	cr_assert_eq(text[strlen(text) - 1], '\n', "the report does not end with a newline");
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		cr_assert_lt(n, max, "too many lines");
+		lines[n++] = l;
+	}
+	return n;
+}
+
+Test(report_write_text, summary, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_text(command, false), *lines[16];
+	size_t n = split_lines(out, lines, 16);
+
+	cr_assert_eq(n, 3, "%zu lines", n);
+	cr_assert_str_eq(lines[0], "maxrss-sc: ./prog arg exited 0 after 1.23 s");
+	cr_assert_str_eq(lines[1], "  peak RSS   103.4 MiB   pid 4242 ./prog arg");
+	cr_assert_str_eq(lines[2], "  tree peak  103.9 MiB RSS, 102.8 MiB PSS, 3 processes");
+	free(out);
+}
+
+Test(report_write_text, killed_and_one_process)
+{
+	struct process *p;
+	struct image *img;
+	char *out, *lines[16];
+
+	cr_assert_eq(proctable_init(&pt, T0), 0);
+	p = proctable_new_process(&pt, 77, 1, false);
+	img = open_image(p, "./x\0", 4, NULL, T0);
+	sample(img, &(struct rollup){ .rss = 1536, .pss = 1024 }, NULL);
+	proctable_close_image(&pt, p, IMAGE_SIGNAL, 0, 9, T0 + SEC);
+	memset(&res, 0, sizeof(res));
+	res.exited = false;
+	res.signal = 9;
+	res.status = 137;
+	res.wall_ns = 2 * SEC + 4 * SEC / 1000;
+	out = write_text((char *const[]){ (char *)"./x", NULL }, false);
+	cr_assert_eq(split_lines(out, lines, 16), 3);
+	cr_assert_str_eq(lines[0], "maxrss-sc: ./x killed by signal 9 (SIGKILL) after 2.00 s");
+	cr_assert_str_eq(lines[1], "  peak RSS   1.5 KiB   pid 77 ./x");
+	cr_assert_str_eq(lines[2], "  tree peak  1.5 KiB RSS, 1.0 KiB PSS, 1 process");
+	free(out);
+	proctable_free(&pt);
+}
+
+/* One line per image, children indented under their parent. */
+Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_text(command, true), *lines[16];
+	size_t n = split_lines(out, lines, 16);
+	static const int want_pids[] = { 4242, 4243, 4243, 4244 };
+	char *img_lines[4];
+	size_t nimg = 0;
+	const char *ca, *cb;
+
+	cr_assert_geq(n, 3 + 4);
+	cr_assert_str_eq(lines[1], "  peak RSS   103.4 MiB   pid 4242 ./prog arg");
+	for (size_t i = 3; i < n; i++) {
+		int pid;
+
+		if (sscanf(lines[i], "%d", &pid) != 1)
+			continue; /* a heading */
+		cr_assert_lt(nimg, 4, "more than one line per image:\n%s", lines[i]);
+		cr_assert_eq(pid, want_pids[nimg], "line %zu: \"%s\"", i, lines[i]);
+		img_lines[nimg++] = lines[i];
+	}
+	cr_assert_eq(nimg, 4, "%zu image lines, want 4", nimg);
+	cr_assert_leq(n, 3 + 1 + 4, "%zu lines", n);
+
+	cr_assert_not_null(strstr(img_lines[0], "103.4 MiB"), "%s", img_lines[0]);
+	cr_assert_not_null(strstr(img_lines[0], "293.0 KiB"), "end PSS: %s", img_lines[0]);
+	cr_assert_not_null(strstr(img_lines[0], "exit 0"), "%s", img_lines[0]);
+	cr_assert_not_null(strstr(img_lines[1], "512.0 KiB"), "%s", img_lines[1]);
+	cr_assert_not_null(strstr(img_lines[1], "exec"), "%s", img_lines[1]);
+	/* The tab in the argument is not written raw. */
+	cr_assert_not_null(strstr(img_lines[2], "sh -c echo \"hi\""), "%s", img_lines[2]);
+	cr_assert_null(strchr(img_lines[2], '\t'), "%s", img_lines[2]);
+	cr_assert_not_null(strstr(img_lines[2], "3.0 MiB"), "%s", img_lines[2]);
+	cr_assert_not_null(strstr(img_lines[2], "signal 15"), "%s", img_lines[2]);
+	cr_assert_not_null(strstr(img_lines[3], "lost"), "%s", img_lines[3]);
+
+	/* 4243 is a child of 4242: its command starts further right. */
+	ca = strstr(img_lines[0], "./prog");
+	cb = strstr(img_lines[1], "./prog");
+	cr_assert_not_null(ca);
+	cr_assert_not_null(cb);
+	cr_assert_gt(cb - img_lines[1], ca - img_lines[0], "child not indented:\n%s\n%s",
+		     img_lines[0], img_lines[1]);
+	free(out);
+}
+
+/* The report is for people: no raw control bytes, no endless command line. */
+Test(report_write_text, command_shown_safely, .init = build_tree, .fini = free_tree)
+{
+	char long_arg[200];
+	char *const cmd[] = { (char *)"./a\nb\x1b[31m", long_arg, NULL };
+	char *out, *lines[16];
+	size_t n;
+
+	memset(long_arg, 'z', sizeof(long_arg) - 1);
+	long_arg[sizeof(long_arg) - 1] = '\0';
+	out = write_text(cmd, false);
+	n = split_lines(out, lines, 16);
+	cr_assert_eq(n, 3, "a newline in the command split the report");
+	cr_assert_eq(strncmp(lines[0], "maxrss-sc: ./a?b?[31m zzz", 25), 0, "%s", lines[0]);
+	cr_assert_null(strchr(lines[0], '\x1b'));
+	cr_assert_not_null(strstr(lines[0], "... exited 0 after 1.23 s"), "%s", lines[0]);
+	cr_assert_lt(strlen(lines[0]), 120, "%s", lines[0]);
+	free(out);
+}
+
+Test(report_write_text, write_error_is_eio, .init = build_tree, .fini = free_tree)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	if (!f)
+		cr_skip_test("no /dev/full");
+	cr_assert_eq(report_write_text(f, &pt, &res, command, true), -EIO);
+	fclose(f);
+}
