@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +21,26 @@ static const struct {
 	{ "vfork", FILTER_VFORK },
 };
 
+/* --exact: syscalls that always may lower RSS, trapped on their number alone. */
+static const struct {
+	const char *name;
+	enum filter_id id;
+} released[] = {
+	{ "munmap", FILTER_MUNMAP },
+	{ "mremap", FILTER_MREMAP },
+	{ "brk", FILTER_BRK },
+	{ "shmdt", FILTER_SHMDT },
+};
+
+/* madvise advice values that drop pages from the RSS. */
+static const int release_advice[] = {
+	MADV_DONTNEED,
+	MADV_REMOVE,
+	MADV_FREE,
+	MADV_PAGEOUT,
+	24, /* MADV_DONTNEED_LOCKED (Linux 5.18), absent from older headers */
+};
+
 /*
  * The architectures a process of this tree can run as.  On x86_64 a 64-bit
  * program can still enter the kernel as i386 (int 0x80) or x32; a filter that
@@ -34,12 +55,71 @@ static const uint32_t extra_arches[] = {
 #endif
 };
 
+#ifndef MADV_FREE
+#define MADV_FREE 8
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
 const char *filter_id_name(int id)
 {
 	for (size_t i = 0; i < sizeof(trapped) / sizeof(trapped[0]); i++)
 		if ((int)trapped[i].id == id)
 			return trapped[i].name;
+	for (size_t i = 0; i < sizeof(released) / sizeof(released[0]); i++)
+		if ((int)released[i].id == id)
+			return released[i].name;
+	if (id == FILTER_MADVISE)
+		return "madvise";
+	if (id == FILTER_MMAP_FIXED)
+		return "mmap";
 	return "unknown";
+}
+
+/*
+ * Add TRACE(id) for the syscall called name, with up to one argument check.
+ * A syscall that no arch of the filter has is skipped, not an error.
+ */
+static int add_rule(scmp_filter_ctx ctx, const char *name, enum filter_id id, unsigned nargs,
+		    struct scmp_arg_cmp cmp)
+{
+	int nr = seccomp_syscall_resolve_name(name), rc;
+
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	if (nargs)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(id), nr, 1, cmp);
+	else
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(id), nr, 0);
+	/* -EDOM / -EOPNOTSUPP: not on this arch; "fork" on aarch64, say. */
+	if (rc == -EDOM || rc == -EOPNOTSUPP)
+		return 0;
+	return rc;
+}
+
+/*
+ * The --exact rules.  Argument checks keep the common growing calls (mmap
+ * without MAP_FIXED, madvise hints) off the tracer; they cost those two
+ * syscalls the kernel's always-allow cache, which is why this is opt-in.
+ */
+static int add_release_rules(scmp_filter_ctx ctx)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(released) / sizeof(released[0]); i++)
+		rc = add_rule(ctx, released[i].name, released[i].id, 0, SCMP_A0(SCMP_CMP_EQ, 0));
+	for (size_t i = 0; !rc && i < sizeof(release_advice) / sizeof(release_advice[0]); i++)
+		rc = add_rule(ctx, "madvise", FILTER_MADVISE, 1,
+			      SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)release_advice[i]));
+	/* mmap(addr, len, prot, flags, ...): MAP_FIXED replaces what was mapped. */
+	if (!rc)
+		rc = add_rule(ctx, "mmap", FILTER_MMAP_FIXED, 1,
+			      SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED, MAP_FIXED));
+	if (!rc)
+		rc = add_rule(ctx, "mmap2", FILTER_MMAP_FIXED, 1,
+			      SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED, MAP_FIXED));
+	return rc;
 }
 
 bool filter_privileged(void)
@@ -52,7 +132,7 @@ bool filter_privileged(void)
 	return (data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN)) != 0;
 }
 
-int filter_build(scmp_filter_ctx *out, bool set_nnp)
+int filter_build(scmp_filter_ctx *out, bool set_nnp, bool exact)
 {
 	scmp_filter_ctx ctx;
 	int rc;
@@ -84,20 +164,18 @@ int filter_build(scmp_filter_ctx *out, bool set_nnp)
 		if (rc && rc != -EEXIST)
 			goto fail;
 	}
+	/*
+	 * By name, not SCMP_SYS(): clone3 may be newer than the build's
+	 * headers.  A syscall some arch lacks (fork on aarch64) resolves to a
+	 * negative pseudo number, which libseccomp skips on that arch.
+	 */
 	for (size_t i = 0; i < sizeof(trapped) / sizeof(trapped[0]); i++) {
-		/*
-		 * By name, not SCMP_SYS(): clone3 may be newer than the build's
-		 * headers.  A syscall no arch has (fork on aarch64) resolves to a
-		 * negative pseudo number; libseccomp then skips the arches that
-		 * lack it, and refuses only when none has it.
-		 */
-		int nr = seccomp_syscall_resolve_name(trapped[i].name);
-
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(trapped[i].id), nr, 0);
-		if (rc == -EDOM || rc == -EOPNOTSUPP)
-			continue;
+		rc = add_rule(ctx, trapped[i].name, trapped[i].id, 0, SCMP_A0(SCMP_CMP_EQ, 0));
+		if (rc)
+			goto fail;
+	}
+	if (exact) {
+		rc = add_release_rules(ctx);
 		if (rc)
 			goto fail;
 	}

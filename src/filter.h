@@ -19,16 +19,26 @@ enum filter_id {
 	FILTER_CLONE3,
 	FILTER_FORK,
 	FILTER_VFORK,
-	FILTER_ID_MAX = FILTER_VFORK,
+	/* --exact: the syscalls that can lower RSS. */
+	FILTER_MUNMAP,
+	FILTER_MREMAP,
+	FILTER_MADVISE,
+	FILTER_BRK,
+	FILTER_SHMDT,
+	FILTER_MMAP_FIXED,
+	FILTER_ID_MAX = FILTER_MMAP_FIXED,
 };
 
+/* True for the ids that --exact adds. */
+#define FILTER_IS_RELEASE(id) ((id) >= FILTER_MUNMAP && (id) <= FILTER_ID_MAX)
+
 /*
- * Build (not load) the filter: TRACE(id) for the syscalls above on every
- * architecture this build can meet, ALLOW for everything else, bad-arch ALLOW,
- * no forced SSB mitigation, no_new_privs only when set_nnp.
- * Returns 0 and *out, or -errno.
+ * Build (not load) the filter: TRACE(id) for the lifecycle syscalls on every
+ * architecture this build can meet (with exact, also for the release
+ * syscalls), ALLOW for everything else, bad-arch ALLOW, no forced SSB
+ * mitigation, no_new_privs only when set_nnp.  Returns 0 and *out, or -errno.
  */
-int filter_build(scmp_filter_ctx *out, bool set_nnp);
+int filter_build(scmp_filter_ctx *out, bool set_nnp, bool exact);
 
 /* Load a built filter into the calling thread; 0 or -errno. */
 int filter_load(scmp_filter_ctx ctx);

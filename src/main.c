@@ -17,8 +17,6 @@
 /* Options the parser knows but this version cannot carry out yet. */
 static const char *unsupported(const struct options *o)
 {
-	if (o->exact)
-		return "--exact";
 	if (o->runs > 1)
 		return "--runs above 1";
 	if (o->warmup > 0)
@@ -87,6 +85,7 @@ int main(int argc, char **argv)
 		return EXIT_TOOL;
 	}
 	cfg.interval_ms = opts.interval_ms;
+	cfg.exact = opts.exact;
 	rc = tracer_run(opts.command, &cfg, &pt, &res, err, sizeof(err));
 	if (err[0])
 		warn_msg("%s", err);

@@ -174,7 +174,7 @@ void options_print_help(FILE *f)
 	      "  -V, --version         show the version and exit\n"
 	      "\n"
 	      "SIZE takes K, M, G suffixes (powers of 1024).  Not yet supported in this\n"
-	      "version: --exact, --runs above 1, --warmup, --timeline,\n"
+	      "version: --runs above 1, --warmup, --timeline,\n"
 	      "--plot, --fail-above.\n"
 	      "\n"
 	      "Exit status: COMMAND's own; 128+N if it was killed by signal N; 125 if\n"

@@ -16,6 +16,7 @@ int proctable_init(struct proctable *pt, uint64_t t0_ns)
 {
 	memset(pt, 0, sizeof(*pt));
 	pt->t0_ns = t0_ns;
+	pt->hwm_is_peak = true;
 	pt->nbuckets = INITIAL_BUCKETS;
 	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
 	return pt->buckets ? 0 : -ENOMEM;
@@ -186,12 +187,19 @@ static void update_tree(struct proctable *pt)
 		pt->tree_peak_pss = pt->tree_pss;
 }
 
-void proctable_record_hwm(struct image *img, uint64_t hwm)
+void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm)
 {
 	img->hwm = hwm;
 	img->has_hwm = true;
-	if (hwm > img->peak_rss)
+	if (pt->hwm_is_peak && hwm > img->peak_rss)
 		img->peak_rss = hwm;
+}
+
+void proctable_record_rss(struct image *img, uint64_t rss)
+{
+	img->exact_reads++;
+	if (rss > img->peak_rss)
+		img->peak_rss = rss;
 }
 
 void proctable_record_sample(struct proctable *pt, struct image *img, const struct rollup *r,
@@ -213,7 +221,7 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 		img->peak_rss = r->rss;
 	if (st && st->has_mm) {
 		img->last_shmem = st->rss_shmem;
-		proctable_record_hwm(img, st->hwm);
+		proctable_record_hwm(pt, img, st->hwm);
 	}
 	if (img->alive)
 		update_tree(pt);

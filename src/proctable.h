@@ -44,6 +44,7 @@ struct image {
 	uint64_t last_shmem;  /* RssShmem read with it */
 	bool has_last;
 	unsigned samples;
+	unsigned exact_reads; /* --exact RSS readings before release syscalls */
 	bool final_sampled;   /* sampled at exit_group / last exit / exit event */
 	bool alive;	      /* still counted in the tree sums */
 	unsigned long pass;   /* last timed sampling pass that read it */
@@ -87,6 +88,7 @@ struct proctable {
 	uint64_t tree_peak_rss, tree_peak_pss; /* their maxima */
 	unsigned long snapshots;	       /* times the sums were updated */
 	unsigned long samples;		       /* exact samples recorded */
+	bool hwm_is_peak;		       /* VmHWM counts in image peaks (not with --exact) */
 };
 
 /* Initialise an empty table; 0 or -ENOMEM. */
@@ -127,7 +129,10 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 			     const struct pstatus *st);
 
 /* Record a VmHWM reading alone (no exact sample). */
-void proctable_record_hwm(struct image *img, uint64_t hwm);
+void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm);
+
+/* Record an exact RSS reading that is not a full sample (--exact stops). */
+void proctable_record_rss(struct image *img, uint64_t rss);
 
 /*
  * Close proc's current image: how it ended, at now_ns.  It leaves the tree

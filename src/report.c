@@ -158,7 +158,7 @@ static const char *end_name(enum image_end end)
 
 static bool has_peak(const struct image *img)
 {
-	return img->samples > 0 || img->has_hwm;
+	return img->samples > 0 || img->has_hwm || img->exact_reads > 0;
 }
 
 /* end_anon/file/shmem split Rss exactly: shmem is the status counter, capped. */
@@ -254,6 +254,8 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 		"\"snapshots\": %lu, \"processes\": %zu},\n",
 		(unsigned long long)pt->tree_peak_rss, (unsigned long long)pt->tree_peak_pss,
 		pt->snapshots, pt->nprocesses);
+	fprintf(f, "  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f},\n",
+		res->after_exit_processes, seconds(res->after_exit_ns));
 	fputs("  \"ru_maxrss_bytes\": ", f);
 	json_u64_or_null(f, res->has_ru, res->ru_maxrss_bytes);
 	fputs(",\n  \"processes\": [\n", f);
@@ -271,10 +273,14 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 		fprintf(f, "%.3f", (double)res->wall_ns / 1e6 / (double)res->passes);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f}\n}\n",
+	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f",
 		(double)(res->max_period_ns ? res->max_period_ns : res->interval_ms * 1000000u) /
 			1e6,
 		(double)res->sampling_ns / 1e9);
+	fprintf(f, ", \"exact\": %s, \"rss_source\": ", res->exact ? "true" : "false");
+	json_cstring(f, res->exact ? res->rss_source : NULL);
+	fprintf(f, ", \"exact_stops\": %lu, \"exec_samples_skipped\": %lu}\n}\n",
+		res->exact_stops, res->exec_checks_skipped);
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
 }
@@ -467,6 +473,10 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 		util_format_size(pt->tree_peak_rss, a, sizeof(a)),
 		util_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
+	if (res->after_exit_processes)
+		fprintf(f, "  waited     %.2f s after the command exited, for %u process%s still running\n",
+			seconds(res->after_exit_ns), res->after_exit_processes,
+			res->after_exit_processes == 1 ? "" : "es");
 	if (verbose)
 		write_tree(f, pt);
 	fflush(f);

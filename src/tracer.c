@@ -51,6 +51,8 @@ struct stub_error {
 
 struct tracer {
 	const struct tracer_config *cfg;
+	bool vmrss_exact;	/* status VmRSS is an exact sum on this kernel */
+	uint64_t main_exit_ns;	/* when the command itself ended */
 	uint64_t period_ns;	/* current timed sampling period, 0 = off */
 	struct proctable *pt;
 	struct tracer_result *res;
@@ -133,7 +135,7 @@ static bool sample(struct tracer *tr, struct task *t, bool final)
 		proctable_record_sample(tr->pt, img, &r, rc_st == 0 ? &st : NULL);
 		ok = true;
 	} else if (rc_st == 0 && st.has_mm) {
-		proctable_record_hwm(img, st.hwm);
+		proctable_record_hwm(tr->pt, img, st.hwm);
 	}
 	if (final)
 		img->final_sampled = true;
@@ -170,6 +172,12 @@ static void sample_tree(struct tracer *tr)
 		for (struct task *t = pt->buckets[b]; t; t = t->next) {
 			struct image *img = t->proc ? t->proc->image : NULL;
 
+			/*
+			 * Mid-exec, /proc may already show the new program's mm:
+			 * it must not be read as the old image's.
+			 */
+			if (img && t->proc->exec_tid)
+				continue;
 			if (img && img->pass != pass && sample(tr, t, false))
 				img->pass = pass;
 		}
@@ -222,6 +230,92 @@ static void read_clone_flags(struct task *t, int id)
 	t->has_clone_flags = true;
 }
 
+/*
+ * Read a NUL-terminated string of the stopped task at addr into buf (len
+ * bytes).  Reads page by page: a read that crossed into an unmapped page
+ * would fail as a whole.  0, or -1 when unreadable or too long.
+ */
+static int read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
+{
+	const size_t page = 4096;
+	size_t got = 0;
+
+	while (got < len) {
+		size_t chunk = page - (size_t)((addr + got) % page);
+		struct iovec local, remote;
+		ssize_t n;
+
+		if (chunk > len - got)
+			chunk = len - got;
+		local.iov_base = buf + got;
+		local.iov_len = chunk;
+		remote.iov_base = (void *)(uintptr_t)(addr + got);
+		remote.iov_len = chunk;
+		n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+		if (n <= 0)
+			return -1;
+		if (memchr(buf + got, '\0', (size_t)n))
+			return 0;
+		got += (size_t)n;
+	}
+	return -1;
+}
+
+/*
+ * Will this execve fail for want of a file?  A PATH search (execvp, dash,
+ * python's subprocess) tries one directory after another; the entry sample
+ * of each failed try would be a full smaps_rollup walk of a process that
+ * goes on unchanged.  Only "the file is not there" counts: anything unsure
+ * says no, and the sample is taken.
+ */
+static bool exec_will_fail(struct tracer *tr, struct task *t, int id)
+{
+	struct __ptrace_syscall_info info;
+	char path[4096], full[4200];
+	uint64_t addr;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return false;
+	addr = id == FILTER_EXECVE ? info.seccomp.args[0] : info.seccomp.args[1];
+	if (read_string(t->tid, addr, path, sizeof(path)) || !path[0])
+		return false;
+	/* execveat relative to a directory fd: not worth resolving. */
+	if (id == FILTER_EXECVEAT && path[0] != '/' && (int)info.seccomp.args[0] != AT_FDCWD)
+		return false;
+	/* Resolve in the task's own root and working directory. */
+	snprintf(full, sizeof(full), "/proc/%d/%s/%s", (int)t->tid, path[0] == '/' ? "root" : "cwd",
+		 path);
+	if (faccessat(AT_FDCWD, full, F_OK, 0) == 0)
+		return false;
+	if (errno != ENOENT && errno != ENOTDIR)
+		return false;
+	tr->res->exec_checks_skipped++;
+	return true;
+}
+
+/*
+ * --exact: RSS can only go down through the syscall t is stopped at, so the
+ * exact RSS now is a candidate for the peak that no counter can miss.
+ */
+static void read_exact_rss(struct tracer *tr, struct task *t)
+{
+	struct image *img = t->proc->image;
+	struct pstatus st;
+
+	tr->res->exact_stops++;
+	if (!img)
+		return;
+	if (!tr->vmrss_exact) {
+		sample(tr, t, false);
+		return;
+	}
+	if (procfs_read_status(tr->procfd, t->tid, &st) == 0 && st.has_mm) {
+		proctable_record_rss(img, st.vmrss);
+		proctable_record_hwm(tr->pt, img, st.hwm);
+	}
+}
+
 static void on_seccomp(struct tracer *tr, struct task *t)
 {
 	int id = (int)event_msg(t->tid);
@@ -255,7 +349,7 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		 * exec its mm is gone.  The exec may still fail (a PATH search):
 		 * then this is just one more sample and the image goes on.
 		 */
-		if (p->image)
+		if (p->image && !exec_will_fail(tr, t, id))
 			sample(tr, t, false);
 		p->exec_tid = t->tid;
 		break;
@@ -272,7 +366,9 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		t->has_clone_flags = true;
 		break;
 	default:
-		/* Another filter's RET_TRACE (the command installed its own). */
+		if (FILTER_IS_RELEASE(id))
+			read_exact_rss(tr, t);
+		/* Else another filter's RET_TRACE (the command installed its own). */
 		break;
 	}
 	resume(t->tid, 0);
@@ -429,6 +525,18 @@ static void on_exit_event(struct tracer *tr, struct task *t)
 	resume(t->tid, 0);
 }
 
+/* Processes of the tree still alive, other than skip (leaders stand for them). */
+static unsigned count_others(const struct proctable *pt, const struct process *skip)
+{
+	unsigned n = 0;
+
+	for (size_t b = 0; b < pt->nbuckets; b++)
+		for (const struct task *t = pt->buckets[b]; t; t = t->next)
+			if (t->proc && t->proc != skip && t->tid == t->proc->tgid)
+				n++;
+	return n;
+}
+
 static void on_death(struct tracer *tr, struct task *t, int status, const struct rusage *ru)
 {
 	struct process *p = t->proc;
@@ -436,6 +544,9 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 	tr->end_ns = util_now_ns();
 	if (t->tid == tr->child) {
 		struct tracer_result *res = tr->res;
+
+		tr->main_exit_ns = tr->end_ns;
+		res->after_exit_processes = count_others(tr->pt, p);
 
 		res->exited = WIFEXITED(status);
 		res->exit_code = res->exited ? WEXITSTATUS(status) : -1;
@@ -626,6 +737,8 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 	}
 	res->ran = true;
 	res->wall_ns = tr->end_ns > tr->pt->t0_ns ? tr->end_ns - tr->pt->t0_ns : 0;
+	if (res->after_exit_processes && tr->end_ns > tr->main_exit_ns)
+		res->after_exit_ns = tr->end_ns - tr->main_exit_ns;
 	res->status = res->exited ? res->exit_code : 128 + res->signal;
 	/* Images still open now lost their processes without a word from the kernel. */
 	for (size_t i = 0; i < tr->pt->nimages; i++) {
@@ -663,7 +776,14 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 		set_err(&tr, -tr.procfd, "cannot open /proc");
 		return tr.procfd;
 	}
-	rc = filter_build(&filter, !filter_privileged());
+	if (cfg->exact) {
+		/* The cheap exact reading exists only where VmRSS is no longer a counter. */
+		tr.vmrss_exact = procfs_probe_vmrss_exact(tr.procfd) == 1;
+		res->exact = true;
+		res->rss_source = tr.vmrss_exact ? "VmRSS" : "smaps_rollup";
+		pt->hwm_is_peak = false;
+	}
+	rc = filter_build(&filter, !filter_privileged(), cfg->exact);
 	if (rc) {
 		set_err(&tr, -rc, "cannot build the seccomp filter");
 		goto out;

@@ -10,6 +10,7 @@
 
 struct tracer_config {
 	unsigned long interval_ms; /* timed sampling period; 0 = lifecycle stops only */
+	bool exact;		   /* also stop before every syscall that can lower RSS */
 };
 
 /* Timed sampling never costs more than 1/SAMPLING_BUDGET of the elapsed time. */
@@ -31,6 +32,12 @@ struct tracer_result {
 	uint64_t sampling_ns;	/* time spent in those passes */
 	uint64_t max_period_ns;	/* longest period the back-off chose (0: never backed off) */
 	uint64_t tracer_rss;	/* maxrss-sc's own VmHWM at the end */
+	bool exact;		/* --exact was in force */
+	const char *rss_source;	/* --exact readings: "VmRSS" or "smaps_rollup" */
+	unsigned long exact_stops; /* stops before release syscalls */
+	unsigned long exec_checks_skipped; /* execve entries not sampled: file absent */
+	unsigned after_exit_processes; /* still running when the command exited */
+	uint64_t after_exit_ns;	/* how long we waited for them */
 };
 
 /*

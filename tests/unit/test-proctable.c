@@ -443,12 +443,12 @@ Test(proctable, record_hwm_alone)
 	struct image *img = open_image(p, "x", 2, NULL, T0);
 
 	sample(img, 8 * MIB, 8 * MIB);
-	proctable_record_hwm(img, 12 * MIB);
+	proctable_record_hwm(&pt, img, 12 * MIB);
 	cr_assert_eq(img->peak_rss, 12 * MIB);
 	cr_assert_eq(img->hwm, 12 * MIB);
 	cr_assert_eq(img->has_hwm, true);
 	/* A lower reading is kept as the last one but never lowers the peak. */
-	proctable_record_hwm(img, 6 * MIB);
+	proctable_record_hwm(&pt, img, 6 * MIB);
 	cr_assert_eq(img->hwm, 6 * MIB);
 	cr_assert_eq(img->peak_rss, 12 * MIB);
 	cr_assert_eq(img->samples, 1, "a VmHWM reading is not a sample");
@@ -546,9 +546,28 @@ Test(proctable, peak_image)
 	/* VmHWM counts too. */
 	ic = open_image(c, "c", 2, NULL, T0 + 2);
 	sample(ic, 1 * MIB, 1);
-	proctable_record_hwm(ic, 31 * MIB);
+	proctable_record_hwm(&pt, ic, 31 * MIB);
 	cr_assert_eq(proctable_peak_image(&pt), ic);
 	/* A tie keeps the earlier image. */
-	proctable_record_hwm(ia, 31 * MIB);
+	proctable_record_hwm(&pt, ia, 31 * MIB);
 	cr_assert_eq(proctable_peak_image(&pt), ia);
+}
+
+Test(proctable, exact_mode_peak_ignores_hwm)
+{
+	struct process *p = new_proc(53, 1);
+	struct image *img = open_image(p, "x", 2, NULL, T0);
+
+	/* With --exact the counter is only a witness, never the peak. */
+	pt.hwm_is_peak = false;
+	sample(img, 8 * MIB, 8 * MIB);
+	proctable_record_hwm(&pt, img, 12 * MIB);
+	cr_assert_eq(img->peak_rss, 8 * MIB);
+	cr_assert_eq(img->hwm, 12 * MIB);
+	proctable_record_rss(img, 10 * MIB);
+	cr_assert_eq(img->peak_rss, 10 * MIB);
+	cr_assert_eq(img->exact_reads, 1);
+	proctable_record_rss(img, 9 * MIB);
+	cr_assert_eq(img->peak_rss, 10 * MIB);
+	cr_assert_eq(img->exact_reads, 2);
 }
