@@ -27,6 +27,7 @@
 #include "event.h"
 #include "filter.h"
 #include "procfs.h"
+#include "launch.h"
 #include "tracer.h"
 #include "util.h"
 
@@ -42,12 +43,6 @@
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC |                 \
 	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
 
-/* What the stub tells the parent through its close-on-exec pipe when it fails. */
-enum stub_stage { STUB_SECCOMP = 1, STUB_EXEC };
-struct stub_error {
-	int stage;
-	int err;
-};
 
 struct tracer {
 	const struct tracer_config *cfg;
@@ -316,6 +311,21 @@ static void read_exact_rss(struct tracer *tr, struct task *t)
 	}
 }
 
+/*
+ * t is at its exit or exit_group stop.  Whatever must be read of its image
+ * is read now (or, for a thread that is not the last, by the last one), so
+ * its PTRACE_EVENT_EXIT stop would buy nothing: turn it off for this task.
+ * A death by a signal still gives every other task its exit event.
+ */
+static void mark_exiting(struct task *t)
+{
+	if (t->in_exit)
+		return;
+	t->in_exit = true;
+	t->proc->nexiting++;
+	ptrace(PTRACE_SETOPTIONS, t->tid, 0L, (long)(TRACE_OPTIONS & ~PTRACE_O_TRACEEXIT));
+}
+
 static void on_seccomp(struct tracer *tr, struct task *t)
 {
 	int id = (int)event_msg(t->tid);
@@ -326,19 +336,13 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		p->exec_tid = 0;
 	switch (id) {
 	case FILTER_EXIT:
-		if (!t->in_exit) {
-			t->in_exit = true;
-			p->nexiting++;
-		}
+		mark_exiting(t);
 		/* The last thread leaving: the image ends now, mm intact. */
 		if (p->image && !p->image->final_sampled && running_tasks(p) == 0)
 			sample(tr, t, true);
 		break;
 	case FILTER_EXIT_GROUP:
-		if (!t->in_exit) {
-			t->in_exit = true;
-			p->nexiting++;
-		}
+		mark_exiting(t);
 		if (p->image && !p->image->final_sampled)
 			sample(tr, t, true);
 		break;
@@ -676,44 +680,11 @@ static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage
 	}
 }
 
-/* In the forked stub: wait for the tracer, install the filter, exec. */
-static void __attribute__((noreturn)) run_stub(char *const *command, scmp_filter_ctx filter,
-					       int go_fd, int err_fd,
-					       const struct sigaction *old_int,
-					       const struct sigaction *old_quit)
-{
-	struct stub_error e = { 0, 0 };
-	char c;
-
-	sigaction(SIGINT, old_int, NULL);
-	sigaction(SIGQUIT, old_quit, NULL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGALRM, SIG_DFL);
-	/* The tracer has seized us (or gave up) when this returns. */
-	if (read(go_fd, &c, 1) != 1)
-		_exit(125);
-	close(go_fd);
-	e.err = -filter_load(filter);
-	if (e.err) {
-		e.stage = STUB_SECCOMP;
-		if (write(err_fd, &e, sizeof(e)) < 0)
-			_exit(125);
-		_exit(125);
-	}
-	execvp(command[0], command);
-	e.stage = STUB_EXEC;
-	e.err = errno;
-	if (write(err_fd, &e, sizeof(e)) < 0)
-		_exit(126);
-	_exit(e.err == ENOENT || e.err == ENOTDIR ? 127 : 126);
-}
-
 /* Set the result's status once the loop is over. */
 static int finish(struct tracer *tr, int err_fd, char *const *command)
 {
 	struct tracer_result *res = tr->res;
-	struct stub_error e = { 0, 0 };
+	struct launch_error e = { 0, 0 };
 	struct pstatus self;
 
 	if (procfs_read_status(tr->procfd, getpid(), &self) == 0)
@@ -722,12 +693,12 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 		ssize_t n = read(err_fd, &e, sizeof(e));
 
 		res->ran = false;
-		if (n == (ssize_t)sizeof(e) && e.stage == STUB_EXEC) {
+		if (n == (ssize_t)sizeof(e) && e.stage == LAUNCH_EXEC) {
 			res->status = (e.err == ENOENT || e.err == ENOTDIR) ? 127 : 126;
 			set_err(tr, e.err, "cannot run '%s'", command[0]);
 			return 0;
 		}
-		if (n == (ssize_t)sizeof(e) && e.stage == STUB_SECCOMP) {
+		if (n == (ssize_t)sizeof(e) && e.stage == LAUNCH_SECCOMP) {
 			set_err(tr, e.err, "cannot install the seccomp filter");
 			return -e.err;
 		}
@@ -762,6 +733,7 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	struct sigaction alarm_act = { .sa_handler = on_alarm };
 	struct sigaction old_int, old_quit, old_term, old_hup, old_alrm;
 	scmp_filter_ctx filter = NULL;
+	char *path = NULL;
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct process *stub;
 	struct task *t;
@@ -782,6 +754,18 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 		res->exact = true;
 		res->rss_source = tr.vmrss_exact ? "VmRSS" : "smaps_rollup";
 		pt->hwm_is_peak = false;
+	}
+	rc = launch_resolve(command[0], getenv("PATH"), &path);
+	if (rc == -ENOENT || rc == -EACCES) {
+		/* Not found or not executable: like the shell, 127 or 126, no report. */
+		res->status = rc == -ENOENT ? 127 : 126;
+		set_err(&tr, -rc, "cannot run '%s'", command[0]);
+		rc = 0;
+		goto out;
+	}
+	if (rc) {
+		set_err(&tr, -rc, "cannot look up '%s'", command[0]);
+		goto out;
 	}
 	rc = filter_build(&filter, !filter_privileged(), cfg->exact);
 	if (rc) {
@@ -810,7 +794,7 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 		goto restore;
 	}
 	if (pid == 0)
-		run_stub(command, filter, go[0], errp[1], &old_int, &old_quit);
+		launch_stub(path, command, filter, go[0], errp[1], &old_int, &old_quit);
 	close(go[0]);
 	close(errp[1]);
 	go[0] = errp[1] = -1;
@@ -904,6 +888,7 @@ out:
 			close(errp[i]);
 	}
 	filter_release(filter);
+	free(path);
 	close(tr.procfd);
 	return rc;
 }
