@@ -155,13 +155,13 @@ static void arm_timer(uint64_t period_ns)
  * its tasks (running processes need no stop to be read), so the tree sums
  * see processes that hold memory at the same time.  Reads cost about 10 us
  * per MiB resident; when a pass gets slow the period stretches so that
- * sampling never takes more than 1/SAMPLING_BUDGET of the time.
+ * sampling never takes more than 1/SAMPLING_BUDGET of a CPU.
  */
 static void sample_tree(struct tracer *tr)
 {
 	struct proctable *pt = tr->pt;
 	unsigned long pass = ++tr->res->passes;
-	uint64_t start = util_now_ns(), cost, want;
+	uint64_t start = util_thread_cpu_ns(), cost, want;
 
 	for (size_t b = 0; b < pt->nbuckets; b++)
 		for (struct task *t = pt->buckets[b]; t; t = t->next) {
@@ -176,7 +176,12 @@ static void sample_tree(struct tracer *tr)
 			if (img && img->pass != pass && sample(tr, t, false))
 				img->pass = pass;
 		}
-	cost = util_now_ns() - start;
+	/*
+	 * CPU time, not wall time: the budget is the tracer's CPU, and a pass
+	 * that was merely preempted on a busy machine must not stretch the
+	 * period past the overlaps it is there to see.
+	 */
+	cost = util_thread_cpu_ns() - start;
 	tr->res->sampling_ns += cost;
 	want = cost * SAMPLING_BUDGET;
 	if (want < tr->cfg->interval_ms * 1000000u)

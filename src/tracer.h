@@ -13,7 +13,7 @@ struct tracer_config {
 	bool exact;		   /* also stop before every syscall that can lower RSS */
 };
 
-/* Timed sampling never costs more than 1/SAMPLING_BUDGET of the elapsed time. */
+/* Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the tracer's). */
 #define SAMPLING_BUDGET 50
 
 struct tracer_result {
@@ -29,7 +29,7 @@ struct tracer_result {
 	unsigned long stops;	/* ptrace stops served */
 	unsigned long interval_ms; /* the configured period */
 	unsigned long passes;	/* timed sampling passes over the live tree */
-	uint64_t sampling_ns;	/* time spent in those passes */
+	uint64_t sampling_ns;	/* tracer CPU time spent in those passes */
 	uint64_t max_period_ns;	/* longest period the back-off chose (0: never backed off) */
 	uint64_t tracer_rss;	/* maxrss-sc's own VmHWM at the end */
 	bool exact;		/* --exact was in force */

@@ -17,6 +17,9 @@ void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Monotonic clock in nanoseconds. */
 uint64_t util_now_ns(void);
 
+/* CPU time of the calling thread in nanoseconds. */
+uint64_t util_thread_cpu_ns(void);
+
 /*
  * Parse a size such as "512", "64K", "1.5M", "2GiB" (IEC: K = 1024) into bytes.
  * Returns 0, or -EINVAL for anything else (empty, negative, junk, overflow).

@@ -137,4 +137,12 @@ void e2e_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Lines in text ('\n'-terminated or not). */
 size_t e2e_count_lines(const char *text);
 
+/*
+ * e2e_run with a time limit, for trees that could hang the tracer: the tool
+ * runs under timeout(1), which kills it (and its tracees, through
+ * PTRACE_O_EXITKILL) after limit seconds.  Asserts that it finished in time.
+ */
+void e2e_run_limited(struct e2e_run *r, unsigned limit, const char *const *opts,
+		     const char *const *cmd, bool json);
+
 #endif
