@@ -44,6 +44,10 @@ static enum options_result fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	/* It quotes what the user typed: control bytes would break the one line. */
+	for (char *p = err; errlen && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return OPTIONS_ERROR;
 }
 
@@ -102,12 +106,14 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 				return fail(err, errlen,
 					    "--runs: '%s' is not a whole number from 1 to %lu", optarg,
 					    OPTIONS_MAX_RUNS);
+			opts->series = true;
 			break;
 		case OPT_WARMUP:
 			if (parse_count(optarg, OPTIONS_MAX_RUNS, &opts->warmup))
 				return fail(err, errlen,
 					    "--warmup: '%s' is not a whole number from 0 to %lu",
 					    optarg, OPTIONS_MAX_RUNS);
+			opts->series = true;
 			break;
 		case OPT_TIMELINE:
 			if (!*optarg)
@@ -166,19 +172,21 @@ void options_print_help(FILE *f)
 	      "                          (default 50; 0: only at exec and exit)\n"
 	      "      --exact           also stop before every syscall that can lower RSS\n"
 	      "  -r, --runs=N          run COMMAND N times and report statistics\n"
-	      "      --warmup=N        run COMMAND N times first, unmeasured\n"
+	      "      --warmup=N        run COMMAND N times first, left out of the report\n"
 	      "      --timeline=FILE   write every sample to FILE as CSV\n"
 	      "      --plot=FILE       write an SVG chart of memory over time to FILE\n"
-	      "      --fail-above=SIZE exit with a distinct status when the peak exceeds SIZE\n"
+	      "      --fail-above=SIZE exit with status 122 when the peak RSS exceeds SIZE\n"
 	      "  -h, --help            show this help and exit\n"
 	      "  -V, --version         show the version and exit\n"
 	      "\n"
-	      "SIZE takes K, M, G suffixes (powers of 1024).  Not yet supported in this\n"
-	      "version: --runs above 1, --warmup, --timeline,\n"
-	      "--plot, --fail-above.\n"
+	      "SIZE takes K, M, G suffixes (powers of 1024).  With --runs, the report\n"
+	      "gives mean, standard deviation, min and max; --timeline and --plot show\n"
+	      "the last run.\n"
 	      "\n"
-	      "Exit status: COMMAND's own; 128+N if it was killed by signal N; 125 if\n"
-	      "maxrss-sc failed; 126 if COMMAND cannot be executed; 127 if not found.\n",
+	      "Exit status: COMMAND's own (with --runs: that of the last run that failed,\n"
+	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but the\n"
+	      "peak RSS exceeded --fail-above; 125 if maxrss-sc failed; 126 if COMMAND\n"
+	      "cannot be executed; 127 if not found.\n",
 	      f);
 }
 

@@ -25,6 +25,7 @@ struct options {
 	bool exact;		/* --exact */
 	unsigned long runs;	/* -r N, >= 1 */
 	unsigned long warmup;	/* --warmup N */
+	bool series;		/* -r or --warmup given: the report is of a series of runs */
 	const char *timeline;	/* --timeline FILE */
 	const char *plot;	/* --plot FILE */
 	bool fail_above_set;

@@ -225,6 +225,8 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 	}
 	if (img->alive)
 		update_tree(pt);
+	if (pt->on_sample)
+		pt->on_sample(pt->on_sample_arg, pt, img);
 }
 
 void proctable_close_image(struct proctable *pt, struct process *proc, enum image_end end,

@@ -89,6 +89,12 @@ struct proctable {
 	unsigned long snapshots;	       /* times the sums were updated */
 	unsigned long samples;		       /* exact samples recorded */
 	bool hwm_is_peak;		       /* VmHWM counts in image peaks (not with --exact) */
+	/*
+	 * Optional observer of every exact sample, called once it is recorded
+	 * (img->last holds it): the --timeline recorder.  NULL by default.
+	 */
+	void (*on_sample)(void *arg, const struct proctable *pt, const struct image *img);
+	void *on_sample_arg;
 };
 
 /* Initialise an empty table; 0 or -ENOMEM. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "runs.h"
 #include "util.h"
 
 /* Longest command line shown in the text report before it is cut with "...". */
@@ -45,6 +46,11 @@ static size_t utf8_valid(const unsigned char *s, size_t n)
 		if (s[i] < 0x80 || s[i] > 0xBF)
 			return 0;
 	return len;
+}
+
+size_t report_utf8_len(const char *s, size_t n)
+{
+	return n ? utf8_valid((const unsigned char *)s, n) : 0;
 }
 
 void report_json_string(FILE *f, const char *str, size_t len)
@@ -159,6 +165,11 @@ static const char *end_name(enum image_end end)
 static bool has_peak(const struct image *img)
 {
 	return img->samples > 0 || img->has_hwm || img->exact_reads > 0;
+}
+
+bool report_image_has_peak(const struct image *img)
+{
+	return has_peak(img);
 }
 
 /* end_anon/file/shmem split Rss exactly: shmem is the status counter, capped. */
@@ -479,6 +490,270 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 			res->after_exit_processes == 1 ? "" : "es");
 	if (verbose)
 		write_tree(f, pt);
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* ---------------------------------------------------------------- repeated runs */
+
+/* Width of the first column of the --runs table, and of its "mean ± σ" column. */
+#define RUNS_LABEL_WIDTH 15
+#define RUNS_MEAN_WIDTH 24
+
+/* Code points in a UTF-8 string: its width on a terminal, for our own text. */
+static size_t display_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static void pad(FILE *f, const char *s, size_t width)
+{
+	size_t w = display_width(s);
+
+	fputs(s, f);
+	for (; w < width; w++)
+		fputc(' ', f);
+}
+
+/*
+ * One row shows every figure in the unit of its mean, as hyperfine does, so
+ * that "103.4 MiB ± 0.2 MiB" reads at a glance.
+ */
+static double unit_bytes(unsigned u)
+{
+	double d = 1;
+
+	while (u--)
+		d *= 1024;
+	return d;
+}
+
+static unsigned size_unit(double bytes)
+{
+	unsigned u = 0;
+
+	/* As util_format_size: move up while the value would print as 1024.0 or more. */
+	while (u < 4 && bytes / unit_bytes(u) >= 1023.95)
+		u++;
+	return u;
+}
+
+static const char *in_size_unit(double bytes, unsigned u, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+
+	if (u == 0)
+		snprintf(buf, len, "%.0f B", bytes);
+	else
+		snprintf(buf, len, "%.1f %s", bytes / unit_bytes(u), units[u]);
+	return buf;
+}
+
+/* A time unit for a row: seconds from one second up, else milliseconds. */
+struct time_unit {
+	bool ms;
+	int decimals;
+};
+
+static struct time_unit time_unit(double s)
+{
+	struct time_unit u = { s < 1.0, 3 };
+
+	if (u.ms)
+		u.decimals = s < 0.01 ? 2 : 1;
+	return u;
+}
+
+static const char *in_time_unit(double s, struct time_unit u, char *buf, size_t len)
+{
+	if (u.ms)
+		snprintf(buf, len, "%.*f ms", u.decimals, s * 1e3);
+	else
+		snprintf(buf, len, "%.*f s", u.decimals, s);
+	return buf;
+}
+
+static void runs_row(FILE *f, const char *label, const struct runs *rs, enum runs_metric m,
+		     bool size)
+{
+	char mean[32], sd[32], lo[32], hi[32], cell[96];
+	struct stats st;
+
+	fputs("  ", f);
+	pad(f, label, RUNS_LABEL_WIDTH);
+	if (runs_stats(rs, m, &st)) {
+		fputs("unknown (no run measured it)\n", f);
+		return;
+	}
+	if (size) {
+		unsigned u = size_unit(st.mean);
+
+		in_size_unit(st.mean, u, mean, sizeof(mean));
+		in_size_unit(st.min, u, lo, sizeof(lo));
+		in_size_unit(st.max, u, hi, sizeof(hi));
+		/* A spread too small for the mean's unit is shown in its own ("12.0 KiB"). */
+		if (st.stddev >= 0.05 * unit_bytes(u))
+			in_size_unit(st.stddev, u, sd, sizeof(sd));
+		else
+			in_size_unit(st.stddev, size_unit(st.stddev), sd, sizeof(sd));
+	} else {
+		struct time_unit u = time_unit(st.mean);
+
+		in_time_unit(st.mean, u, mean, sizeof(mean));
+		in_time_unit(st.stddev, u, sd, sizeof(sd));
+		in_time_unit(st.min, u, lo, sizeof(lo));
+		in_time_unit(st.max, u, hi, sizeof(hi));
+	}
+	snprintf(cell, sizeof(cell), "%s \u00b1 %s", mean, st.has_stddev ? sd : "-");
+	pad(f, cell, RUNS_MEAN_WIDTH);
+	fprintf(f, "%s \u2026 %s\n", lo, hi);
+}
+
+static void describe_run_end(const struct run *r, char *buf, size_t len)
+{
+	if (r->exited)
+		snprintf(buf, len, "exited %d", r->exit_code);
+	else
+		snprintf(buf, len, "killed by signal %d", r->signal);
+}
+
+static void runs_table(FILE *f, const struct runs *rs)
+{
+	char peak[32], pss[32], wall[32], end[32];
+
+	fprintf(f, "  %5s  %-22s  %10s  %10s  %10s\n", "run", "ended", "peak RSS", "tree PSS",
+		"wall time");
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct run *r = &rs->v[i];
+
+		describe_run_end(r, end, sizeof(end));
+		if (r->has_peak)
+			util_format_size(r->peak_rss, peak, sizeof(peak));
+		else
+			snprintf(peak, sizeof(peak), "-");
+		util_format_size(r->tree_peak_pss, pss, sizeof(pss));
+		in_time_unit(r->wall_seconds, time_unit(r->wall_seconds), wall, sizeof(wall));
+		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s\n", i + 1, end, peak, pss, wall);
+	}
+}
+
+int report_write_runs_text(FILE *f, const struct runs *rs, char *const *command, size_t planned,
+			   unsigned long warmup, bool verbose)
+{
+	char cmd[TEXT_CMD_MAX + 8], end[32];
+	struct stats user, sys;
+
+	show_command(command, cmd, sizeof(cmd));
+	fprintf(f, "maxrss-sc: %s: ", cmd);
+	if (rs->n < planned)
+		fprintf(f, "%zu of %zu runs (cut short)", rs->n, planned);
+	else
+		fprintf(f, "%zu run%s", rs->n, rs->n == 1 ? "" : "s");
+	if (warmup)
+		fprintf(f, " after %lu warm-up run%s", warmup, warmup == 1 ? "" : "s");
+	fprintf(f, ", %zu failed", rs->failed);
+	for (size_t i = rs->n; rs->failed && i-- > 0;)
+		if (rs->v[i].status != 0) {
+			describe_run_end(&rs->v[i], end, sizeof(end));
+			fprintf(f, " (last: run %zu %s)", i + 1, end);
+			break;
+		}
+	fputs("\n", f);
+	fputs("  ", f);
+	pad(f, "", RUNS_LABEL_WIDTH);
+	pad(f, "mean \u00b1 \u03c3", RUNS_MEAN_WIDTH);
+	fputs("min \u2026 max\n", f);
+	runs_row(f, "peak RSS", rs, RUNS_PEAK_RSS, true);
+	runs_row(f, "tree peak PSS", rs, RUNS_TREE_PEAK_PSS, true);
+	runs_row(f, "wall time", rs, RUNS_WALL, false);
+	if (runs_stats(rs, RUNS_USER, &user) == 0 && runs_stats(rs, RUNS_SYS, &sys) == 0) {
+		char a[32], b[32];
+
+		fputs("  ", f);
+		pad(f, "user, sys", RUNS_LABEL_WIDTH);
+		in_time_unit(user.mean, time_unit(user.mean), a, sizeof(a));
+		in_time_unit(sys.mean, time_unit(sys.mean), b, sizeof(b));
+		fprintf(f, "%s, %s (mean)\n", a, b);
+	}
+	if (verbose)
+		runs_table(f, rs);
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* A size as whole bytes, a time as seconds with microseconds. */
+static void json_stat_value(FILE *f, double v, bool size)
+{
+	if (size)
+		fprintf(f, "%.0f", v);
+	else
+		fprintf(f, "%.6f", v);
+}
+
+/* {"min", "median", "mean", "stddev", "max"}, or null when no run knows it. */
+static void json_stats(FILE *f, const char *key, const struct runs *rs, enum runs_metric m,
+		       bool size)
+{
+	struct stats st;
+
+	fprintf(f, "    \"%s\": ", key);
+	if (runs_stats(rs, m, &st)) {
+		fputs("null", f);
+		return;
+	}
+	fputs("{\"min\": ", f);
+	json_stat_value(f, st.min, size);
+	fputs(", \"median\": ", f);
+	json_stat_value(f, st.median, size);
+	fputs(", \"mean\": ", f);
+	json_stat_value(f, st.mean, size);
+	fputs(", \"stddev\": ", f);
+	if (st.has_stddev)
+		json_stat_value(f, st.stddev, size);
+	else
+		fputs("null", f);
+	fputs(", \"max\": ", f);
+	json_stat_value(f, st.max, size);
+	fputs("}", f);
+}
+
+int report_write_runs_json(FILE *f, const struct runs *rs, char *const *command, int status,
+			   size_t planned, unsigned long warmup)
+{
+	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": [", f);
+	for (size_t i = 0; command[i]; i++) {
+		if (i)
+			fputs(", ", f);
+		json_cstring(f, command[i]);
+	}
+	fprintf(f, "],\n  \"status\": %d,\n", status);
+	fprintf(f, "  \"planned_runs\": %zu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n",
+		planned, warmup, rs->failed);
+	fputs("  \"runs\": [\n", f);
+	for (size_t i = 0; i < rs->n; i++) {
+		const char *j = rs->v[i].json ? rs->v[i].json : "null";
+		size_t len = strlen(j);
+
+		while (len && (j[len - 1] == '\n' || j[len - 1] == ' '))
+			len--;
+		fwrite(j, 1, len, f);
+		fputs(i + 1 < rs->n ? ",\n" : "\n", f);
+	}
+	fputs("  ],\n  \"summary\": {\n", f);
+	json_stats(f, "peak_rss_bytes", rs, RUNS_PEAK_RSS, true);
+	fputs(",\n", f);
+	json_stats(f, "tree_peak_pss_bytes", rs, RUNS_TREE_PEAK_PSS, true);
+	fputs(",\n", f);
+	json_stats(f, "wall_seconds", rs, RUNS_WALL, false);
+	fputs(",\n", f);
+	json_stats(f, "user_seconds", rs, RUNS_USER, false);
+	fputs(",\n", f);
+	json_stats(f, "sys_seconds", rs, RUNS_SYS, false);
+	fputs("\n  }\n}\n", f);
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
 }

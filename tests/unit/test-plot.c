@@ -1,0 +1,500 @@
+/*
+ * Unit tests of plot: the SVG of a hand-built run is well-formed XML (read
+ * by the strict reader in tests/lib/xml.c, itself tested here), draws the
+ * series and markers it promises where the data says, and escapes the
+ * command.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "../lib/xml.h"
+#include "plot.h"
+#include "proctable.h"
+#include "timeline.h"
+
+#define MIB (1024ULL * 1024)
+#define MS 1000000ULL
+#define T0 (3 * 1000 * MS)
+#define FFFD "\xEF\xBF\xBD"
+
+/* ------------------------------------------------------------------ the XML reader */
+
+static bool well_formed(const char *text)
+{
+	char err[256];
+	struct xml_node *n = xml_parse(text, strlen(text), err, sizeof(err));
+
+	xml_free(n);
+	return n != NULL;
+}
+
+Test(xml_reader, accepts_good_documents)
+{
+	cr_assert(well_formed("<a/>"));
+	cr_assert(well_formed("<?xml version=\"1.0\"?>\n<a x='1' y=\"&amp;&lt;&#65;&#x42;\">t<b/>"
+			      "<!-- c --></a>\n"));
+	cr_assert(well_formed("<a>caf\xC3\xA9 \xE2\x80\xA6</a>"));
+}
+
+Test(xml_reader, rejects_bad_documents)
+{
+	cr_assert_not(well_formed(""));
+	cr_assert_not(well_formed("<a>"));
+	cr_assert_not(well_formed("<a></b>"));
+	cr_assert_not(well_formed("<a><b></a></b>"));
+	cr_assert_not(well_formed("<a x=1/>"));
+	cr_assert_not(well_formed("<a x='1' x='2'/>"));
+	cr_assert_not(well_formed("<a x='<'/>"));
+	cr_assert_not(well_formed("<a>&</a>"));
+	cr_assert_not(well_formed("<a>&nbsp;</a>"));
+	cr_assert_not(well_formed("<a>a < b</a>"));
+	cr_assert_not(well_formed("<a>\x01</a>"));
+	cr_assert_not(well_formed("<a>&#1;</a>"));
+	cr_assert_not(well_formed("<a>caf\xE9</a>"));
+	cr_assert_not(well_formed("<a>\xEF\xBF\xBE</a>")); /* U+FFFE */
+	cr_assert_not(well_formed("<a/><b/>"));
+	cr_assert_not(well_formed("<a><!-- -- --></a>"));
+	cr_assert_not(well_formed("<a x='1'y='2'/>"));
+}
+
+Test(xml_reader, decodes_and_finds)
+{
+	const char *doc = "<svg><g><text id='t' k=\"a&amp;b&quot;\">x &lt; y</text></g><line/>"
+			  "<line/></svg>";
+	char err[128];
+	struct xml_node *n = xml_parse(doc, strlen(doc), err, sizeof(err));
+	const struct xml_node *t;
+
+	cr_assert_not_null(n, "%s", err);
+	t = xml_find_id(n, "t");
+	cr_assert_not_null(t);
+	cr_assert_str_eq(t->name, "text");
+	cr_assert_str_eq(xml_attr(t, "k"), "a&b\"");
+	cr_assert_str_eq(t->text, "x < y");
+	cr_assert_eq(xml_count(n, "line"), 2);
+	cr_assert_null(xml_find_id(n, "nope"));
+	xml_free(n);
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+static struct proctable pt;
+static struct timeline tl;
+static struct tracer_result res;
+
+static void setup(void)
+{
+	cr_assert_eq(proctable_init(&pt, T0), 0);
+	timeline_init(&tl);
+	memset(&res, 0, sizeof(res));
+	res.ran = true;
+	res.exited = true;
+	res.wall_ns = 1000 * MS;
+}
+
+static void teardown(void)
+{
+	timeline_free(&tl);
+	proctable_free(&pt);
+}
+
+TestSuite(plot, .init = setup, .fini = teardown);
+
+static struct process *proc(pid_t pid, const char *argv, size_t len, uint64_t start_ms)
+{
+	struct process *p = proctable_new_process(&pt, pid, 1, false);
+
+	cr_assert_not_null(p);
+	cr_assert_not_null(proctable_add_task(&pt, pid, p));
+	cr_assert_eq(proctable_open_image(&pt, p, argv, len, NULL, T0 + start_ms * MS), 0);
+	return p;
+}
+
+/* A sample of p's image at t_ms, through the table (sums) and into the timeline. */
+static void sample(struct process *p, uint64_t t_ms, uint64_t rss, uint64_t pss)
+{
+	struct rollup r = { .rss = rss, .pss = pss };
+
+	proctable_record_sample(&pt, p->image, &r, NULL);
+	cr_assert_eq(timeline_record(&tl, &pt, p->image, T0 + t_ms * MS), 0);
+}
+
+static void end(struct process *p, uint64_t t_ms)
+{
+	proctable_close_image(&pt, p, IMAGE_EXIT, 0, 0, T0 + t_ms * MS);
+}
+
+static char *svg_of(char *const *command, bool has_limit, uint64_t limit)
+{
+	struct plot_input in = {
+		.tl = &tl,
+		.pt = &pt,
+		.res = &res,
+		.command = command,
+		.has_limit = has_limit,
+		.limit = limit,
+	};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(plot_write_svg(f, &in), 0);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+static struct xml_node *parse_svg(const char *svg)
+{
+	char err[256];
+	struct xml_node *n = xml_parse(svg, strlen(svg), err, sizeof(err));
+
+	cr_assert_not_null(n, "the SVG is not well-formed XML: %s\n%s", err, svg);
+	cr_assert_str_eq(n->name, "svg");
+	cr_assert_str_eq(xml_attr(n, "xmlns"), "http://www.w3.org/2000/svg");
+	return n;
+}
+
+struct xy {
+	double x, y;
+};
+
+/* The points of a polyline (at most max). */
+static size_t points(const struct xml_node *pl, struct xy *p, size_t max)
+{
+	const char *s = xml_attr(pl, "points");
+	size_t n = 0;
+	int used;
+
+	cr_assert_not_null(s, "a polyline without points");
+	while (n < max && sscanf(s, " %lf,%lf%n", &p[n].x, &p[n].y, &used) == 2) {
+		n++;
+		s += used;
+	}
+	while (*s == ' ')
+		s++;
+	cr_assert_eq(*s, '\0', "unparsed points: %.40s", s);
+	return n;
+}
+
+static double num_attr(const struct xml_node *n, const char *name)
+{
+	const char *v = xml_attr(n, name);
+
+	cr_assert_not_null(v, "<%s> has no %s", n->name, name);
+	return atof(v);
+}
+
+struct area {
+	double x0, y0, x1, y1;
+};
+
+static struct area plot_area(const struct xml_node *svg)
+{
+	const struct xml_node *r = xml_find_id(svg, "plot-area");
+	struct area a;
+
+	cr_assert_not_null(r, "no plot-area");
+	a.x0 = num_attr(r, "x");
+	a.y0 = num_attr(r, "y");
+	a.x1 = a.x0 + num_attr(r, "width");
+	a.y1 = a.y0 + num_attr(r, "height");
+	return a;
+}
+
+/* Every point inside the plot area, x never going back. */
+static void assert_series_sane(const struct xml_node *svg, const char *id, size_t min_points)
+{
+	const struct xml_node *pl = xml_find_id(svg, id);
+	struct area a = plot_area(svg);
+	struct xy p[4096];
+	size_t n;
+
+	cr_assert_not_null(pl, "no series %s", id);
+	cr_assert_str_eq(pl->name, "polyline");
+	n = points(pl, p, 4096);
+	cr_assert_geq(n, min_points, "%s has %zu points", id, n);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert(p[i].x >= a.x0 - 0.05 && p[i].x <= a.x1 + 0.05 && p[i].y >= a.y0 - 0.05 &&
+				  p[i].y <= a.y1 + 0.05,
+			  "%s point %zu (%g, %g) is outside the plot area", id, i, p[i].x, p[i].y);
+		if (i)
+			cr_assert_geq(p[i].x, p[i - 1].x - 0.05, "%s goes back in time at %zu", id,
+				      i);
+	}
+}
+
+static double min_y(const struct xml_node *svg, const char *id)
+{
+	struct xy p[4096];
+	size_t n = points(xml_find_id(svg, id), p, 4096);
+	double m = INFINITY;
+
+	for (size_t i = 0; i < n; i++)
+		m = p[i].y < m ? p[i].y : m;
+	return m;
+}
+
+static char *const cmd[] = { (char *)"./build", (char *)"-j2", NULL };
+
+/* A parent and two children that overlap: tree PSS peaks at 100 + 40 + 60 MiB at 300 ms. */
+static void build_run(void)
+{
+	struct process *p = proc(100, "./build\0-j2\0", 12, 0);
+	struct process *a, *b;
+
+	sample(p, 10, 100 * MIB, 100 * MIB);
+	a = proc(101, "cc\0a.c\0", 7, 100);
+	sample(a, 150, 40 * MIB, 40 * MIB);
+	b = proc(102, "cc\0b.c\0", 7, 200);
+	sample(b, 300, 80 * MIB, 60 * MIB);
+	sample(a, 400, 10 * MIB, 10 * MIB);
+	end(a, 450);
+	end(b, 600);
+	sample(p, 900, 20 * MIB, 20 * MIB);
+	end(p, 1000);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+Test(plot, series_markers_and_title)
+{
+	struct xml_node *svg;
+	const struct xml_node *peak, *title;
+	char *out;
+
+	build_run();
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+
+	assert_series_sane(svg, "tree-pss", 4);
+	assert_series_sane(svg, "tree-rss", 4);
+	assert_series_sane(svg, "process-1", 3);
+	assert_series_sane(svg, "process-2", 3);
+	assert_series_sane(svg, "process-3", 3);
+	cr_assert_null(xml_find_id(svg, "process-4"), "only three images were sampled");
+	cr_assert_null(xml_find_id(svg, "fail-above"));
+	cr_assert_eq(pt.tree_peak_pss, 200 * MIB, "the hand-built run is not what we think");
+
+	/* The largest image first: the parent (100 MiB), then b (80), then a (40). */
+	cr_assert(strstr(xml_find(xml_find_id(svg, "process-1"), "title")->text, "pid 100 "));
+	cr_assert(strstr(xml_find(xml_find_id(svg, "process-2"), "title")->text, "pid 102 cc b.c"));
+	cr_assert(strstr(xml_find(xml_find_id(svg, "process-3"), "title")->text, "pid 101 cc a.c"));
+
+	/* The peak mark sits on the highest point of the tree PSS line. */
+	peak = xml_find_id(svg, "peak");
+	cr_assert_not_null(peak);
+	cr_assert(fabs(num_attr(peak, "cy") - min_y(svg, "tree-pss")) < 0.11,
+		  "peak at y %g, the tree PSS line tops at %g", num_attr(peak, "cy"),
+		  min_y(svg, "tree-pss"));
+	/* ... at 300 ms of a 1 s axis. */
+	{
+		struct area a = plot_area(svg);
+		double want = a.x0 + 0.3 * (a.x1 - a.x0);
+
+		cr_assert(fabs(num_attr(peak, "cx") - want) < 0.11, "peak at x %g, want %g",
+			  num_attr(peak, "cx"), want);
+	}
+	/* Tree RSS is above tree PSS while b shares pages: its line tops higher. */
+	cr_assert_lt(min_y(svg, "tree-rss"), min_y(svg, "tree-pss"));
+	/* The headline peak line is at the largest image peak, 100 MiB. */
+	{
+		const struct xml_node *l = xml_find_id(svg, "peak-rss");
+
+		cr_assert_not_null(l);
+		cr_assert(fabs(num_attr(l, "y1") - min_y(svg, "process-1")) < 0.11);
+	}
+	title = xml_find_id(svg, "title");
+	cr_assert_str_eq(title->text, "./build -j2");
+	cr_assert(strstr(xml_find(svg, "title")->text, "./build -j2"));
+	cr_assert(strstr(out, "memory (MiB)"), "the y axis is not in MiB");
+	cr_assert(strstr(out, "time since the command started (s)") ||
+			  strstr(out, "time since the command started (ms)"),
+		  "no x axis label");
+	xml_free(svg);
+	free(out);
+}
+
+/* The tree line is the step function of the sums the table computed. */
+Test(plot, tree_line_matches_table_peak)
+{
+	struct xml_node *svg;
+	const struct xml_node *g;
+	double top, unit_px;
+	char *out;
+
+	build_run();
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	/* Find the y-axis scale from two tick labels: "0" at the bottom, the top label. */
+	{
+		struct area a = plot_area(svg);
+		double max_label = 0;
+
+		g = svg;
+		for (size_t i = 0; i < g->nchildren; i++) {
+			const struct xml_node *c = g->children[i];
+
+			if (strcmp(c->name, "g") != 0 || !xml_attr(c, "font-size"))
+				continue;
+			for (size_t k = 0; k < c->nchildren; k++)
+				if (strcmp(xml_attr(c->children[k], "text-anchor"), "end") == 0 &&
+				    atof(c->children[k]->text) > max_label)
+					max_label = atof(c->children[k]->text);
+		}
+		cr_assert_gt(max_label, 0, "no y tick labels");
+		top = max_label;
+		unit_px = (a.y1 - a.y0) / top; /* pixels per MiB */
+		cr_assert(fabs((a.y1 - min_y(svg, "tree-pss")) / unit_px - 200) < 0.5,
+			  "the tree PSS line tops at %g MiB, the table says 200",
+			  (a.y1 - min_y(svg, "tree-pss")) / unit_px);
+		cr_assert(fabs((a.y1 - min_y(svg, "tree-rss")) / unit_px -
+			       (double)pt.tree_peak_rss / MIB) < 0.5,
+			  "the tree RSS line tops at %g MiB, the table says %g",
+			  (a.y1 - min_y(svg, "tree-rss")) / unit_px,
+			  (double)pt.tree_peak_rss / MIB);
+		cr_assert_geq(top, 220, "no room above the tree RSS peak (220 MiB)");
+	}
+	xml_free(svg);
+	free(out);
+}
+
+Test(plot, hostile_command_is_escaped)
+{
+	char *const bad[] = { (char *)"<script>&\"'", (char *)"caf\xE9\x01\xEF\xBF\xBE\n", NULL };
+	struct xml_node *svg;
+	struct process *p;
+	char *out;
+
+	p = proc(5, "<x>&\0", 5, 0);
+	sample(p, 1, MIB, MIB);
+	end(p, 2);
+	out = svg_of(bad, false, 0);
+	svg = parse_svg(out);
+	cr_assert_str_eq(xml_find_id(svg, "title")->text, "<script>&\"' caf" FFFD FFFD FFFD " ");
+	cr_assert_null(strstr(out, "<script>"), "raw markup from the command");
+	xml_free(svg);
+	free(out);
+}
+
+Test(plot, long_title_is_cut)
+{
+	char longarg[400];
+	char *const c[] = { longarg, NULL };
+	struct xml_node *svg;
+	char *out;
+	const char *t;
+
+	memset(longarg, 'x', sizeof(longarg) - 1);
+	longarg[sizeof(longarg) - 1] = '\0';
+	out = svg_of(c, false, 0);
+	svg = parse_svg(out);
+	t = xml_find_id(svg, "title")->text;
+	cr_assert_lt(strlen(t), 120, "the title was not cut: %zu bytes", strlen(t));
+	cr_assert(strstr(t, "\u2026"), "no ellipsis where the title was cut");
+	xml_free(svg);
+	free(out);
+}
+
+Test(plot, no_samples_still_a_chart)
+{
+	struct xml_node *svg;
+	char *out;
+
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	cr_assert_not_null(xml_find_id(svg, "plot-area"));
+	cr_assert_null(xml_find_id(svg, "peak"));
+	cr_assert(strstr(out, "no sample was taken"));
+	xml_free(svg);
+	free(out);
+}
+
+/* One image: no separate process series, it would hide under the tree lines. */
+Test(plot, single_image_no_process_series)
+{
+	struct process *p = proc(7, "prog\0", 5, 0);
+	struct xml_node *svg;
+	char *out;
+
+	sample(p, 100, 10 * MIB, 8 * MIB);
+	sample(p, 200, 30 * MIB, 28 * MIB);
+	end(p, 300);
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	assert_series_sane(svg, "tree-pss", 4);
+	cr_assert_null(xml_find_id(svg, "process-1"));
+	xml_free(svg);
+	free(out);
+}
+
+Test(plot, at_most_five_process_series)
+{
+	struct xml_node *svg;
+	char *out;
+
+	for (int i = 0; i < 9; i++) {
+		struct process *p = proc(200 + i, "w\0", 2, (uint64_t)i * 10);
+
+		sample(p, (uint64_t)i * 10 + 5, (uint64_t)(i + 1) * MIB, MIB);
+		end(p, (uint64_t)i * 10 + 8);
+	}
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	cr_assert_not_null(xml_find_id(svg, "process-5"));
+	cr_assert_null(xml_find_id(svg, "process-6"));
+	/* The biggest: pid 208 with 9 MiB. */
+	cr_assert(strstr(xml_find(xml_find_id(svg, "process-1"), "title")->text, "pid 208 "));
+	cr_assert(strstr(out, "+ 4 more in the tree sums"));
+	xml_free(svg);
+	free(out);
+}
+
+Test(plot, fail_above_line_in_range_or_noted)
+{
+	struct xml_node *svg;
+	char *out;
+
+	build_run();
+	out = svg_of(cmd, true, 150 * MIB);
+	svg = parse_svg(out);
+	cr_assert_not_null(xml_find_id(svg, "fail-above"));
+	xml_free(svg);
+	free(out);
+
+	/* 100 GiB would flatten every line: not drawn, only told in the legend. */
+	out = svg_of(cmd, true, 100 * 1024 * MIB);
+	svg = parse_svg(out);
+	cr_assert_null(xml_find_id(svg, "fail-above"));
+	cr_assert(strstr(out, "(far above the chart)"));
+	xml_free(svg);
+	free(out);
+}
+
+/* A long run's samples are thinned to the pixel columns, not written one by one. */
+Test(plot, many_samples_thinned)
+{
+	struct process *p = proc(9, "big\0", 4, 0);
+	struct process *q = proc(10, "small\0", 6, 0);
+	struct xml_node *svg;
+	struct xy pts[4096];
+	char *out;
+
+	for (uint64_t i = 0; i < 20000; i++)
+		sample(i % 2 ? p : q, i / 20, (i % 97 + 1) * MIB, (i % 89 + 1) * MIB);
+	end(p, 1000);
+	end(q, 1000);
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	cr_assert_lt(points(xml_find_id(svg, "tree-pss"), pts, 4096), 4096,
+		     "more points than four per pixel column");
+	/* Thinning keeps the extremes: the line still reaches the peak. */
+	cr_assert(fabs(num_attr(xml_find_id(svg, "peak"), "cy") - min_y(svg, "tree-pss")) < 0.11);
+	cr_assert_lt(strlen(out), 400000, "the SVG is %zu bytes", strlen(out));
+	xml_free(svg);
+	free(out);
+}
