@@ -716,6 +716,13 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 	if (res->after_exit_processes && tr->end_ns > tr->main_exit_ns)
 		res->after_exit_ns = tr->end_ns - tr->main_exit_ns;
 	res->status = res->exited ? res->exit_code : 128 + res->signal;
+	/*
+	 * The tree held at least what its largest image held at that image's
+	 * peak, even when no sample fell on that instant (VmHWM saw it).
+	 */
+	if (proctable_peak_image(tr->pt) &&
+	    proctable_peak_image(tr->pt)->peak_rss > tr->pt->tree_peak_rss)
+		tr->pt->tree_peak_rss = proctable_peak_image(tr->pt)->peak_rss;
 	/* Images still open now lost their processes without a word from the kernel. */
 	for (size_t i = 0; i < tr->pt->nimages; i++) {
 		struct image *img = tr->pt->images[i];
