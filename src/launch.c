@@ -35,13 +35,12 @@ int launch_resolve(const char *name, const char *path_env, char **out)
 			return -ENOMEM;
 		/* An empty entry means the current directory, as for execvp. */
 		if (dlen == 0)
-			memcpy(cand, ".", 2);
+			memcpy(cand, "./", 2);
 		else {
 			memcpy(cand, dir, dlen);
-			cand[dlen] = '\0';
+			cand[dlen] = '/';
 		}
-		strcat(cand, "/");
-		strcat(cand, name);
+		memcpy(cand + (dlen ? dlen + 1 : 2), name, nlen + 1);
 		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
 			if (access(cand, X_OK) == 0) {
 				*out = cand;

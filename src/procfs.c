@@ -31,7 +31,7 @@ static const char *parse_kb(const char *p, const char *end, uint64_t *out)
 		return NULL;
 	while (p < end && *p == ' ')
 		p++;
-	if (end - p != 2 || p[0] != 'k' || p[1] != 'B')
+	if (p + 2 != end || p[0] != 'k' || p[1] != 'B')
 		return NULL;
 	*out = v * 1024;
 	return p + 2;
@@ -122,6 +122,14 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 				return -EINVAL;
 			out->tgid = (pid_t)t;
 			have_tgid = true;
+		} else if ((v = match_key(p, eol, "TracerPid"))) {
+			long t = 0;
+
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			for (; v < eol && *v >= '0' && *v <= '9' && t < 100000000; v++)
+				t = t * 10 + (*v - '0');
+			out->tracer = (pid_t)t;
 		} else if ((v = match_key(p, eol, "VmHWM"))) {
 			dst = &out->hwm;
 		} else if ((v = match_key(p, eol, "VmRSS"))) {

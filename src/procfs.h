@@ -22,6 +22,7 @@ struct rollup {
 /* From /proc/PID/status, in bytes.  Counters: see measuring.md for their error. */
 struct pstatus {
 	pid_t tgid;	    /* Tgid */
+	pid_t tracer;	    /* TracerPid: 0 when not traced */
 	bool has_mm;	    /* false for a zombie or kernel thread (no Vm* lines) */
 	uint64_t hwm;	    /* VmHWM */
 	uint64_t vmrss;	    /* VmRSS */

@@ -58,10 +58,13 @@ struct tracer {
 	char *err;
 	size_t errlen;
 	int fatal;		/* -errno of an internal failure, stops the loop */
+	bool killing;		/* after an internal failure: kill whatever stops */
 };
 
-/* The direct child, for the forwarding handler. */
+/* The direct child while it lives, for the forwarding handler. */
 static volatile sig_atomic_t forward_pid;
+/* A SIGTERM / SIGHUP that came after the command ended: for the rest of the tree. */
+static volatile sig_atomic_t pending_forward;
 /* Set by SIGALRM: a timed sampling pass is due. */
 static volatile sig_atomic_t sample_due;
 
@@ -75,6 +78,8 @@ static void forward_signal(int sig)
 {
 	if (forward_pid > 0)
 		kill((pid_t)forward_pid, sig);
+	else
+		pending_forward = sig;
 }
 
 static void set_err(struct tracer *tr, int err, const char *fmt, ...)
@@ -95,11 +100,16 @@ static void set_err(struct tracer *tr, int err, const char *fmt, ...)
 		snprintf(tr->err + n, tr->errlen - n, ": %s", strerror(err));
 }
 
-/* Resume a stopped task.  ESRCH means it is gone (killed meanwhile): not an error. */
-static void resume(pid_t tid, int sig)
+/*
+ * Resume a stopped task.  ESRCH means it is gone (killed meanwhile): not an
+ * error.  Anything else leaves it stopped for good: an internal error.
+ */
+static void resume(struct tracer *tr, pid_t tid, int sig)
 {
-	if (ptrace(PTRACE_CONT, tid, 0L, (long)sig) < 0 && errno != ESRCH)
-		warn_errno("ptrace(PTRACE_CONT, %d)", (int)tid);
+	if (ptrace(PTRACE_CONT, tid, 0L, (long)sig) < 0 && errno != ESRCH && !tr->fatal) {
+		tr->fatal = -errno;
+		set_err(tr, errno, "cannot resume process %d (ptrace PTRACE_CONT)", (int)tid);
+	}
 }
 
 static unsigned long event_msg(pid_t tid)
@@ -380,7 +390,7 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		/* Else another filter's RET_TRACE (the command installed its own). */
 		break;
 	}
-	resume(t->tid, 0);
+	resume(tr, t->tid, 0);
 }
 
 static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage *ru);
@@ -416,7 +426,7 @@ static void on_new_task(struct tracer *tr, struct task *t, enum event_kind kind)
 	pid_t ppid;
 
 	if (child <= 0) {
-		resume(t->tid, 0);
+		resume(tr, t->tid, 0);
 		return;
 	}
 	if (kind == EVENT_FORK)
@@ -437,7 +447,7 @@ static void on_new_task(struct tracer *tr, struct task *t, enum event_kind kind)
 
 	if (flags & CLONE_THREAD) {
 		adopt_task(tr, child, parent);
-		resume(t->tid, 0);
+		resume(tr, t->tid, 0);
 		return;
 	}
 	ppid = (flags & CLONE_PARENT) ? parent->ppid : parent->tgid;
@@ -462,7 +472,7 @@ static void on_new_task(struct tracer *tr, struct task *t, enum event_kind kind)
 		}
 	}
 	adopt_task(tr, child, proc);
-	resume(t->tid, 0);
+	resume(tr, t->tid, 0);
 }
 
 static void on_exec(struct tracer *tr, struct task *t)
@@ -510,7 +520,7 @@ static void on_exec(struct tracer *tr, struct task *t)
 		tr->fatal = -ENOMEM;
 	free(argv);
 	free(exe);
-	resume(t->tid, 0);
+	resume(tr, t->tid, 0);
 }
 
 /* PTRACE_EVENT_EXIT: the task is about to exit and its mm is still intact. */
@@ -525,13 +535,13 @@ static void on_exit_event(struct tracer *tr, struct task *t)
 	 * entry sampled and the image goes on in the new program).
 	 */
 	if (p->exec_tid && p->exec_tid != t->tid) {
-		resume(t->tid, 0);
+		resume(tr, t->tid, 0);
 		return;
 	}
 	if (p->image && !p->image->final_sampled &&
 	    (!t->in_exit || running_tasks(p) == 0))
 		sample(tr, t, true);
-	resume(t->tid, 0);
+	resume(tr, t->tid, 0);
 }
 
 /* Processes of the tree still alive, other than skip (leaders stand for them). */
@@ -555,6 +565,7 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 		struct tracer_result *res = tr->res;
 
 		tr->main_exit_ns = tr->end_ns;
+		forward_pid = 0; /* its pid may be reused from now on */
 		res->after_exit_processes = count_others(tr->pt, p);
 
 		res->exited = WIFEXITED(status);
@@ -603,6 +614,37 @@ static void kill_tree(const struct proctable *pt)
 	for (size_t b = 0; b < pt->nbuckets; b++)
 		for (const struct task *t = pt->buckets[b]; t; t = t->next)
 			kill(t->tid, SIGKILL);
+}
+
+/*
+ * After kill_tree() when wait4 failed: reap what we can for up to a second,
+ * so that nothing of the tree is left behind when we return.  Tasks that
+ * were never named to us die with us (PTRACE_O_EXITKILL).
+ */
+static void reap_killed(void)
+{
+	for (int i = 0; i < 1000; i++) {
+		int st;
+		pid_t r = waitpid(-1, &st, __WALL | WNOHANG);
+
+		if (r < 0 && errno != EINTR)
+			return;
+		if (r == 0)
+			usleep(1000);
+		else if (r > 0 && WIFSTOPPED(st)) {
+			kill(r, SIGKILL);
+			ptrace(PTRACE_CONT, r, 0L, 0L);
+		}
+	}
+}
+
+/* Pass sig on to every process still alive (the command itself is gone). */
+static void forward_to_tree(const struct proctable *pt, int sig)
+{
+	for (size_t b = 0; b < pt->nbuckets; b++)
+		for (const struct task *t = pt->buckets[b]; t; t = t->next)
+			if (t->proc && !t->proc->stub && t->tid == t->proc->tgid)
+				kill(t->tid, sig);
 }
 
 static bool is_stopping_signal(int sig)
@@ -660,7 +702,7 @@ static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage
 	case EVENT_STOP:
 		if (t->want_initial_stop) {
 			t->want_initial_stop = false;
-			resume(tid, 0);
+			resume(tr, tid, 0);
 		} else if (is_stopping_signal(detail)) {
 			/*
 			 * A group-stop (SIGSTOP, Ctrl-Z): stay stopped, as without
@@ -670,17 +712,17 @@ static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage
 			if (ptrace(PTRACE_LISTEN, tid, 0L, 0L) < 0 && errno != ESRCH)
 				warn_errno("ptrace(PTRACE_LISTEN, %d)", (int)tid);
 		} else {
-			resume(tid, 0);
+			resume(tr, tid, 0);
 		}
 		break;
 	case EVENT_SIGNAL:
 		/* Deliver the signal the task was about to receive. */
-		resume(tid, detail);
+		resume(tr, tid, detail);
 		break;
 	case EVENT_EXITED:
 	case EVENT_KILLED:
 	case EVENT_UNKNOWN:
-		resume(tid, 0);
+		resume(tr, tid, 0);
 		break;
 	}
 }
@@ -784,7 +826,9 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 		set_err(&tr, -rc, "cannot build the seccomp filter");
 		goto out;
 	}
-	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+	/* The error pipe is read once at the end: it must never block there. */
+	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) ||
+	    fcntl(errp[0], F_SETFL, O_NONBLOCK) < 0) {
 		rc = -errno;
 		set_err(&tr, errno, "pipe");
 		goto out;
@@ -817,8 +861,17 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 
 	/* Options are set by the seize itself: no stop is needed to set them. */
 	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)TRACE_OPTIONS) < 0) {
+		struct pstatus who;
+
 		rc = -errno;
-		set_err(&tr, errno, "cannot trace the command (ptrace PTRACE_SEIZE)");
+		/* strace -f or gdb above us took the child first: say so. */
+		if (rc == -EPERM && procfs_read_status(tr.procfd, pid, &who) == 0 && who.tracer)
+			set_err(&tr, 0,
+				"cannot trace the command: it is already traced by process %d "
+				"(is maxrss-sc itself running under strace -f or a debugger?)",
+				(int)who.tracer);
+		else
+			set_err(&tr, errno, "cannot trace the command (ptrace PTRACE_SEIZE)");
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto restore_all;
@@ -856,33 +909,51 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 		 */
 		if (sample_due) {
 			sample_due = 0;
-			if (tr.exec_seen)
+			if (tr.exec_seen && !tr.killing)
 				sample_tree(&tr);
+		}
+		if (pending_forward) {
+			forward_to_tree(pt, pending_forward);
+			pending_forward = 0;
 		}
 		tid = wait4(-1, &status, __WALL, &ru);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno != ECHILD) {
-				rc = -errno;
-				set_err(&tr, errno, "wait4");
-			}
+			if (errno == ECHILD)
+				break;
+			/*
+			 * We can no longer wait: kill the tree and go, the kernel
+			 * reaps it (PTRACE_O_EXITKILL covers what we missed).
+			 */
+			rc = rc ? rc : -errno;
+			set_err(&tr, errno, "wait4");
+			kill_tree(pt);
+			reap_killed();
 			break;
 		}
 		res->stops++;
+		if (tr.killing && WIFSTOPPED(status)) {
+			/* Whatever still stops (a new child too) is killed, then let go. */
+			kill(tid, SIGKILL);
+			ptrace(PTRACE_CONT, tid, 0L, 0L);
+			continue;
+		}
 		handle(&tr, tid, status, &ru);
-		if (tr.fatal) {
+		if (tr.fatal && !tr.killing) {
 			/* Never strand the tree: without us its traced syscalls would fail. */
 			rc = tr.fatal;
 			set_err(&tr, -rc, "internal error, stopping the command");
 			kill_tree(pt);
-			tr.fatal = 0;
+			tr.killing = true;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		rc = finish(&tr, errp[0], command);
-	else
+	} else {
 		finish(&tr, errp[0], command); /* keeps the first message */
+		res->status = 125;
+	}
 	arm_timer(0);
 	sigaction(SIGALRM, &old_alrm, NULL);
 restore_all:
