@@ -78,8 +78,8 @@ static void forward_signal(int sig)
 {
 	if (forward_pid > 0)
 		kill((pid_t)forward_pid, sig);
-	else
-		pending_forward = sig;
+	/* Also when the kill found it a zombie not yet reaped: the loop checks. */
+	pending_forward = sig;
 }
 
 static void set_err(struct tracer *tr, int err, const char *fmt, ...)
@@ -217,7 +217,7 @@ static unsigned running_tasks(const struct process *p)
  */
 static void read_clone_flags(struct task *t, int id)
 {
-	struct __ptrace_syscall_info info;
+	struct __ptrace_syscall_info info = { 0 };
 	unsigned long long flags;
 	struct iovec local, remote;
 
@@ -280,7 +280,7 @@ static int read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
  */
 static bool exec_will_fail(struct tracer *tr, struct task *t, int id)
 {
-	struct __ptrace_syscall_info info;
+	struct __ptrace_syscall_info info = { 0 };
 	char path[4096], full[4200];
 	uint64_t addr;
 
@@ -913,7 +913,17 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 				sample_tree(&tr);
 		}
 		if (pending_forward) {
-			forward_to_tree(pt, pending_forward);
+			siginfo_t si = { 0 };
+
+			/*
+			 * The handler gave it to the direct child if alive; if it
+			 * had already exited (a zombie, reaped or not), the signal
+			 * is for the rest of the tree.  WNOWAIT: only a look.
+			 */
+			if (!proctable_find_task(pt, tr.child) ||
+			    (waitid(P_PID, (id_t)tr.child, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+			     si.si_pid == tr.child))
+				forward_to_tree(pt, pending_forward);
 			pending_forward = 0;
 		}
 		tid = wait4(-1, &status, __WALL, &ru);
