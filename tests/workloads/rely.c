@@ -39,31 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#define WL_PROG "rely"
 #include "workload.h"
 
 #define RELY_EXIT_USAGE 2
-
-static __attribute__((noreturn)) void die(const char *what)
-{
-	wl_puts(STDERR_FILENO, "rely: ");
-	wl_puts(STDERR_FILENO, what);
-	wl_puts(STDERR_FILENO, "\n");
-	exit(1);
-}
-
-static unsigned long arg_num(const char *s)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	if (!s || *s < '0' || *s > '9')
-		die("bad number argument");
-	v = strtoul(s, &end, 10);
-	if (*end || errno)
-		die("bad number argument");
-	return v;
-}
 
 /* One line, one write(2): a reader of the pipe never sees half of it. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -82,15 +61,6 @@ static void say(const char *fmt, ...)
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
 	(void)wl_write_all(STDOUT_FILENO, line, (size_t)n);
-}
-
-static void sleep_ms(unsigned long ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
-			       .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 static __attribute__((noreturn)) void wait_forever(void)

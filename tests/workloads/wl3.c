@@ -42,57 +42,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#define WL_PROG "wl3"
 #include "workload.h"
 
 /* Bad command line: distinct from every status a test expects. */
 #define WL3_EXIT_USAGE 2
-
-static __attribute__((noreturn)) void die(const char *what)
-{
-	wl_puts(STDERR_FILENO, "wl3: ");
-	wl_puts(STDERR_FILENO, what);
-	wl_puts(STDERR_FILENO, "\n");
-	_exit(1);
-}
-
-/* A strict non-negative decimal: the tests never pass anything else. */
-static unsigned long arg_num(const char *s)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	if (!s || *s < '0' || *s > '9')
-		die("bad number argument");
-	v = strtoul(s, &end, 10);
-	if (*end || errno)
-		die("bad number argument");
-	return v;
-}
-
-static void *touch_mib(unsigned long mib)
-{
-	void *m = wl_touch(mib * WL_MIB);
-
-	if (!m)
-		die("mmap failed");
-	return m;
-}
-
-static void truth(const char *what)
-{
-	if (wl_truth(what))
-		_exit(1);
-}
-
-static void sleep_ms(unsigned long ms)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
-			       .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static int read_full(int fd, char *buf, size_t len)
 {

@@ -221,4 +221,60 @@ static inline void *wl_touch(size_t bytes)
 	return m;
 }
 
+#ifdef WL_PROG
+/*
+ * Command-line helpers of the multi-call workloads (wl, wl3, rely); each
+ * defines WL_PROG, its name for messages, before including this file.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+static inline __attribute__((noreturn)) void die(const char *what)
+{
+	wl_puts(STDERR_FILENO, WL_PROG ": ");
+	wl_puts(STDERR_FILENO, what);
+	wl_puts(STDERR_FILENO, "\n");
+	_exit(1);
+}
+
+/* A strict non-negative decimal: the tests never pass anything else. */
+static inline unsigned long arg_num(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	if (!s || *s < '0' || *s > '9')
+		die("bad number argument");
+	v = strtoul(s, &end, 10);
+	if (*end || errno)
+		die("bad number argument");
+	return v;
+}
+
+static inline void *touch_mib(unsigned long mib)
+{
+	void *m = wl_touch(mib * WL_MIB);
+
+	if (!m)
+		die("mmap failed");
+	return m;
+}
+
+static inline void truth(const char *what)
+{
+	if (wl_truth(what))
+		_exit(1);
+}
+
+static inline void sleep_ms(unsigned long ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ms / 1000),
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+#endif
+
 #endif
