@@ -211,6 +211,13 @@ static unsigned running_tasks(const struct process *p)
 	return p->ntasks - p->nexiting;
 }
 
+/* The syscall number and arguments of tid, stopped at a seccomp stop. */
+static bool seccomp_info(pid_t tid, struct __ptrace_syscall_info *info)
+{
+	return ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(*info), info) > 0 &&
+	       info->op == PTRACE_SYSCALL_INFO_SECCOMP;
+}
+
 /*
  * Clone flags of the syscall t is stopped at (clone or clone3 entry), read
  * now because the fork event that follows does not carry them.
@@ -222,8 +229,7 @@ static void read_clone_flags(struct task *t, int id)
 	struct iovec local, remote;
 
 	t->has_clone_flags = false;
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
-	    info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+	if (!seccomp_info(t->tid, &info))
 		return;
 	if (id == FILTER_CLONE) {
 		flags = info.seccomp.args[0];
@@ -284,8 +290,7 @@ static bool exec_will_fail(struct tracer *tr, struct task *t, int id)
 	char path[4096], full[4200];
 	uint64_t addr;
 
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) <= 0 ||
-	    info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+	if (!seccomp_info(t->tid, &info))
 		return false;
 	addr = id == FILTER_EXECVE ? info.seccomp.args[0] : info.seccomp.args[1];
 	if (read_string(t->tid, addr, path, sizeof(path)) || !path[0])
@@ -732,6 +737,7 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 {
 	struct tracer_result *res = tr->res;
 	struct launch_error e = { 0, 0 };
+	const struct image *peak;
 	struct pstatus self;
 
 	if (procfs_read_status(tr->procfd, getpid(), &self) == 0)
@@ -762,9 +768,9 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 	 * The tree held at least what its largest image held at that image's
 	 * peak, even when no sample fell on that instant (VmHWM saw it).
 	 */
-	if (proctable_peak_image(tr->pt) &&
-	    proctable_peak_image(tr->pt)->peak_rss > tr->pt->tree_peak_rss)
-		tr->pt->tree_peak_rss = proctable_peak_image(tr->pt)->peak_rss;
+	peak = proctable_peak_image(tr->pt);
+	if (peak && peak->peak_rss > tr->pt->tree_peak_rss)
+		tr->pt->tree_peak_rss = peak->peak_rss;
 	/* Images still open now lost their processes without a word from the kernel. */
 	for (size_t i = 0; i < tr->pt->nimages; i++) {
 		struct image *img = tr->pt->images[i];

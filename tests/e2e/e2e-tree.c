@@ -33,22 +33,6 @@ static void check_peak(const char *label, const struct json *img, uint64_t lo, u
 			  hi + e2e_counter_bound() + E2E_AFTER_TRUTH);
 }
 
-static const struct json *need_image(const struct e2e_run *r, pid_t pid, unsigned index)
-{
-	const struct json *img = e2e_image(r->json, pid, index);
-
-	cr_assert(img, "no process entry for pid %d image %u; report:\n%s", (int)pid, index,
-		  r->report);
-	return img;
-}
-
-static void check_end(const struct json *img, const char *end)
-{
-	cr_assert_str_eq(e2e_str(img, "end"), end, "pid %d image %d ended '%s', expected '%s'",
-			 (int)e2e_u64(img, "pid"), (int)e2e_u64(img, "image"), e2e_str(img, "end"),
-			 end);
-}
-
 /* One pid, two images: the exec closes image 0 with its peak kept. */
 Test(tree, grow_then_exec)
 {
@@ -66,16 +50,16 @@ Test(tree, grow_then_exec)
 
 	cr_assert_eq(e2e_count_images(r.json, tp->pid), 2, "pid %d has %zu images, expected 2",
 		     (int)tp->pid, e2e_count_images(r.json, tp->pid));
-	img0 = need_image(&r, tp->pid, 0);
-	img1 = need_image(&r, tp->pid, 1);
+	img0 = e2e_need_image(&r, tp->pid, 0);
+	img1 = e2e_need_image(&r, tp->pid, 1);
 	cr_assert_eq(json_at(json_get(r.json, "processes"), 0), img0,
 		     "image 0 is not listed first");
 	cr_assert_str_eq(e2e_str(img0, "argv.1"), "grow-exec", "image 0 is not wl grow-exec");
-	check_end(img0, "exec");
+	e2e_check_end(img0, "exec");
 	check_peak("grow-exec image 0 (sampled at execve entry)", img0, tp->rss, tp->rss);
 
 	cr_assert_str_eq(e2e_str(img1, "argv.0"), tiny, "image 1 is not tiny");
-	check_end(img1, "exit");
+	e2e_check_end(img1, "exit");
 	cr_assert_eq(e2e_int_or_null(img1, "exit_code", &null), 0, "tiny's exit_code");
 	cr_assert(!null, "tiny's exit_code is null");
 	/* VmHWM restarts at exec: none of image 0's 48 MiB may leak into image 1. */
@@ -104,7 +88,7 @@ Test(tree, threads_one_entry)
 		     "threads are not images: expected 1 entry, got %zu",
 		     json_path(r.json, "processes")->n);
 	cr_assert_eq(e2e_u64(r.json, "processes.0.pid"), (uint64_t)tp->pid, "the entry's pid");
-	check_end(json_path(r.json, "processes.0"), "exit");
+	e2e_check_end(json_path(r.json, "processes.0"), "exit");
 	hi = e2e_truth_max_rss(&r, tp->pid);
 	check_peak("threads 4x12 MiB peak", json_path(r.json, "processes.0"), tp->rss, hi);
 	/* The tree sum must count the shared mm once, not once per thread. */
@@ -136,19 +120,19 @@ Test(tree, spawn_child_not_charged_parent)
 	/* The parent's pid has exactly one image, wl itself: no stub of the tool. */
 	cr_assert_eq(e2e_count_images(r.json, tp->pid), 1, "parent pid %d has %zu images",
 		     (int)tp->pid, e2e_count_images(r.json, tp->pid));
-	parent = need_image(&r, tp->pid, 0);
+	parent = e2e_need_image(&r, tp->pid, 0);
 	cr_assert_str_eq(e2e_str(parent, "argv.0"), wl, "the parent image is not wl");
 	cr_assert_str_eq(e2e_str(parent, "argv.1"), "spawn", "the parent image is not wl spawn");
-	check_end(parent, "exit");
+	e2e_check_end(parent, "exit");
 	check_peak("spawn parent 64 MiB", parent, tp->rss, e2e_truth_max_rss(&r, tp->pid));
 
 	/* No image for the borrowed mm before exec: the child's image 0 is tiny. */
 	cr_assert_eq(e2e_count_images(r.json, tc->pid), 1, "child pid %d has %zu images",
 		     (int)tc->pid, e2e_count_images(r.json, tc->pid));
-	child = need_image(&r, tc->pid, 0);
+	child = e2e_need_image(&r, tc->pid, 0);
 	cr_assert_str_eq(e2e_str(child, "argv.0"), tiny, "the child image is not tiny");
 	cr_assert_eq(e2e_u64(child, "ppid"), (uint64_t)tp->pid, "child's ppid");
-	check_end(child, "exit");
+	e2e_check_end(child, "exit");
 	check_peak("spawned tiny (parent holds 64 MiB)", child, tc->rss, tc->rss);
 
 	cr_assert_eq(e2e_u64(r.json, "peak_pid"), (uint64_t)tp->pid, "peak_pid is not the parent");
@@ -183,13 +167,13 @@ Test(tree, forktree_children_and_tree_pss)
 
 	for (size_t i = 0; i < K; i++) {
 		const struct truth *t = e2e_need_truth(&r, "child-peak", i);
-		const struct json *img = need_image(&r, t->pid, 0);
+		const struct json *img = e2e_need_image(&r, t->pid, 0);
 		char label[64];
 
 		cr_assert_eq(e2e_u64(img, "ppid"), (uint64_t)parent, "child %d: ppid", (int)t->pid);
 		/* A forked copy runs its parent's program: same argv. */
 		cr_assert_str_eq(e2e_str(img, "argv.1"), "forktree", "child %d: argv", (int)t->pid);
-		check_end(img, "exit");
+		e2e_check_end(img, "exit");
 		snprintf(label, sizeof(label), "forktree child %d peak", (int)t->pid);
 		check_peak(label, img, t->rss, e2e_truth_max_rss(&r, t->pid));
 		sum_pss += t->pss;
@@ -231,8 +215,8 @@ Test(tree, segv_keeps_peak)
 
 	tp = e2e_need_truth(&r, "peak", 0);
 	cr_assert_eq(json_path(r.json, "processes")->n, 1, "expected one image");
-	img = need_image(&r, tp->pid, 0);
-	check_end(img, "signal");
+	img = e2e_need_image(&r, tp->pid, 0);
+	e2e_check_end(img, "signal");
 	cr_assert_eq(e2e_u64(img, "signal"), 11, "the image's signal");
 	v = e2e_int_or_null(img, "exit_code", &null);
 	cr_assert(null, "the image's exit_code is %" PRId64 ", expected null", v);

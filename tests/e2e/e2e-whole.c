@@ -61,22 +61,6 @@ static void need_status(const struct e2e_run *r, int status)
 		     r->out.status, status, r->out.err);
 }
 
-static const struct json *need_image(const struct e2e_run *r, pid_t pid, unsigned index)
-{
-	const struct json *img = e2e_image(r->json, pid, index);
-
-	cr_assert(img, "no process entry for pid %d image %u; report:\n%s", (int)pid, index,
-		  r->report);
-	return img;
-}
-
-static void check_end(const struct json *img, const char *end)
-{
-	cr_assert_str_eq(e2e_str(img, "end"), end, "pid %d image %d ended '%s', expected '%s'",
-			 (int)e2e_u64(img, "pid"), (int)e2e_u64(img, "image"), e2e_str(img, "end"),
-			 end);
-}
-
 static size_t nimages(const struct e2e_run *r)
 {
 	const struct json *procs = json_path(r->json, "processes");
@@ -171,12 +155,12 @@ Test(whole, overlap_tree_pss)
 
 	/* Freed before exit: each image ends small, at its "final" reading. */
 	for (size_t i = 0; i < 2; i++) {
-		const struct json *img = need_image(&r, t[i]->pid, 0);
+		const struct json *img = e2e_need_image(&r, t[i]->pid, 0);
 		const struct truth *f = e2e_truth_of(&r, "final", t[i]->pid);
 		uint64_t end = e2e_u64(img, "end_pss_bytes");
 
 		cr_assert(f, "workload sanity: pid %d printed no final reading", (int)t[i]->pid);
-		check_end(img, "exit");
+		e2e_check_end(img, "exit");
 		e2e_note("overlap pid %d: end PSS %" PRIu64 ", final reading %" PRIu64,
 			 (int)t[i]->pid, end, f->pss);
 		e2e_assert_within("overlap end_pss_bytes", end, e2e_sub(f->pss, E2E_EXACT_BELOW),
@@ -252,14 +236,14 @@ Test(whole, orphan_grandchild_measured)
 			mid = p;
 	}
 	cr_assert(mid, "no image of the middle process (ppid %d)", (int)main_pid);
-	check_end(mid, "exit");
+	e2e_check_end(mid, "exit");
 
-	gc = need_image(&r, t->pid, 0);
+	gc = e2e_need_image(&r, t->pid, 0);
 	cr_assert_eq(e2e_count_images(r.json, t->pid), 1, "the grandchild has %zu images",
 		     e2e_count_images(r.json, t->pid));
 	cr_assert_eq(e2e_u64(gc, "ppid"), e2e_u64(mid, "pid"),
 		     "the grandchild's ppid is not the middle process");
-	check_end(gc, "exit");
+	e2e_check_end(gc, "exit");
 	cr_assert_eq(e2e_int_or_null(gc, "exit_code", &null), 0, "the grandchild's exit_code");
 	cr_assert(!null, "the grandchild's exit_code is null");
 	check_peak("orphaned grandchild 32 MiB", gc, t->rss, e2e_truth_max_rss(&r, t->pid));
@@ -339,14 +323,14 @@ Test(whole, exec_from_thread)
 	cr_assert_eq(e2e_count_images(r.json, tp->pid), 2, "pid %d has %zu images, expected 2",
 		     (int)tp->pid, e2e_count_images(r.json, tp->pid));
 	cr_assert_eq(nimages(&r), 2, "expected 2 images in all, got %zu", nimages(&r));
-	img0 = need_image(&r, tp->pid, 0);
-	img1 = need_image(&r, tp->pid, 1);
+	img0 = e2e_need_image(&r, tp->pid, 0);
+	img1 = e2e_need_image(&r, tp->pid, 1);
 	cr_assert_str_eq(e2e_str(img0, "argv.1"), "thread-exec", "image 0 is not wl3 thread-exec");
-	check_end(img0, "exec");
+	e2e_check_end(img0, "exec");
 	check_peak("thread-exec image 0 (execve entry in a thread)", img0, tp->rss, tp->rss);
 
 	cr_assert_str_eq(e2e_str(img1, "argv.0"), tiny, "image 1 is not tiny");
-	check_end(img1, "exit");
+	e2e_check_end(img1, "exit");
 	cr_assert_eq(e2e_int_or_null(img1, "exit_code", &null), 0, "tiny's exit_code");
 	cr_assert(!null, "tiny's exit_code is null");
 	check_peak("thread-exec image 1 (tiny)", img1, te->rss, te->rss);
@@ -377,7 +361,7 @@ Test(whole, sigkill_self)
 
 	tp = e2e_need_truth(&r, "peak", 0);
 	cr_assert_eq(nimages(&r), 1, "expected one image, got %zu", nimages(&r));
-	img = need_image(&r, tp->pid, 0);
+	img = e2e_need_image(&r, tp->pid, 0);
 	check_killed(img);
 	check_peak("SIGKILLed 32 MiB (self)", img, tp->rss, tp->rss);
 	e2e_run_free(&r);
@@ -394,7 +378,7 @@ Test(whole, sigkill_by_parent)
 	need_status(&r, 0);
 	tc = e2e_need_truth(&r, "child-peak", 0);
 	cr_assert_eq(nimages(&r), 2, "expected 2 images, got %zu", nimages(&r));
-	img = need_image(&r, tc->pid, 0);
+	img = e2e_need_image(&r, tc->pid, 0);
 	check_killed(img);
 	check_peak("SIGKILLed 32 MiB (by its parent)", img, tc->rss, tc->rss);
 	e2e_run_free(&r);
@@ -452,14 +436,14 @@ Test(whole, path_search_images)
 
 	cr_assert_eq(nimages(&r), 2, "expected exactly 2 images (wl3, tiny), got %zu:\n%s",
 		     nimages(&r), r.report);
-	img0 = need_image(&r, tp->pid, 0);
-	img1 = need_image(&r, tp->pid, 1);
+	img0 = e2e_need_image(&r, tp->pid, 0);
+	img1 = e2e_need_image(&r, tp->pid, 1);
 	cr_assert_str_eq(e2e_str(img0, "argv.1"), "pathexec", "image 0 is not wl3 pathexec");
-	check_end(img0, "exec");
+	e2e_check_end(img0, "exec");
 	check_peak("pathexec image 0 (read at the exec that worked)", img0, tp->rss, tp->rss);
 	cr_assert_str_eq(e2e_str(img1, "argv.0"), "tiny", "image 1's argv[0]");
 	cr_assert_str_eq(e2e_str(img1, "exe"), e2e_tiny(), "image 1 is not the real tiny");
-	check_end(img1, "exit");
+	e2e_check_end(img1, "exit");
 	check_peak("pathexec image 1 (tiny)", img1, te->rss, te->rss);
 	e2e_run_free(&r);
 }
@@ -681,8 +665,8 @@ static void check_interpreter(const char *label, const char *const *opts, const 
 	cr_assert_geq(t->rss, 50 * MIB, "%s sanity: its reading %" PRIu64 " < 50 MiB", label,
 		      t->rss);
 	cr_assert_eq(nimages(&r), 1, "%s: expected 1 image, got %zu", label, nimages(&r));
-	img = need_image(&r, t->pid, 0);
-	check_end(img, "exit");
+	img = e2e_need_image(&r, t->pid, 0);
+	e2e_check_end(img, "exit");
 	peak = e2e_u64(img, "peak_rss_bytes");
 	hi = exact ? t->rss + EXACT_SLACK : t->rss + e2e_counter_bound() + E2E_AFTER_TRUTH;
 	e2e_note("%s: reported peak %" PRIu64 ", own reading %" PRIu64 " (diff %+" PRId64 ")",

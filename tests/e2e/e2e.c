@@ -421,3 +421,19 @@ void e2e_run_limited(struct e2e_run *r, unsigned limit, const char *const *opts,
 		  err, r->out.status, r->out.err, r->report);
 	cr_assert(r->json->type == JSON_OBJECT, "the report is not a JSON object");
 }
+
+const struct json *e2e_need_image(const struct e2e_run *r, pid_t pid, unsigned index)
+{
+	const struct json *img = e2e_image(r->json, pid, index);
+
+	cr_assert(img, "no process entry for pid %d image %u; report:\n%s", (int)pid, index,
+		  r->report);
+	return img;
+}
+
+void e2e_check_end(const struct json *img, const char *end)
+{
+	cr_assert_str_eq(e2e_str(img, "end"), end, "pid %d image %d ended '%s', expected '%s'",
+			 (int)e2e_u64(img, "pid"), (int)e2e_u64(img, "image"), e2e_str(img, "end"),
+			 end);
+}

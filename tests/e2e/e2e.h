@@ -145,4 +145,9 @@ size_t e2e_count_lines(const char *text);
 void e2e_run_limited(struct e2e_run *r, unsigned limit, const char *const *opts,
 		     const char *const *cmd, bool json);
 
+/* The process entry of pid's image index (asserted to exist). */
+const struct json *e2e_need_image(const struct e2e_run *r, pid_t pid, unsigned index);
+/* Assert how an image ended: "exit", "exec", "signal" or "lost". */
+void e2e_check_end(const struct json *img, const char *end);
+
 #endif
