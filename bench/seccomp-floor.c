@@ -6,12 +6,12 @@
  *
  *	seccomp-floor [-m allow|log|bpf] COMMAND [ARG]...
  *
- * The filter is built as maxrss-sc builds its own (libseccomp, default ALLOW,
- * bad-arch ALLOW, the i386 and x32 arches, TRACE for exit, exit_group,
- * execve, execveat, clone, clone3, fork and vfork, no forced SSB
- * mitigation), exported as BPF, and then changed so that it can run without
- * a tracer, since a TRACE return with no tracer fails the syscall with
- * ENOSYS.  The modes:
+ * The filter is maxrss-sc's own, built and exported by its filter module
+ * (src/filter.c: libseccomp, default ALLOW, bad-arch ALLOW, the i386 and x32
+ * arches, TRACE for exit, exit_group, execve, execveat, clone, clone3, fork
+ * and vfork, no forced SSB mitigation), then changed so that it can run
+ * without a tracer, since a TRACE return with no tracer fails the syscall
+ * with ENOSYS.  The modes:
  *
  *   allow  (default) every "return TRACE" becomes "return ALLOW".  Same
  *          program, same length.  The kernel (5.11 and later) finds every
@@ -19,8 +19,8 @@
  *          bitmap, as it does for all untrapped syscalls of the real filter;
  *          only the 8 trapped syscalls, which stop maxrss-sc anyway, skip a
  *          BPF run they would have had.
- *   log    the same rules with SECCOMP_RET_LOG: the 8 syscalls run the
- *          program and write an audit record each (kernel log noise).
+ *   log    every "return TRACE" becomes "return LOG": the 8 syscalls run
+ *          the program and write an audit record each (kernel log noise).
  *   bpf    "allow" with one load of args[0] in front: the kernel's cache
  *          cannot prove anything of such a program, so the BPF program runs
  *          at every syscall.  Shows what the arch/nr-only rule of the design
@@ -40,88 +40,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "filter.h"
+
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
 #endif
 
-#define MAX_INSNS 4096
-
 enum mode { MODE_ALLOW, MODE_LOG, MODE_BPF };
-
-static const char *const trapped[] = {
-	"exit", "exit_group", "execve", "execveat", "clone", "clone3", "fork", "vfork",
-};
-
-static const uint32_t extra_arches[] = {
-#if defined(__x86_64__)
-	SCMP_ARCH_X86,
-	SCMP_ARCH_X32,
-#elif defined(__aarch64__)
-	SCMP_ARCH_ARM,
-#endif
-};
 
 static void usage(void)
 {
 	fputs("usage: seccomp-floor [-m allow|log|bpf] COMMAND [ARG]...\n", stderr);
 	exit(125);
-}
-
-/* Build the filter as maxrss-sc does; log: RET_LOG instead of RET_TRACE. */
-static int build(scmp_filter_ctx *out, bool log)
-{
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int rc;
-
-	if (!ctx)
-		return -ENOMEM;
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-	if (!rc)
-		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
-	for (size_t i = 0; !rc && i < sizeof(extra_arches) / sizeof(extra_arches[0]); i++) {
-		rc = seccomp_arch_add(ctx, extra_arches[i]);
-		if (rc == -EEXIST)
-			rc = 0;
-	}
-	for (size_t i = 0; !rc && i < sizeof(trapped) / sizeof(trapped[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(trapped[i]);
-
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		rc = seccomp_rule_add(ctx, log ? SCMP_ACT_LOG : SCMP_ACT_TRACE((uint16_t)(i + 1)),
-				      nr, 0);
-		if (rc == -EDOM || rc == -EOPNOTSUPP)
-			rc = 0;
-	}
-	if (rc) {
-		seccomp_release(ctx);
-		return rc;
-	}
-	*out = ctx;
-	return 0;
-}
-
-/* libseccomp 2.5 exports BPF only to a file descriptor: go through a memfd. */
-static int export(scmp_filter_ctx ctx, struct sock_filter *insns, size_t *n)
-{
-	int fd = (int)syscall(SYS_memfd_create, "seccomp-floor", 0);
-	ssize_t got;
-	int rc;
-
-	if (fd < 0)
-		return -errno;
-	rc = seccomp_export_bpf(ctx, fd);
-	if (!rc && lseek(fd, 0, SEEK_SET) < 0)
-		rc = -errno;
-	if (!rc) {
-		got = read(fd, insns, MAX_INSNS * sizeof(*insns));
-		if (got <= 0 || got % (ssize_t)sizeof(*insns))
-			rc = -EINVAL;
-		else
-			*n = (size_t)got / sizeof(*insns);
-	}
-	close(fd);
-	return rc;
 }
 
 static long install(const struct sock_fprog *fprog)
@@ -141,12 +71,12 @@ static long load(const struct sock_fprog *fprog)
 
 int main(int argc, char **argv)
 {
-	static struct sock_filter insns[MAX_INSNS + 1];
-	struct sock_filter *prog = insns + 1;
+	struct filter_prog f = { 0 };
+	struct sock_filter *prog;
 	struct sock_fprog fprog;
 	enum mode mode = MODE_ALLOW;
 	scmp_filter_ctx ctx;
-	size_t n = 0;
+	size_t n;
 	int opt, rc;
 
 	while ((opt = getopt(argc, argv, "+m:")) != -1) {
@@ -163,25 +93,32 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
-	rc = build(&ctx, mode == MODE_LOG);
-	if (!rc)
-		rc = export(ctx, prog, &n);
-	if (rc) {
-		fprintf(stderr, "seccomp-floor: cannot build the filter: %s\n", strerror(-rc));
+	rc = filter_build(&ctx, false, false);
+	if (!rc) {
+		rc = filter_export(ctx, false, &f);
+		filter_release(ctx);
+	}
+	/* One free slot in front, for the load of -m bpf. */
+	prog = rc ? NULL : calloc((size_t)f.len + 1, sizeof(*prog));
+	if (rc || !prog) {
+		fprintf(stderr, "seccomp-floor: cannot build the filter: %s\n",
+			strerror(rc ? -rc : ENOMEM));
 		return 125;
 	}
-	seccomp_release(ctx);
-	if (mode != MODE_LOG)
-		for (size_t i = 0; i < n; i++)
-			if (prog[i].code == (BPF_RET | BPF_K) &&
-			    (prog[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_TRACE)
-				prog[i].k = SECCOMP_RET_ALLOW;
+	n = f.len;
+	memcpy(prog + 1, f.insns, n * sizeof(*prog));
+	filter_prog_free(&f);
+	for (size_t i = 1; i <= n; i++)
+		if (prog[i].code == (BPF_RET | BPF_K) &&
+		    (prog[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_TRACE)
+			prog[i].k = mode == MODE_LOG ? SECCOMP_RET_LOG : SECCOMP_RET_ALLOW;
 	if (mode == MODE_BPF) {
 		/* Jumps are relative: a leading instruction moves none of them. */
-		prog--;
-		n++;
 		prog[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						       offsetof(struct seccomp_data, args[0]));
+		n++;
+	} else {
+		prog++;
 	}
 	fprog.len = (unsigned short)n;
 	fprog.filter = prog;

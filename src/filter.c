@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -191,9 +192,53 @@ fail:
 	return rc < 0 ? rc : -EINVAL;
 }
 
-int filter_load(scmp_filter_ctx ctx)
+/* A filter of this shape is a few hundred instructions; the kernel takes 4096. */
+#define MAX_INSNS 4096
+
+int filter_export(scmp_filter_ctx ctx, bool set_nnp, struct filter_prog *out)
 {
-	return seccomp_load(ctx);
+	/* libseccomp 2.5 exports only to a file descriptor. */
+	int fd = (int)syscall(SYS_memfd_create, "maxrss-sc-filter", MFD_CLOEXEC);
+	struct sock_filter *insns = NULL;
+	ssize_t got;
+	int rc;
+
+	out->insns = NULL;
+	out->len = 0;
+	out->set_nnp = set_nnp;
+	if (fd < 0)
+		return -errno;
+	rc = seccomp_export_bpf(ctx, fd);
+	if (rc)
+		goto out;
+	insns = malloc(MAX_INSNS * sizeof(*insns));
+	if (!insns) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	got = pread(fd, insns, MAX_INSNS * sizeof(*insns), 0);
+	if (got < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (got == 0 || got % (ssize_t)sizeof(*insns) || lseek(fd, 0, SEEK_END) != got) {
+		rc = -E2BIG;
+		goto out;
+	}
+	out->insns = insns;
+	out->len = (unsigned short)((size_t)got / sizeof(*insns));
+	insns = NULL;
+out:
+	free(insns);
+	close(fd);
+	return rc;
+}
+
+void filter_prog_free(struct filter_prog *prog)
+{
+	free(prog->insns);
+	prog->insns = NULL;
+	prog->len = 0;
 }
 
 void filter_release(scmp_filter_ctx ctx)

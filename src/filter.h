@@ -2,6 +2,7 @@
 #ifndef MAXRSS_FILTER_H
 #define MAXRSS_FILTER_H
 
+#include <linux/filter.h>
 #include <seccomp.h>
 #include <stdbool.h>
 
@@ -40,8 +41,22 @@ enum filter_id {
  */
 int filter_build(scmp_filter_ctx *out, bool set_nnp, bool exact);
 
-/* Load a built filter into the calling thread; 0 or -errno. */
-int filter_load(scmp_filter_ctx ctx);
+/*
+ * A built filter as classic BPF: what seccomp(2) takes.  Exported in the
+ * tracer, so that the stub loads it with one system call and no library code
+ * (it runs in the tracer's address space until its exec).
+ */
+struct filter_prog {
+	struct sock_filter *insns;	/* malloc'd */
+	unsigned short len;
+	bool set_nnp;			/* set no_new_privs before loading it */
+};
+
+/* Export a built filter; 0 or -errno.  Free with filter_prog_free(). */
+int filter_export(scmp_filter_ctx ctx, bool set_nnp, struct filter_prog *out);
+
+/* Free what filter_export() made (a zeroed prog is fine). */
+void filter_prog_free(struct filter_prog *prog);
 
 /* Free a built filter (NULL is fine). */
 void filter_release(scmp_filter_ctx ctx);

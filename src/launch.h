@@ -1,9 +1,12 @@
-/* launch: find the command like execvp(3), and the forked stub that runs it. */
+/* launch: find the command like execvp(3), and start the stub that runs it. */
 #ifndef MAXRSS_LAUNCH_H
 #define MAXRSS_LAUNCH_H
 
-#include <seccomp.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "filter.h"
 
 /* What the stub tells the tracer through its close-on-exec pipe when it fails. */
 enum launch_stage { LAUNCH_SECCOMP = 1, LAUNCH_EXEC };
@@ -21,13 +24,29 @@ struct launch_error {
  */
 int launch_resolve(const char *name, const char *path_env, char **path);
 
+/* What the stub needs; everything is prepared by the tracer before it starts. */
+struct launch_args {
+	const char *path;		/* resolved by launch_resolve() */
+	char *const *argv;
+	char **sh_argv;			/* "sh", path, argv[1]...: for a script without "#!" */
+	char *const *envp;
+	const struct filter_prog *filter;
+	int go_fd;			/* read end: one byte once the tracer has seized us */
+	int err_fd;			/* write end, close-on-exec: a struct launch_error */
+	sigset_t mask;			/* the signal mask the command starts with */
+};
+
 /*
- * In the forked child: restore the signal dispositions the tracer changed,
- * wait for the tracer's go byte on go_fd, load the filter, exec path with
- * argv.  Failures are written to err_fd as a struct launch_error.
+ * Start the stub: a child that sets a->mask, waits for the go byte, loads the
+ * filter and execs (the caller blocks what must not reach it before).  It shares the tracer's memory until the
+ * exec (clone(CLONE_VM), no page tables to copy) where this build knows how
+ * to make raw system calls, and is a plain fork() elsewhere and under
+ * valgrind.  Returns its pid, or -errno.  a must
+ * stay untouched until the stub has exec'd or died.
  */
-void launch_stub(const char *path, char *const *argv, scmp_filter_ctx filter, int go_fd,
-		int err_fd, const struct sigaction *old_int, const struct sigaction *old_quit)
-	__attribute__((noreturn));
+pid_t launch_start(const struct launch_args *a);
+
+/* "sh", path, argv[1]...: malloc'd (the strings are not copied), NULL on ENOMEM. */
+char **launch_sh_argv(const char *path, char *const *argv);
 
 #endif

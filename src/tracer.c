@@ -76,8 +76,11 @@ static void on_alarm(int sig)
 
 static void forward_signal(int sig)
 {
+	int saved = errno; /* the interrupted code may be about to read it */
+
 	if (forward_pid > 0)
 		kill((pid_t)forward_pid, sig);
+	errno = saved;
 	/* Also when the kill found it a zombie not yet reaped: the loop checks. */
 	pending_forward = sig;
 }
@@ -784,6 +787,20 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 	return 0;
 }
 
+/* Build and export the filter of this run. */
+static int make_filter(bool exact, struct filter_prog *prog)
+{
+	bool nnp = !filter_privileged();
+	scmp_filter_ctx ctx;
+	int rc = filter_build(&ctx, nnp, exact);
+
+	if (rc)
+		return rc;
+	rc = filter_export(ctx, nnp, prog);
+	filter_release(ctx);
+	return rc;
+}
+
 int tracer_run(char *const *command, const struct tracer_config *cfg, struct proctable *pt,
 	       struct tracer_result *res, char *err, size_t errlen)
 {
@@ -792,7 +809,9 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	/* No SA_RESTART: the alarm must interrupt a blocked wait4. */
 	struct sigaction alarm_act = { .sa_handler = on_alarm };
 	struct sigaction old_int, old_quit, old_term, old_hup, old_alrm;
-	scmp_filter_ctx filter = NULL;
+	struct filter_prog filter = { 0 };
+	struct launch_args la = { 0 };
+	sigset_t stop_int;
 	char *path = NULL;
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	struct process *stub;
@@ -827,9 +846,19 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 		set_err(&tr, -rc, "cannot look up '%s'", command[0]);
 		goto out;
 	}
-	rc = filter_build(&filter, !filter_privileged(), cfg->exact);
+	rc = make_filter(cfg->exact, &filter);
 	if (rc) {
 		set_err(&tr, -rc, "cannot build the seccomp filter");
+		goto out;
+	}
+	la.path = path;
+	la.argv = command;
+	la.envp = environ;
+	la.filter = &filter;
+	la.sh_argv = launch_sh_argv(path, command);
+	if (!la.sh_argv) {
+		rc = -ENOMEM;
+		set_err(&tr, ENOMEM, "out of memory");
 		goto out;
 	}
 	/* The error pipe is read once at the end: it must never block there. */
@@ -844,19 +873,25 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	/*
 	 * Like time(1): Ctrl-C and Ctrl-\ go to the whole foreground group,
 	 * so the command gets them; we stay to write the report.  SIGTERM
-	 * and SIGHUP sent to us alone are passed on to the command.
+	 * and SIGHUP sent to us alone are passed on to the command.  The
+	 * stub starts with our dispositions and sets the mask it is given:
+	 * blocked until we ignore them, those two cannot end us in between.
 	 */
+	sigemptyset(&stop_int);
+	sigaddset(&stop_int, SIGINT);
+	sigaddset(&stop_int, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop_int, &la.mask);
+	la.go_fd = go[0];
+	la.err_fd = errp[1];
+	pid = launch_start(&la);
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
-	fflush(NULL);
-	pid = fork();
+	sigprocmask(SIG_SETMASK, &la.mask, NULL);
 	if (pid < 0) {
-		rc = -errno;
-		set_err(&tr, errno, "fork");
+		rc = pid;
+		set_err(&tr, -rc, "cannot start the command (clone)");
 		goto restore;
 	}
-	if (pid == 0)
-		launch_stub(path, command, filter, go[0], errp[1], &old_int, &old_quit);
 	close(go[0]);
 	close(errp[1]);
 	go[0] = errp[1] = -1;
@@ -986,7 +1021,8 @@ out:
 		if (errp[i] >= 0)
 			close(errp[i]);
 	}
-	filter_release(filter);
+	filter_prog_free(&filter);
+	free(la.sh_argv);
 	free(path);
 	close(tr.procfd);
 	return rc;

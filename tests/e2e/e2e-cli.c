@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,50 @@ Test(cli, stdio_untouched)
 	cr_assert(strstr(o.err, "maxrss-sc: "), "no text report on stderr:\n%s", o.err);
 	run_free(&o);
 	free(text);
+}
+
+/* The SigIgn mask the command reports of itself when run under the tool. */
+static unsigned long long command_sigign(void)
+{
+	struct run_output o;
+	unsigned long long mask = 0;
+	const char *line;
+
+	run_plain(&o, E2E_ARGS("-o", "/dev/null", "grep", "^SigIgn:", "/proc/self/status"), NULL);
+	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
+	line = strstr(o.out, "SigIgn:");
+	cr_assert(line && sscanf(line, "SigIgn: %llx", &mask) == 1, "no SigIgn in: %s", o.out);
+	run_free(&o);
+	return mask;
+}
+
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+
+/*
+ * Signals ignored when the tool starts (nohup, a background job of a script)
+ * stay ignored in the command, as they would without the tool; the ones it
+ * handles for itself (SIGINT, SIGQUIT, SIGTERM, SIGHUP) are not left ignored
+ * or handled in the command when they were not ignored before.
+ */
+Test(cli, signal_dispositions_pass_through)
+{
+	const int sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+	unsigned long long all = 0, mask;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		all |= SIGBIT(sigs[i]);
+		sigaction(sigs[i], &dfl, NULL);
+	}
+	mask = command_sigign();
+	cr_assert_eq(mask & all, 0, "default in the tool, ignored in the command: SigIgn %llx",
+		     mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &ign, NULL);
+	mask = command_sigign();
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &dfl, NULL);
+	cr_assert_eq(mask & all, all, "ignored in the tool, not in the command: SigIgn %llx", mask);
 }
 
 /* ---------------------------------------------------------------- -o */
