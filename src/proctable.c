@@ -178,6 +178,19 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 	return 0;
 }
 
+int proctable_open_forked_image(struct proctable *pt, struct process *proc,
+				const struct image *parent, uint64_t now_ns)
+{
+	int rc = proctable_open_image(pt, proc, parent->argv, parent->argv_len, parent->exe,
+				      now_ns);
+
+	if (rc)
+		return rc;
+	proc->image->fork_parent = parent;
+	proc->image->fork_seq = pt->samples;
+	return 0;
+}
+
 static void update_tree(struct proctable *pt)
 {
 	pt->snapshots++;
@@ -202,28 +215,51 @@ void proctable_record_rss(struct image *img, uint64_t rss)
 		img->peak_rss = rss;
 }
 
+void proctable_begin_pass(struct proctable *pt)
+{
+	pt->in_pass = true;
+}
+
+void proctable_end_pass(struct proctable *pt)
+{
+	pt->in_pass = false;
+	update_tree(pt);
+}
+
+/* What a sample of img adds to the tree PSS (see proctable_record_sample). */
+static uint64_t tree_share(const struct proctable *pt, const struct image *img,
+			   const struct rollup *r)
+{
+	const struct image *parent = img->fork_parent;
+
+	if (!pt->in_pass && parent && parent->alive && parent->has_last &&
+	    parent->sample_seq <= img->fork_seq)
+		return r->uss;
+	return r->pss;
+}
+
 void proctable_record_sample(struct proctable *pt, struct image *img, const struct rollup *r,
 			     const struct pstatus *st)
 {
 	if (img->alive) {
-		if (img->has_last) {
+		if (img->has_last)
 			pt->tree_rss -= img->last.rss;
-			pt->tree_pss -= img->last.pss;
-		}
+		pt->tree_pss -= img->tree_pss;
+		img->tree_pss = tree_share(pt, img, r);
 		pt->tree_rss += r->rss;
-		pt->tree_pss += r->pss;
+		pt->tree_pss += img->tree_pss;
 	}
 	img->last = *r;
 	img->has_last = true;
 	img->samples++;
-	pt->samples++;
+	img->sample_seq = ++pt->samples;
 	if (r->rss > img->peak_rss)
 		img->peak_rss = r->rss;
 	if (st && st->has_mm) {
 		img->last_shmem = st->rss_shmem;
 		proctable_record_hwm(pt, img, st->hwm);
 	}
-	if (img->alive)
+	if (img->alive && !pt->in_pass)
 		update_tree(pt);
 	if (pt->on_sample)
 		pt->on_sample(pt->on_sample_arg, pt, img);
@@ -238,7 +274,8 @@ void proctable_close_image(struct proctable *pt, struct process *proc, enum imag
 		return;
 	if (img->alive && img->has_last) {
 		pt->tree_rss -= img->last.rss;
-		pt->tree_pss -= img->last.pss;
+		pt->tree_pss -= img->tree_pss;
+		img->tree_pss = 0;
 	}
 	img->alive = false;
 	img->end = end;

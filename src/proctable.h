@@ -48,6 +48,15 @@ struct image {
 	bool final_sampled;   /* sampled at exit_group / last exit / exit event */
 	bool alive;	      /* still counted in the tree sums */
 	unsigned long pass;   /* last timed sampling pass that read it */
+	/*
+	 * A forked copy of its parent's image, and when it was made (in
+	 * pt->samples): while the parent's last sample is older than that, the
+	 * pages the two share are counted in full in the parent's PSS.
+	 */
+	const struct image *fork_parent;
+	unsigned long fork_seq;
+	unsigned long sample_seq; /* pt->samples when this one was last sampled */
+	uint64_t tree_pss;	  /* what it adds to pt->tree_pss */
 };
 
 struct task;
@@ -89,6 +98,7 @@ struct proctable {
 	unsigned long snapshots;	       /* times the sums were updated */
 	unsigned long samples;		       /* exact samples recorded */
 	bool hwm_is_peak;		       /* VmHWM counts in image peaks (not with --exact) */
+	bool in_pass;			       /* a timed pass is recording: peaks wait for its end */
 	/*
 	 * Optional observer of every exact sample, called once it is recorded
 	 * (img->last holds it): the --timeline recorder.  NULL by default.
@@ -128,11 +138,30 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 			 size_t argv_len, const char *exe, uint64_t now_ns);
 
 /*
+ * Open the first image of a forked child: a copy of the parent's image
+ * (argv, exe), made now.  0 or -ENOMEM.
+ */
+int proctable_open_forked_image(struct proctable *pt, struct process *proc,
+				const struct image *parent, uint64_t now_ns);
+
+/*
  * Record an exact sample of an image: updates its peak, its last sample and
  * the tree sums.  st may be NULL when status could not be read.
+ *
+ * The tree sums add up the last sample of every live image, taken at
+ * different times.  Two rules keep a sample of one process from being added
+ * to stale ones that already count its pages:
+ *  - a forked copy sampled while its parent's last sample predates the fork
+ *    adds its private pages only (USS): the shared ones are in the parent's;
+ *  - during a timed pass (proctable_begin_pass) the peaks are only compared
+ *    at its end, when every image has a sample of the same moment.
  */
 void proctable_record_sample(struct proctable *pt, struct image *img, const struct rollup *r,
 			     const struct pstatus *st);
+
+/* A timed pass that samples every live image begins / ends (updates the peaks). */
+void proctable_begin_pass(struct proctable *pt);
+void proctable_end_pass(struct proctable *pt);
 
 /* Record a VmHWM reading alone (no exact sample). */
 void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm);

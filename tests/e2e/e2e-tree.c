@@ -140,6 +140,47 @@ Test(tree, spawn_child_not_charged_parent)
 }
 
 /*
+ * A 64 MiB parent forks and execs tiny 5 times, as a shell runs commands.
+ * Each child is a copy of the parent until its exec; the pages they share
+ * exist once.  The tree PSS peak is the parent's PSS plus what the children
+ * add of their own: tiny's few hundred KiB each, and the handful of pages a
+ * child dirties between fork and exec (its stack, libc's data).  It must not
+ * add the child's share of the parent's pages to a parent sample that
+ * already counts them in full (which reported 80-96 MiB here).
+ */
+Test(tree, fork_exec_tree_pss_counts_shared_pages_once)
+{
+	const char *wl = e2e_wl(), *tiny = e2e_tiny();
+	const struct truth *tp;
+	uint64_t tree_pss, parent_pss = 0, child_pss = 0, lo, hi;
+	struct e2e_run r;
+
+	e2e_run_json(&r, E2E_ARGS(wl, "fork-exec", "64", "5", tiny));
+	cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+	tp = e2e_need_truth(&r, "peak", 0);
+	for (size_t i = 0; i < r.ntruths; i++) {
+		uint64_t *max = r.truths[i].pid == tp->pid ? &parent_pss : &child_pss;
+
+		if (r.truths[i].pss > *max)
+			*max = r.truths[i].pss;
+	}
+	cr_assert_gt(child_pss, 0, "no reading of tiny");
+	tree_pss = e2e_u64(r.json, "tree.peak_pss_bytes");
+	/*
+	 * One child at a time: at most the parent's largest reading, one
+	 * tiny, and 1 MiB for the pages a forked copy makes its own before
+	 * its exec (its stack, libc's data: a few dozen pages measured).
+	 */
+	lo = e2e_sub(tp->pss, E2E_EXACT_BELOW);
+	hi = parent_pss + child_pss + 1024 * 1024;
+	e2e_note("fork-exec tree.peak_pss_bytes %" PRIu64 ", parent PSS %" PRIu64
+		 ", tiny PSS %" PRIu64,
+		 tree_pss, tp->pss, child_pss);
+	e2e_assert_within("fork-exec tree.peak_pss_bytes", tree_pss, lo, hi);
+	e2e_run_free(&r);
+}
+
+/*
  * K forked children hold M MiB each at the same time (~300 ms).  The tree
  * PSS peak is the largest sum at one instant, so it must reach the sum of
  * the children's own PSS readings.  Those readings are exact and were taken

@@ -526,6 +526,91 @@ Test(proctable, exec_replaces_contribution)
 	cr_assert_eq(old->peak_rss, 300 * MIB);
 }
 
+static void sample_uss(struct image *img, uint64_t rss, uint64_t pss, uint64_t uss)
+{
+	struct rollup r = { .rss = rss, .pss = pss, .uss = uss };
+
+	proctable_record_sample(&pt, img, &r, NULL);
+}
+
+/*
+ * A forked copy shares its parent's pages.  While the parent's sample in the
+ * sums predates the fork, it counts those pages in full: the copy adds only
+ * its private pages.  Once the parent is sampled again (its PSS now has
+ * half of them), the copy's PSS is right.
+ */
+Test(proctable, forked_copy_adds_private_pages_over_a_stale_parent)
+{
+	struct process *a = new_proc(90, 1), *b;
+	struct image *ia = open_image(a, "sh", 3, "/bin/sh", T0), *ib;
+
+	sample_uss(ia, 64 * MIB, 64 * MIB, 64 * MIB);
+	b = new_proc(91, 90);
+	cr_assert_eq(proctable_open_forked_image(&pt, b, ia, T0 + 1), 0);
+	ib = b->image;
+	cr_assert_eq(ib->fork_parent, ia);
+	cr_assert_str_eq(ib->exe, "/bin/sh");
+	cr_assert_eq(ib->argv_len, 3);
+
+	sample_uss(ib, 64 * MIB, 33 * MIB, 1 * MIB);
+	ASSERT_TREE(128 * MIB, 65 * MIB, 128 * MIB, 65 * MIB);
+	sample_uss(ib, 66 * MIB, 35 * MIB, 3 * MIB);
+	ASSERT_TREE(130 * MIB, 67 * MIB, 130 * MIB, 67 * MIB);
+
+	/* The parent sampled after the fork: both PSS are of the same sharing. */
+	sample_uss(ia, 64 * MIB, 32 * MIB, 0);
+	ASSERT_TREE(130 * MIB, 35 * MIB, 130 * MIB, 67 * MIB);
+	sample_uss(ib, 66 * MIB, 35 * MIB, 3 * MIB);
+	ASSERT_TREE(130 * MIB, 67 * MIB, 130 * MIB, 67 * MIB);
+}
+
+/* With the parent gone (or exec'd) the copy's pages are its own: PSS. */
+Test(proctable, forked_copy_of_a_closed_parent_adds_pss)
+{
+	struct process *a = new_proc(92, 1), *b;
+	struct image *ia = open_image(a, "p", 2, NULL, T0), *ib;
+
+	sample_uss(ia, 64 * MIB, 64 * MIB, 64 * MIB);
+	b = new_proc(93, 92);
+	cr_assert_eq(proctable_open_forked_image(&pt, b, ia, T0 + 1), 0);
+	ib = b->image;
+	proctable_close_image(&pt, a, IMAGE_EXIT, 0, 0, T0 + 2);
+	sample_uss(ib, 64 * MIB, 64 * MIB, 64 * MIB);
+	ASSERT_TREE(64 * MIB, 64 * MIB, 64 * MIB, 64 * MIB);
+}
+
+/*
+ * A timed pass samples one image after the other: the sums in between mix
+ * new and old samples.  The peaks are compared once, at the end.
+ */
+Test(proctable, pass_compares_peaks_at_its_end)
+{
+	struct process *a = new_proc(94, 1), *b = new_proc(95, 94);
+	struct image *ia = open_image(a, "a", 2, NULL, T0);
+	struct image *ib = open_image(b, "b", 2, NULL, T0);
+
+	sample(ia, 10 * MIB, 10 * MIB);
+	sample(ib, 10 * MIB, 10 * MIB);
+	ASSERT_TREE(20 * MIB, 20 * MIB, 20 * MIB, 20 * MIB);
+	cr_assert_eq(pt.snapshots, 2);
+
+	/* b handed 8 MiB over to a between the two samples of the pass. */
+	proctable_begin_pass(&pt);
+	sample(ia, 18 * MIB, 18 * MIB);
+	ASSERT_TREE(28 * MIB, 28 * MIB, 20 * MIB, 20 * MIB);
+	sample(ib, 2 * MIB, 2 * MIB);
+	proctable_end_pass(&pt);
+	ASSERT_TREE(20 * MIB, 20 * MIB, 20 * MIB, 20 * MIB);
+	cr_assert_eq(pt.snapshots, 3, "one snapshot per pass");
+
+	/* A pass that raised the sum raises the peak, at its end. */
+	proctable_begin_pass(&pt);
+	sample(ia, 30 * MIB, 30 * MIB);
+	sample(ib, 2 * MIB, 2 * MIB);
+	proctable_end_pass(&pt);
+	ASSERT_TREE(32 * MIB, 32 * MIB, 32 * MIB, 32 * MIB);
+}
+
 /* ----------------------------------------------------------------- peak image */
 
 Test(proctable, peak_image)

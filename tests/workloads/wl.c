@@ -6,6 +6,9 @@
  *	wl grow-exec N PROG ARG.. touch N MiB, truth peak, execv PROG
  *	wl threads K M           K threads hold M MiB each at once, truth peak
  *	wl spawn N PROG ARG..    touch N MiB, posix_spawn PROG, wait, truth peak
+ *	wl fork-exec N K PROG ARG..
+ *	                         touch N MiB, truth peak, then K times: fork,
+ *	                         exec PROG in the child, wait
  *	wl forktree K M [MS]     K forked children hold M MiB each at once, then
  *	                         exit (child i MS*i milliseconds after the others)
  *	wl segv N                touch N MiB, truth peak, die of SIGSEGV
@@ -146,6 +149,32 @@ static int cmd_spawn(int argc, char **argv)
 		die("waitpid failed");
 	truth("peak");
 	return shell_status(st);
+}
+
+/* fork + exec, as a shell runs every command: the child is a copy of us until its exec. */
+static int cmd_fork_exec(int argc, char **argv)
+{
+	unsigned long k = arg_num(argv[1]);
+	int st = 0;
+
+	(void)argc;
+	touch_mib(arg_num(argv[0]));
+	truth("peak");
+	for (unsigned long i = 0; i < k; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork failed");
+		if (pid == 0) {
+			execv(argv[2], &argv[2]);
+			_exit(127);
+		}
+		if (waitpid(pid, &st, 0) != pid)
+			die("waitpid failed");
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			return shell_status(st);
+	}
+	return 0;
 }
 
 static int read_full(int fd, char *buf, size_t len)
@@ -301,6 +330,7 @@ static const struct subcommand subcommands[] = {
 	{ "grow-exec", 2, true, cmd_grow_exec },
 	{ "threads", 2, true, cmd_threads },
 	{ "spawn", 2, true, cmd_spawn },
+	{ "fork-exec", 3, true, cmd_fork_exec },
 	{ "forktree", 2, true, cmd_forktree },
 	{ "segv", 1, true, cmd_segv },
 	{ "exit", 1, false, cmd_exit },
