@@ -180,31 +180,29 @@ static int gone_or(int err)
 /*
  * Read /proc/TID/NAME into buf (a static buffer: the tracer is single-threaded
  * and every caller parses before the next read).  Returns the length or -errno.
+ *
+ * status and smaps_rollup are generated whole for a read from offset 0
+ * (seq_file, single_open): one read into a buffer larger than they are gets
+ * all of it, and the read that would return 0 is not made (one system call
+ * per reading fewer).
  */
 static ssize_t read_small(int procfd, pid_t tid, const char *name, char *buf, size_t cap)
 {
 	char path[64];
-	ssize_t n, total = 0;
+	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "%d/%s", (int)tid, name);
 	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return gone_or(errno);
-	while ((size_t)total < cap) {
-		n = read(fd, buf + total, cap - (size_t)total);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			total = gone_or(errno);
-			break;
-		}
-		if (n == 0)
-			break;
-		total += n;
-	}
+	do
+		n = read(fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = gone_or(errno);
 	close(fd);
-	return total;
+	return n;
 }
 
 int procfs_read_rollup(int procfd, pid_t tid, struct rollup *out)
