@@ -403,12 +403,10 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		 * exec its mm is gone.  The exec may still fail (a PATH search):
 		 * then this is just one more sample and the image goes on.
 		 */
-		if (p->image && !exec_will_fail(tr, t, id)) {
-			if (p->image->fork_parent)
-				sample_forked_copy(tr, t);
-			else
-				sample(tr, t, false);
-		}
+		if (p->image && p->image->fork_parent)
+			sample_forked_copy(tr, t); /* as cheap as the check below */
+		else if (p->image && !exec_will_fail(tr, t, id))
+			sample(tr, t, false);
 		p->exec_tid = t->tid;
 		break;
 	case FILTER_CLONE:
