@@ -138,8 +138,8 @@ static long raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
 /* The kernel's sigset_t: glibc's is larger, the kernel reads the first _NSIG - 1 bits. */
 #define KERNEL_SIGSET_SIZE ((_NSIG - 1) / 8)
 
-static void __attribute__((noreturn)) stub_fail(const struct launch_args *a, int stage, long err,
-						int status)
+static void __attribute__((noreturn)) NO_SANITIZE stub_fail(const struct launch_args *a,
+							     int stage, long err, int status)
 {
 	struct launch_error e = { stage, (int)-err };
 
@@ -149,7 +149,7 @@ static void __attribute__((noreturn)) stub_fail(const struct launch_args *a, int
 }
 
 /* Load the exported filter: one seccomp(2), no library code. */
-static long stub_load_filter(const struct filter_prog *f)
+static long NO_SANITIZE stub_load_filter(const struct filter_prog *f)
 {
 	struct sock_fprog fprog = { .len = f->len, .filter = f->insns };
 	long rc;
@@ -171,7 +171,8 @@ static long stub_load_filter(const struct filter_prog *f)
 
 /*
  * The stub: only raw calls, no stack-hungry code, nothing written to memory
- * the tracer uses.  Sanitizers stay out: this runs on a stack they do not know.
+ * the tracer uses.  Sanitizers stay out of it and of its helpers: they run on
+ * a stack ASan does not know, and its per-thread state is the tracer's.
  */
 static int __attribute__((noreturn)) NO_SANITIZE stub_main(void *arg)
 {
