@@ -61,6 +61,9 @@ struct tracer {
 	bool killing;		/* after an internal failure: kill whatever stops */
 };
 
+/* With -i 0, how often the loop wakes up once only orphans are left. */
+#define WAKE_TICK_NS 100000000u
+
 /* The direct child while it lives, for the forwarding handler. */
 static volatile sig_atomic_t forward_pid;
 /* A SIGTERM / SIGHUP that came after the command ended: for the rest of the tree. */
@@ -601,6 +604,14 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 		tr->main_exit_ns = tr->end_ns;
 		forward_pid = 0; /* its pid may be reused from now on */
 		res->after_exit_processes = count_others(tr->pt, p);
+		/*
+		 * From now on a SIGTERM or SIGHUP for us is passed on by the
+		 * loop, which only sees it when wait4 returns.  One landing just
+		 * before wait4 blocks would wait for the next event of an idle
+		 * tree: with no sampling timer, a tick bounds that wait.
+		 */
+		if (!tr->period_ns && res->after_exit_processes)
+			arm_timer(WAKE_TICK_NS);
 
 		res->exited = WIFEXITED(status);
 		res->exit_code = res->exited ? WEXITSTATUS(status) : -1;
@@ -976,7 +987,7 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 		 */
 		if (sample_due) {
 			sample_due = 0;
-			if (tr.exec_seen && !tr.killing)
+			if (tr.exec_seen && !tr.killing && cfg->interval_ms)
 				sample_tree(&tr);
 		}
 		if (pending_forward) {

@@ -266,14 +266,14 @@ Test(signals, sighup_to_tool_kills_command_status_129)
  * must still reach what is left of the command, and must never go to the
  * reaped pid of the direct child (by now it may be someone else's).
  */
-Test(signals, sigterm_after_direct_child_exit_reaches_orphan)
+static void orphan_gets_sigterm(const char *const *opts)
 {
 	struct tool_run t;
 	char line[256];
 	int orphan = 0;
 	double start, took;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "orphan", "30000"));
+	tool_start(&t, opts, E2E_ARGS(rely(), "orphan", "30000"));
 	cr_assert(spawn_line(&t.s, line, sizeof(line), READY_MS) &&
 			  sscanf(line, "orphan %d", &orphan) == 1,
 		  "no orphan line; stderr:\n%s", errtext(&t));
@@ -289,6 +289,17 @@ Test(signals, sigterm_after_direct_child_exit_reaches_orphan)
 	cr_assert(took < 2000, "maxrss-sc took %.0f ms to end after SIGTERM", took);
 	assert_tool_exited(&t, 0);
 	tool_free(&t);
+}
+
+Test(signals, sigterm_after_direct_child_exit_reaches_orphan)
+{
+	orphan_gets_sigterm(NULL);
+}
+
+/* The same without timed sampling: no timer of its own wakes the loop up. */
+Test(signals, sigterm_after_direct_child_exit_reaches_orphan_interval_0)
+{
+	orphan_gets_sigterm(E2E_ARGS("-i", "0"));
 }
 
 /* ------------------------------------------------------------- job control */
