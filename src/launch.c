@@ -90,7 +90,8 @@ int launch_resolve(const char *name, const char *path_env, char **out)
  */
 #if defined(__x86_64__)
 #define LAUNCH_SHARED_VM 1
-static long raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
+static inline __attribute__((always_inline)) NO_SANITIZE long
+raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
 {
 	register long r10 __asm__("r10") = a4;
 	register long r8 __asm__("r8") = a5;
@@ -104,7 +105,8 @@ static long raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
 }
 #elif defined(__aarch64__)
 #define LAUNCH_SHARED_VM 1
-static long raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
+static inline __attribute__((always_inline)) NO_SANITIZE long
+raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
 {
 	register long x8 __asm__("x8") = nr;
 	register long x0 __asm__("x0") = a1;
@@ -122,7 +124,8 @@ static long raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
 #else
 /* Elsewhere the stub is forked: its errno is its own. */
 #define LAUNCH_SHARED_VM 0
-static long raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
+static inline __attribute__((always_inline)) NO_SANITIZE long
+raw_call(long nr, long a1, long a2, long a3, long a4, long a5)
 {
 	long r = syscall(nr, a1, a2, a3, a4, a5);
 

@@ -179,7 +179,7 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 }
 
 int proctable_open_forked_image(struct proctable *pt, struct process *proc,
-				const struct image *parent, uint64_t now_ns)
+				struct image *parent, uint64_t now_ns)
 {
 	int rc = proctable_open_image(pt, proc, parent->argv, parent->argv_len, parent->exe,
 				      now_ns);
@@ -215,9 +215,29 @@ void proctable_record_rss(struct image *img, uint64_t rss)
 		img->peak_rss = rss;
 }
 
+static void set_share(struct proctable *pt, struct image *img, uint64_t share)
+{
+	pt->tree_pss -= img->tree_pss;
+	img->tree_pss = share;
+	pt->tree_pss += share;
+}
+
+/* Take img's last sample out of the tree sums. */
+static void leave_sums(struct proctable *pt, struct image *img)
+{
+	if (!img->in_sums)
+		return;
+	pt->tree_rss -= img->last.rss;
+	set_share(pt, img, 0);
+	img->in_sums = false;
+}
+
 void proctable_begin_pass(struct proctable *pt)
 {
 	pt->in_pass = true;
+	for (size_t i = 0; i < pt->nimages; i++)
+		if (pt->images[i]->final_sampled)
+			leave_sums(pt, pt->images[i]);
 }
 
 void proctable_end_pass(struct proctable *pt)
@@ -226,33 +246,89 @@ void proctable_end_pass(struct proctable *pt)
 	update_tree(pt);
 }
 
-/* What a sample of img adds to the tree PSS (see proctable_record_sample). */
-static uint64_t tree_share(const struct proctable *pt, const struct image *img,
-			   const struct rollup *r)
+/*
+ * The nearest sampled, live ancestor of img in its fork chain whose sample
+ * is older than the fork that led to img, or NULL.  Unsampled copies in
+ * between are skipped: they count nothing yet.
+ */
+static struct image *stale_cover(const struct image *img)
 {
-	const struct image *parent = img->fork_parent;
+	unsigned long link = img->fork_seq;
 
-	if (!pt->in_pass && parent && parent->alive && parent->has_last &&
-	    parent->sample_seq <= img->fork_seq)
-		return r->uss;
-	return r->pss;
+	for (struct image *p = img->fork_parent; p; p = p->fork_parent) {
+		if (!p->alive)
+			return NULL;
+		if (p->has_last)
+			return p->sample_seq <= link ? p : NULL;
+		link = p->fork_seq;
+	}
+	return NULL;
+}
+
+
+static void uncover(struct image *img)
+{
+	if (img->covered_by) {
+		img->covered_by->dependents--;
+		img->covered_by = NULL;
+	}
+}
+
+/*
+ * img was sampled again or ended: the copies that left out what its old
+ * sample counted now count with their own PSS.  Not one whose last sample
+ * was its final one (exit_group): its pages are going or gone, and its PSS
+ * then, half of what it shared, would come on top of img's new sample.
+ * Returns true if any share changed.
+ */
+static bool release_dependents(struct proctable *pt, struct image *img)
+{
+	bool any = false;
+
+	for (size_t i = 0; img->dependents && i < pt->nimages; i++) {
+		struct image *d = pt->images[i];
+
+		if (d->covered_by != img)
+			continue;
+		uncover(d);
+		if (d->alive && !d->final_sampled) {
+			set_share(pt, d, d->last.pss);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* What a sample of img adds to the tree PSS (see proctable_record_sample). */
+static uint64_t tree_share(struct image *img, const struct rollup *r)
+{
+	struct image *cover = stale_cover(img);
+	uint64_t shared = r->rss > r->uss ? r->rss - r->uss : 0;
+
+	uncover(img);
+	if (!cover)
+		return r->pss;
+	img->covered_by = cover;
+	cover->dependents++;
+	/* The old sample holds at most its own RSS of what the two share. */
+	return r->uss + (shared > cover->last.rss ? shared - cover->last.rss : 0);
 }
 
 void proctable_record_sample(struct proctable *pt, struct image *img, const struct rollup *r,
 			     const struct pstatus *st)
 {
 	if (img->alive) {
-		if (img->has_last)
-			pt->tree_rss -= img->last.rss;
-		pt->tree_pss -= img->tree_pss;
-		img->tree_pss = tree_share(pt, img, r);
+		leave_sums(pt, img);
 		pt->tree_rss += r->rss;
-		pt->tree_pss += img->tree_pss;
+		set_share(pt, img, tree_share(img, r));
+		img->in_sums = true;
 	}
 	img->last = *r;
 	img->has_last = true;
 	img->samples++;
 	img->sample_seq = ++pt->samples;
+	if (img->alive)
+		release_dependents(pt, img);
 	if (r->rss > img->peak_rss)
 		img->peak_rss = r->rss;
 	if (st && st->has_mm) {
@@ -272,12 +348,12 @@ void proctable_close_image(struct proctable *pt, struct process *proc, enum imag
 
 	if (!img)
 		return;
-	if (img->alive && img->has_last) {
-		pt->tree_rss -= img->last.rss;
-		pt->tree_pss -= img->tree_pss;
-		img->tree_pss = 0;
-	}
+	leave_sums(pt, img);
+	uncover(img);
 	img->alive = false;
+	/* What its pages were counted for now falls to the copies that share them. */
+	if (release_dependents(pt, img) && !pt->in_pass)
+		update_tree(pt);
 	img->end = end;
 	img->exit_code = end == IMAGE_EXIT ? exit_code : -1;
 	img->signal = (end == IMAGE_SIGNAL || end == IMAGE_LOST) ? signal : 0;

@@ -53,10 +53,18 @@ struct image {
 	 * pt->samples): while the parent's last sample is older than that, the
 	 * pages the two share are counted in full in the parent's PSS.
 	 */
-	const struct image *fork_parent;
+	struct image *fork_parent;
 	unsigned long fork_seq;
 	unsigned long sample_seq; /* pt->samples when this one was last sampled */
 	uint64_t tree_pss;	  /* what it adds to pt->tree_pss */
+	/*
+	 * The ancestor whose older sample already counts the pages this one
+	 * shares with it (its tree_pss then leaves them out), and how many
+	 * images lean on this one so.
+	 */
+	struct image *covered_by;
+	unsigned dependents;
+	bool in_sums;		  /* its last sample is in pt->tree_rss / tree_pss */
 };
 
 struct task;
@@ -142,7 +150,7 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
  * (argv, exe), made now.  0 or -ENOMEM.
  */
 int proctable_open_forked_image(struct proctable *pt, struct process *proc,
-				const struct image *parent, uint64_t now_ns);
+				struct image *parent, uint64_t now_ns);
 
 /*
  * Record an exact sample of an image: updates its peak, its last sample and
@@ -151,15 +159,22 @@ int proctable_open_forked_image(struct proctable *pt, struct process *proc,
  * The tree sums add up the last sample of every live image, taken at
  * different times.  Two rules keep a sample of one process from being added
  * to stale ones that already count its pages:
- *  - a forked copy sampled while its parent's last sample predates the fork
- *    adds its private pages only (USS): the shared ones are in the parent's;
+ *  - a forked copy sampled while the sample of its nearest sampled ancestor
+ *    in the fork chain predates the fork leaves out the pages it shares, up
+ *    to what that sample held (they are counted there); once that ancestor
+ *    is sampled again or ends, the copy counts with its own PSS;
  *  - during a timed pass (proctable_begin_pass) the peaks are only compared
  *    at its end, when every image has a sample of the same moment.
  */
 void proctable_record_sample(struct proctable *pt, struct image *img, const struct rollup *r,
 			     const struct pstatus *st);
 
-/* A timed pass that samples every live image begins / ends (updates the peaks). */
+/*
+ * A timed pass that samples every live image begins / ends (updates the
+ * peaks).  At its start, images past their final sample (exit_group) leave
+ * the sums: their memory is being freed, and a new sample of a process they
+ * shared pages with would count those pages once more.
+ */
 void proctable_begin_pass(struct proctable *pt);
 void proctable_end_pass(struct proctable *pt);
 

@@ -202,17 +202,25 @@ Test(cli, stdio_untouched)
 	free(text);
 }
 
-/* The SigIgn mask the command reports of itself when run under the tool. */
+/*
+ * The SigIgn mask the command reports of itself when run under the tool;
+ * its blocked mask must be empty (the tool blocks SIGINT and SIGQUIT around
+ * the start of the command).
+ */
 static unsigned long long command_sigign(void)
 {
 	struct run_output o;
-	unsigned long long mask = 0;
+	unsigned long long mask = 0, blocked = ~0ULL;
 	const char *line;
 
-	run_plain(&o, E2E_ARGS("-o", "/dev/null", "grep", "^SigIgn:", "/proc/self/status"), NULL);
+	run_plain(&o, E2E_ARGS("-o", "/dev/null", "grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"),
+		  NULL);
 	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
 	line = strstr(o.out, "SigIgn:");
 	cr_assert(line && sscanf(line, "SigIgn: %llx", &mask) == 1, "no SigIgn in: %s", o.out);
+	line = strstr(o.out, "SigBlk:");
+	cr_assert(line && sscanf(line, "SigBlk: %llx", &blocked) == 1, "no SigBlk in: %s", o.out);
+	cr_assert_eq(blocked, 0, "the command starts with signals blocked: SigBlk %llx", blocked);
 	run_free(&o);
 	return mask;
 }

@@ -181,6 +181,39 @@ Test(tree, fork_exec_tree_pss_counts_shared_pages_once)
 }
 
 /*
+ * A 64 MiB parent, read by a timed pass while it sleeps 300 ms, then forks
+ * 5 children that exit at once (bash's subshells, fork servers).  Each
+ * child's exit sample has half of the parent's pages in its PSS; the
+ * parent's sample in the sums, older than the fork, counts them all.  The
+ * child adds only its private pages, so the tree PSS stays the parent's.
+ */
+Test(tree, fork_exit_tree_pss_counts_shared_pages_once)
+{
+	const char *wl = e2e_wl();
+	const struct truth *tp;
+	uint64_t tree_pss, parent_pss = 0, lo, hi;
+	struct e2e_run r;
+
+	e2e_run_json(&r, E2E_ARGS(wl, "fork-exit", "64", "5", "300"));
+	cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+	tp = e2e_need_truth(&r, "peak", 0);
+	for (size_t i = 0; i < r.ntruths; i++)
+		if (r.truths[i].pid == tp->pid && r.truths[i].pss > parent_pss)
+			parent_pss = r.truths[i].pss;
+	cr_assert_eq(e2e_count_images(r.json, tp->pid), 1, "the parent has %zu images",
+		     e2e_count_images(r.json, tp->pid));
+	cr_assert_geq(e2e_u64(r.json, "tracer.timed_passes"), 1, "no timed pass read the parent");
+	tree_pss = e2e_u64(r.json, "tree.peak_pss_bytes");
+	/* One child at a time, which dirties a few dozen pages before it exits. */
+	lo = e2e_sub(tp->pss, E2E_EXACT_BELOW);
+	hi = parent_pss + 1024 * 1024;
+	e2e_note("fork-exit tree.peak_pss_bytes %" PRIu64 ", parent PSS %" PRIu64, tree_pss,
+		 tp->pss);
+	e2e_assert_within("fork-exit tree.peak_pss_bytes", tree_pss, lo, hi);
+	e2e_run_free(&r);
+}
+
+/*
  * K forked children hold M MiB each at the same time (~300 ms).  The tree
  * PSS peak is the largest sum at one instant, so it must reach the sum of
  * the children's own PSS readings.  Those readings are exact and were taken

@@ -533,22 +533,29 @@ static void sample_uss(struct image *img, uint64_t rss, uint64_t pss, uint64_t u
 	proctable_record_sample(&pt, img, &r, NULL);
 }
 
+/* A forked copy of pid tgid's image, opened now. */
+static struct image *fork_copy(pid_t tgid, pid_t ppid, struct image *parent)
+{
+	struct process *p = new_proc(tgid, ppid);
+
+	cr_assert_eq(proctable_open_forked_image(&pt, p, parent, T0 + 1), 0);
+	cr_assert_eq(p->image->fork_parent, parent);
+	return p->image;
+}
+
 /*
  * A forked copy shares its parent's pages.  While the parent's sample in the
  * sums predates the fork, it counts those pages in full: the copy adds only
  * its private pages.  Once the parent is sampled again (its PSS now has
- * half of them), the copy's PSS is right.
+ * half of them), the copy counts with its own PSS.
  */
 Test(proctable, forked_copy_adds_private_pages_over_a_stale_parent)
 {
-	struct process *a = new_proc(90, 1), *b;
+	struct process *a = new_proc(90, 1);
 	struct image *ia = open_image(a, "sh", 3, "/bin/sh", T0), *ib;
 
 	sample_uss(ia, 64 * MIB, 64 * MIB, 64 * MIB);
-	b = new_proc(91, 90);
-	cr_assert_eq(proctable_open_forked_image(&pt, b, ia, T0 + 1), 0);
-	ib = b->image;
-	cr_assert_eq(ib->fork_parent, ia);
+	ib = fork_copy(91, 90, ia);
 	cr_assert_str_eq(ib->exe, "/bin/sh");
 	cr_assert_eq(ib->argv_len, 3);
 
@@ -559,24 +566,120 @@ Test(proctable, forked_copy_adds_private_pages_over_a_stale_parent)
 
 	/* The parent sampled after the fork: both PSS are of the same sharing. */
 	sample_uss(ia, 64 * MIB, 32 * MIB, 0);
-	ASSERT_TREE(130 * MIB, 35 * MIB, 130 * MIB, 67 * MIB);
+	ASSERT_TREE(130 * MIB, 67 * MIB, 130 * MIB, 67 * MIB);
+	cr_assert_null(ib->covered_by);
+	cr_assert_eq(ia->dependents, 0);
 	sample_uss(ib, 66 * MIB, 35 * MIB, 3 * MIB);
 	ASSERT_TREE(130 * MIB, 67 * MIB, 130 * MIB, 67 * MIB);
 }
 
-/* With the parent gone (or exec'd) the copy's pages are its own: PSS. */
-Test(proctable, forked_copy_of_a_closed_parent_adds_pss)
+/*
+ * The parent's old sample holds only what it had then: a parent sampled
+ * at 10 MiB that grew to 1 GiB before forking.  The copy adds what the old
+ * sample cannot hold.
+ */
+Test(proctable, forked_copy_of_a_parent_that_grew_since_its_sample)
 {
-	struct process *a = new_proc(92, 1), *b;
+	struct process *a = new_proc(96, 1);
+	struct image *ia = open_image(a, "p", 2, NULL, T0), *ib;
+
+	sample_uss(ia, 10 * MIB, 10 * MIB, 10 * MIB);
+	ib = fork_copy(97, 96, ia);
+	sample_uss(ib, 1024 * MIB, 512 * MIB, 0);
+	ASSERT_TREE(1034 * MIB, 1024 * MIB, 1034 * MIB, 1024 * MIB);
+}
+
+/* When the parent ends, the pages it counted fall to the copy: its PSS. */
+Test(proctable, forked_copy_counts_its_pss_once_the_parent_ends)
+{
+	struct process *a = new_proc(92, 1);
 	struct image *ia = open_image(a, "p", 2, NULL, T0), *ib;
 
 	sample_uss(ia, 64 * MIB, 64 * MIB, 64 * MIB);
-	b = new_proc(93, 92);
-	cr_assert_eq(proctable_open_forked_image(&pt, b, ia, T0 + 1), 0);
-	ib = b->image;
+	ib = fork_copy(93, 92, ia);
+	sample_uss(ib, 64 * MIB, 32 * MIB, 0);
+	ASSERT_TREE(128 * MIB, 64 * MIB, 128 * MIB, 64 * MIB);
+	cr_assert_eq(ib->covered_by, ia);
 	proctable_close_image(&pt, a, IMAGE_EXIT, 0, 0, T0 + 2);
-	sample_uss(ib, 64 * MIB, 64 * MIB, 64 * MIB);
-	ASSERT_TREE(64 * MIB, 64 * MIB, 64 * MIB, 64 * MIB);
+	ASSERT_TREE(64 * MIB, 32 * MIB, 128 * MIB, 64 * MIB);
+	cr_assert_null(ib->covered_by);
+
+	/* A copy of a parent already gone counts with its PSS from the start. */
+	{
+		struct process *c = new_proc(98, 1);
+		struct image *ic = open_image(c, "q", 2, NULL, T0), *id;
+
+		sample_uss(ic, 8 * MIB, 8 * MIB, 8 * MIB);
+		id = fork_copy(99, 98, ic);
+		proctable_close_image(&pt, c, IMAGE_EXIT, 0, 0, T0 + 3);
+		sample_uss(id, 8 * MIB, 8 * MIB, 8 * MIB);
+		cr_assert_null(id->covered_by);
+		ASSERT_TREE(72 * MIB, 40 * MIB, 128 * MIB, 64 * MIB);
+	}
+}
+
+/*
+ * A copy of a copy that was never sampled: the grandparent's old sample
+ * counts the pages all three share.
+ */
+Test(proctable, forked_copy_of_an_unsampled_copy)
+{
+	struct process *a = new_proc(100, 1);
+	struct image *ia = open_image(a, "sh", 3, NULL, T0), *ib, *ic;
+
+	sample_uss(ia, 64 * MIB, 64 * MIB, 64 * MIB);
+	ib = fork_copy(101, 100, ia);
+	ic = fork_copy(102, 101, ib);
+	sample_uss(ic, 64 * MIB, 22 * MIB, 1 * MIB);
+	cr_assert_eq(ic->covered_by, ia);
+	ASSERT_TREE(128 * MIB, 65 * MIB, 128 * MIB, 65 * MIB);
+}
+
+/*
+ * In a pass the copy may be read before its parent: it leans on the
+ * parent's old sample until the parent's new one comes, then counts with
+ * its PSS.  The peak is compared once, at the end.
+ */
+Test(proctable, pass_reads_copy_before_parent)
+{
+	struct process *a = new_proc(103, 1);
+	struct image *ia = open_image(a, "p", 2, NULL, T0), *ib;
+
+	sample_uss(ia, 64 * MIB, 64 * MIB, 64 * MIB);
+	ib = fork_copy(104, 103, ia);
+	proctable_begin_pass(&pt);
+	sample_uss(ib, 64 * MIB, 32 * MIB, 0);
+	sample_uss(ia, 64 * MIB, 32 * MIB, 0);
+	proctable_end_pass(&pt);
+	ASSERT_TREE(128 * MIB, 64 * MIB, 128 * MIB, 64 * MIB);
+	cr_assert_null(ib->covered_by);
+}
+
+/*
+ * A child read at its exit_group (its final sample, PSS half of what it
+ * shares) is freeing its memory: the next pass takes it out of the sums
+ * before it reads the parent, whose PSS then has those pages in full again.
+ */
+Test(proctable, pass_drops_images_past_their_final_sample)
+{
+	struct process *a = new_proc(105, 1);
+	struct image *ia = open_image(a, "p", 2, NULL, T0), *ib;
+
+	ib = fork_copy(106, 105, ia);
+	proctable_begin_pass(&pt);
+	sample_uss(ia, 64 * MIB, 32 * MIB, 0);
+	sample_uss(ib, 64 * MIB, 32 * MIB, 0);
+	proctable_end_pass(&pt);
+	ASSERT_TREE(128 * MIB, 64 * MIB, 128 * MIB, 64 * MIB);
+	sample_uss(ib, 64 * MIB, 32 * MIB, 0);
+	ib->final_sampled = true;
+	proctable_begin_pass(&pt);
+	ASSERT_TREE(64 * MIB, 32 * MIB, 128 * MIB, 64 * MIB);
+	sample_uss(ia, 64 * MIB, 64 * MIB, 64 * MIB);
+	proctable_end_pass(&pt);
+	ASSERT_TREE(64 * MIB, 64 * MIB, 128 * MIB, 64 * MIB);
+	proctable_close_image(&pt, proctable_find_task(&pt, 106)->proc, IMAGE_EXIT, 0, 0, T0 + 2);
+	ASSERT_TREE(64 * MIB, 64 * MIB, 128 * MIB, 64 * MIB);
 }
 
 /*

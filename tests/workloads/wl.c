@@ -9,6 +9,8 @@
  *	wl fork-exec N K PROG ARG..
  *	                         touch N MiB, truth peak, then K times: fork,
  *	                         exec PROG in the child, wait
+ *	wl fork-exit N K MS      touch N MiB, truth peak, sleep MS, then K times:
+ *	                         fork a child that exits at once, wait
  *	wl forktree K M [MS]     K forked children hold M MiB each at once, then
  *	                         exit (child i MS*i milliseconds after the others)
  *	wl segv N                touch N MiB, truth peak, die of SIGSEGV
@@ -177,6 +179,29 @@ static int cmd_fork_exec(int argc, char **argv)
 	return 0;
 }
 
+/* Forked children that never exec: copies of us that share every page. */
+static int cmd_fork_exit(int argc, char **argv)
+{
+	unsigned long k = arg_num(argv[1]);
+	int st = 0;
+
+	(void)argc;
+	touch_mib(arg_num(argv[0]));
+	truth("peak");
+	sleep_ms(arg_num(argv[2]));
+	for (unsigned long i = 0; i < k; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork failed");
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, &st, 0) != pid)
+			die("waitpid failed");
+	}
+	return 0;
+}
+
 static int read_full(int fd, char *buf, size_t len)
 {
 	while (len) {
@@ -331,6 +356,7 @@ static const struct subcommand subcommands[] = {
 	{ "threads", 2, true, cmd_threads },
 	{ "spawn", 2, true, cmd_spawn },
 	{ "fork-exec", 3, true, cmd_fork_exec },
+	{ "fork-exit", 3, true, cmd_fork_exit },
 	{ "forktree", 2, true, cmd_forktree },
 	{ "segv", 1, true, cmd_segv },
 	{ "exit", 1, false, cmd_exit },
