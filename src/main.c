@@ -247,6 +247,7 @@ int main(int argc, char **argv)
 		timeline_clear(&s->tl);
 		if (measured && (tlf || plotf)) {
 			s->pt.on_sample = timeline_on_sample;
+			s->pt.on_sums = timeline_on_sums;
 			s->pt.on_sample_arg = &s->tl;
 		}
 		rc = tracer_run(opts.command, &cfg, &s->pt, &s->res, err, sizeof(err));

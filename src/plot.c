@@ -141,14 +141,13 @@ struct event {
 	bool end;
 	size_t order; /* ties: samples before ends, then in the order they came */
 	size_t img;   /* index in pt->images */
-	uint64_t rss, pss;
+	uint64_t rss;
 };
 
 struct image_state {
 	bool sampled; /* it has a sample in the timeline */
-	bool in_tree; /* its last sample counts in the sums */
 	bool ended;
-	uint64_t rss, pss;
+	uint64_t rss;
 	uint64_t max_rss; /* its largest sample */
 	int slot;	  /* its series, or -1 */
 	bool drawn;	  /* its series has a point */
@@ -236,7 +235,6 @@ static int collect_events(struct chart *c)
 		e->order = order++;
 		e->img = k->index;
 		e->rss = tl->v[i].rss;
-		e->pss = tl->v[i].pss;
 		if (!c->st[k->index].sampled)
 			c->nsampled++;
 		c->st[k->index].sampled = true;
@@ -255,7 +253,7 @@ static int collect_events(struct chart *c)
 		e->end = true;
 		e->order = order++;
 		e->img = i;
-		e->rss = e->pss = 0;
+		e->rss = 0;
 	}
 	qsort(c->ev, c->nev, sizeof(*c->ev), cmp_event);
 	return 0;
@@ -288,63 +286,77 @@ static int choose_processes(struct chart *c)
 }
 
 /*
- * The tree sums as proctable keeps them: each image counts with its latest
- * sample from that sample to its end.  They change only at events, so they
- * are step functions, and so are the images' own series.
+ * The images' own series: each image's latest sample from that sample to
+ * its end, step functions.
  */
-static void sweep(struct chart *c)
+static void sweep_images(struct chart *c)
 {
-	uint64_t rss = 0, pss = 0;
-
-	series_add(&c->tree_rss, 0, 0);
-	series_add(&c->tree_pss, 0, 0);
 	for (size_t i = 0; i < c->nev; i++) {
 		const struct event *e = &c->ev[i];
 		struct image_state *s = &c->st[e->img];
 		struct series *own = s->slot >= 0 ? &c->proc[s->slot] : NULL;
 		double t = (double)e->t_ns;
-		uint64_t old_rss = rss, old_pss = pss;
 
 		if (s->ended)
-			continue; /* a sample after the end leaves the sums alone, as in proctable */
-		if (s->in_tree) {
-			rss -= s->rss;
-			pss -= s->pss;
-		}
+			continue; /* a sample after the end leaves the image's series alone */
 		if (own && s->drawn)
 			series_add(own, t, (double)s->rss);
 		if (e->end) {
 			s->ended = true;
-			s->in_tree = false;
 			if (own)
 				series_add(own, t, 0);
 		} else {
-			s->in_tree = true;
 			s->rss = e->rss;
-			s->pss = e->pss;
-			rss += s->rss;
-			pss += s->pss;
 			if (own) {
 				series_add(own, t, (double)s->rss);
 				s->drawn = true;
 			}
 		}
-		series_add(&c->tree_rss, t, (double)old_rss);
-		series_add(&c->tree_rss, t, (double)rss);
-		series_add(&c->tree_pss, t, (double)old_pss);
-		series_add(&c->tree_pss, t, (double)pss);
-		if (!c->has_peak_point || (double)pss > c->peak_v) {
+		if (t > c->t_end)
+			c->t_end = t;
+	}
+}
+
+/*
+ * The tree sums exactly as the proctable had them when it took its peaks
+ * (the timeline's sums points): also step functions.  The highest PSS point
+ * is the report's tree peak PSS.
+ */
+static void sweep_tree(struct chart *c)
+{
+	const struct timeline *tl = c->in->tl;
+	double rss = 0, pss = 0;
+
+	series_add(&c->tree_rss, 0, 0);
+	series_add(&c->tree_pss, 0, 0);
+	for (size_t i = 0; i < tl->nsums; i++) {
+		const struct timeline_sums *p = &tl->sums[i];
+		double t = (double)p->t_ns;
+
+		series_add(&c->tree_rss, t, rss);
+		series_add(&c->tree_pss, t, pss);
+		rss = (double)p->rss;
+		pss = (double)p->pss;
+		series_add(&c->tree_rss, t, rss);
+		series_add(&c->tree_pss, t, pss);
+		if (!c->has_peak_point || pss > c->peak_v) {
 			c->peak_t = t;
-			c->peak_v = (double)pss;
+			c->peak_v = pss;
 			c->has_peak_point = true;
 		}
 		if (t > c->t_end)
 			c->t_end = t;
 	}
+}
+
+static void sweep(struct chart *c)
+{
+	sweep_images(c);
+	sweep_tree(c);
 	if (c->in->res && (double)c->in->res->wall_ns > c->t_end)
 		c->t_end = (double)c->in->res->wall_ns;
-	series_add(&c->tree_rss, c->t_end, (double)rss);
-	series_add(&c->tree_pss, c->t_end, (double)pss);
+	series_add(&c->tree_rss, c->t_end, c->tree_rss.n ? c->tree_rss.p[c->tree_rss.n - 1].v : 0);
+	series_add(&c->tree_pss, c->t_end, c->tree_pss.n ? c->tree_pss.p[c->tree_pss.n - 1].v : 0);
 }
 
 /* ---------------------------------------------------------------- axes */

@@ -191,6 +191,12 @@ int proctable_open_forked_image(struct proctable *pt, struct process *proc,
 	return 0;
 }
 
+static void notify_sums(const struct proctable *pt)
+{
+	if (pt->on_sums)
+		pt->on_sums(pt->on_sample_arg, pt);
+}
+
 static void update_tree(struct proctable *pt)
 {
 	pt->snapshots++;
@@ -198,6 +204,7 @@ static void update_tree(struct proctable *pt)
 		pt->tree_peak_rss = pt->tree_rss;
 	if (pt->tree_pss > pt->tree_peak_pss)
 		pt->tree_peak_pss = pt->tree_pss;
+	notify_sums(pt);
 }
 
 void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm)
@@ -354,6 +361,8 @@ void proctable_close_image(struct proctable *pt, struct process *proc, enum imag
 	/* What its pages were counted for now falls to the copies that share them. */
 	if (release_dependents(pt, img) && !pt->in_pass)
 		update_tree(pt);
+	else if (!pt->in_pass)
+		notify_sums(pt);
 	img->end = end;
 	img->exit_code = end == IMAGE_EXIT ? exit_code : -1;
 	img->signal = (end == IMAGE_SIGNAL || end == IMAGE_LOST) ? signal : 0;

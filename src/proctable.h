@@ -112,6 +112,13 @@ struct proctable {
 	 * (img->last holds it): the --timeline recorder.  NULL by default.
 	 */
 	void (*on_sample)(void *arg, const struct proctable *pt, const struct image *img);
+	/*
+	 * Optional observer of the tree sums (tree_rss, tree_pss), called at
+	 * every moment the tree peaks are taken from (after a sample outside a
+	 * timed pass, at the end of a pass) and when an image leaves the sums
+	 * at its end.  Gets on_sample_arg.  NULL by default.
+	 */
+	void (*on_sums)(void *arg, const struct proctable *pt);
 	void *on_sample_arg;
 };
 

@@ -14,13 +14,35 @@ void timeline_init(struct timeline *tl)
 void timeline_free(struct timeline *tl)
 {
 	free(tl->v);
+	free(tl->sums);
 	memset(tl, 0, sizeof(*tl));
 }
 
 void timeline_clear(struct timeline *tl)
 {
 	tl->n = 0;
+	tl->nsums = 0;
 	tl->dropped = 0;
+}
+
+int timeline_record_sums(struct timeline *tl, const struct proctable *pt, uint64_t now_ns)
+{
+	struct timeline_sums *s;
+
+	if (util_grow((void **)&tl->sums, &tl->sums_cap, tl->nsums + 1, sizeof(*tl->sums))) {
+		tl->dropped++;
+		return -ENOMEM;
+	}
+	s = &tl->sums[tl->nsums++];
+	s->t_ns = now_ns > pt->t0_ns ? now_ns - pt->t0_ns : 0;
+	s->rss = pt->tree_rss;
+	s->pss = pt->tree_pss;
+	return 0;
+}
+
+void timeline_on_sums(void *arg, const struct proctable *pt)
+{
+	timeline_record_sums(arg, pt, util_now_ns());
 }
 
 int timeline_record(struct timeline *tl, const struct proctable *pt, const struct image *img,

@@ -20,10 +20,18 @@ struct timeline_sample {
 	uint64_t rss, pss;	 /* the sample */
 };
 
+/* The tree sums at a moment the proctable took its peaks from (on_sums). */
+struct timeline_sums {
+	uint64_t t_ns; /* since the proctable's time 0 */
+	uint64_t rss, pss;
+};
+
 struct timeline {
 	struct timeline_sample *v;
 	size_t n, cap;
-	size_t dropped; /* samples lost for lack of memory */
+	size_t dropped; /* samples and sums lost for lack of memory */
+	struct timeline_sums *sums;
+	size_t nsums, sums_cap;
 };
 
 void timeline_init(struct timeline *tl);
@@ -40,6 +48,12 @@ int timeline_record(struct timeline *tl, const struct proctable *pt, const struc
 
 /* The proctable's on_sample hook: timeline_record at the current time; arg is the timeline. */
 void timeline_on_sample(void *arg, const struct proctable *pt, const struct image *img);
+
+/* Record the tree sums of pt as they are at now_ns.  0, or -ENOMEM (counted in dropped). */
+int timeline_record_sums(struct timeline *tl, const struct proctable *pt, uint64_t now_ns);
+
+/* The proctable's on_sums hook: timeline_record_sums at the current time. */
+void timeline_on_sums(void *arg, const struct proctable *pt);
 
 /*
  * Write the CSV: a header "seconds,pid,image,rss_bytes,pss_bytes,command"

@@ -121,11 +121,14 @@ static void sample(struct process *p, uint64_t t_ms, uint64_t rss, uint64_t pss)
 
 	proctable_record_sample(&pt, p->image, &r, NULL);
 	cr_assert_eq(timeline_record(&tl, &pt, p->image, T0 + t_ms * MS), 0);
+	/* What the tool's on_sums hook records, at the test's own clock. */
+	cr_assert_eq(timeline_record_sums(&tl, &pt, T0 + t_ms * MS), 0);
 }
 
 static void end(struct process *p, uint64_t t_ms)
 {
 	proctable_close_image(&pt, p, IMAGE_EXIT, 0, 0, T0 + t_ms * MS);
+	cr_assert_eq(timeline_record_sums(&tl, &pt, T0 + t_ms * MS), 0);
 }
 
 static char *svg_of(char *const *command, bool has_limit, uint64_t limit)

@@ -104,6 +104,51 @@ Test(timeline, hook_sees_every_sample)
 	cr_assert_eq(pt.samples, 4, "the hook must not change what the table records");
 }
 
+/*
+ * The sums hook records the tree sums as the table takes its peaks from
+ * them: after each sample outside a pass, once at the end of a pass, and
+ * when an image ends.  A forked copy over its parent's older sample adds
+ * only its private pages there, unlike the sum of the samples.
+ */
+Test(timeline, sums_hook_records_what_the_peaks_come_from)
+{
+	struct image *a = image(20, "a\0", 2, NULL), *b;
+	struct process *pb;
+
+	pt.on_sums = timeline_on_sums;
+	pt.on_sample_arg = &tl;
+	sample(a, 64 * MIB, 64 * MIB);
+	cr_assert_eq(tl.nsums, 1);
+	cr_assert_eq(tl.sums[0].pss, 64 * MIB);
+
+	pb = proctable_new_process(&pt, 21, 20, false);
+	cr_assert_not_null(pb);
+	cr_assert_not_null(proctable_add_task(&pt, 21, pb));
+	cr_assert_eq(proctable_open_forked_image(&pt, pb, a, T0 + MS), 0);
+	b = pb->image;
+	sample(b, 64 * MIB, 32 * MIB); /* uss 0 */
+	cr_assert_eq(tl.nsums, 2);
+	cr_assert_eq(tl.sums[1].rss, 128 * MIB);
+	cr_assert_eq(tl.sums[1].pss, 64 * MIB, "pss %llu", (unsigned long long)tl.sums[1].pss);
+
+	proctable_begin_pass(&pt);
+	sample(a, 64 * MIB, 32 * MIB);
+	sample(b, 64 * MIB, 32 * MIB);
+	cr_assert_eq(tl.nsums, 2, "a sums point in the middle of a pass");
+	proctable_end_pass(&pt);
+	cr_assert_eq(tl.nsums, 3);
+	cr_assert_eq(tl.sums[2].pss, 64 * MIB);
+
+	proctable_close_image(&pt, pb, IMAGE_EXIT, 0, 0, T0 + 2 * MS);
+	cr_assert_eq(tl.nsums, 4);
+	cr_assert_eq(tl.sums[3].rss, 64 * MIB);
+	cr_assert_eq(tl.sums[3].pss, 32 * MIB);
+	cr_assert_eq(pt.tree_peak_pss, 64 * MIB);
+
+	timeline_clear(&tl);
+	cr_assert_eq(tl.nsums, 0);
+}
+
 Test(timeline, csv_rows)
 {
 	struct image *a = image(4242, "./prog\0arg one\0", 15, "/x/prog");
