@@ -348,13 +348,15 @@ static void read_exact_rss(struct tracer *tr, struct task *t)
  * exact, what --exact needs; a timed pass has read its pages if it lived
  * long enough to make its own.
  */
-static void sample_forked_copy(struct tracer *tr, struct task *t)
+static void sample_forked_copy(struct tracer *tr, struct task *t, int id)
 {
 	struct image *img = t->proc->image;
 	struct pstatus st;
 
+	/* --exact where VmRSS is a counter: the exact reading is a walk. */
 	if (tr->cfg->exact && !tr->vmrss_exact) {
-		sample(tr, t, false);
+		if (!exec_will_fail(tr, t, id))
+			sample(tr, t, false);
 		return;
 	}
 	if (procfs_read_status(tr->procfd, t->tid, &st) == 0 && st.has_mm) {
@@ -407,7 +409,7 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		 * then this is just one more sample and the image goes on.
 		 */
 		if (p->image && p->image->fork_parent)
-			sample_forked_copy(tr, t); /* as cheap as the check below */
+			sample_forked_copy(tr, t, id); /* as cheap as the check below */
 		else if (p->image && !exec_will_fail(tr, t, id))
 			sample(tr, t, false);
 		p->exec_tid = t->tid;
