@@ -96,6 +96,19 @@ int procfs_parse_rollup(const char *buf, size_t len, struct rollup *out)
 	return 0;
 }
 
+/* A pid field's value (blanks, then digits up to eol), or -1 when it is not one. */
+static long parse_pid(const char *v, const char *eol)
+{
+	long t = 0;
+	int digits = 0;
+
+	while (v < eol && (*v == ' ' || *v == '\t'))
+		v++;
+	for (; v < eol && *v >= '0' && *v <= '9' && t < 100000000; v++, digits++)
+		t = t * 10 + (*v - '0');
+	return digits && v == eol ? t : -1;
+}
+
 int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 {
 	const char *p = buf, *end = buf + len;
@@ -110,26 +123,17 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 		if (!eol)
 			eol = end;
 		if ((v = match_key(p, eol, "Tgid"))) {
-			long t = 0;
-			int digits = 0;
+			long t = parse_pid(v, eol);
 
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			for (; v < eol && *v >= '0' && *v <= '9' && t < 100000000; v++, digits++)
-				t = t * 10 + (*v - '0');
 			/* A line cut short (no newline) may hold a cut number. */
-			if (!digits || v != eol || eol == end || t <= 0)
+			if (t <= 0 || eol == end)
 				return -EINVAL;
 			out->tgid = (pid_t)t;
 			have_tgid = true;
 		} else if ((v = match_key(p, eol, "TracerPid"))) {
-			long t = 0;
+			long t = parse_pid(v, eol);
 
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			for (; v < eol && *v >= '0' && *v <= '9' && t < 100000000; v++)
-				t = t * 10 + (*v - '0');
-			out->tracer = (pid_t)t;
+			out->tracer = t > 0 ? (pid_t)t : 0;
 		} else if ((v = match_key(p, eol, "VmHWM"))) {
 			dst = &out->hwm;
 		} else if ((v = match_key(p, eol, "VmRSS"))) {

@@ -64,14 +64,14 @@ int procfs_read_status(int procfd, pid_t tid, struct pstatus *out);
  * (*buf, *len bytes; each argument ends in NUL; 0 bytes for none), and readlink /proc/PID/exe into a
  * malloc'd *exe (NULL when unreadable).  0 or -errno.
  */
+int procfs_read_cmdline(int procfd, pid_t pid, char **buf, size_t *len);
+int procfs_read_exe(int procfd, pid_t pid, char **exe);
+
 /*
  * Is VmRSS in status an exact sum on this kernel (Linux 6.16 and the stable
  * backports), or the per-CPU counter approximation?  Probes the calling
  * process: 1 exact, 0 approximate, -errno when it cannot tell.
  */
 int procfs_probe_vmrss_exact(int procfd);
-
-int procfs_read_cmdline(int procfd, pid_t pid, char **buf, size_t *len);
-int procfs_read_exe(int procfd, pid_t pid, char **exe);
 
 #endif

@@ -227,25 +227,25 @@ static bool seccomp_info(pid_t tid, struct __ptrace_syscall_info *info)
 }
 
 /*
- * Clone flags of the syscall t is stopped at (clone or clone3 entry), read
- * now because the fork event that follows does not carry them.
+ * Clone flags of the syscall t is stopped at (clone or clone3 entry; info
+ * is its syscall info, NULL when unknown), read now because the fork event
+ * that follows does not carry them.
  */
-static void read_clone_flags(struct task *t, int id)
+static void read_clone_flags(struct task *t, int id, const struct __ptrace_syscall_info *info)
 {
-	struct __ptrace_syscall_info info = { 0 };
 	unsigned long long flags;
 	struct iovec local, remote;
 
 	t->has_clone_flags = false;
-	if (!seccomp_info(t->tid, &info))
+	if (!info)
 		return;
 	if (id == FILTER_CLONE) {
-		flags = info.seccomp.args[0];
+		flags = info->seccomp.args[0];
 	} else {
 		/* clone3(struct clone_args *, size): flags is its first u64. */
 		local.iov_base = &flags;
 		local.iov_len = sizeof(flags);
-		remote.iov_base = (void *)(uintptr_t)info.seccomp.args[0];
+		remote.iov_base = (void *)(uintptr_t)info->seccomp.args[0];
 		remote.iov_len = sizeof(flags);
 		if (process_vm_readv(t->tid, &local, 1, &remote, 1, 0) != sizeof(flags))
 			return;
@@ -292,19 +292,19 @@ static int read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
  * goes on unchanged.  Only "the file is not there" counts: anything unsure
  * says no, and the sample is taken.
  */
-static bool exec_will_fail(struct tracer *tr, struct task *t, int id)
+static bool exec_will_fail(struct tracer *tr, struct task *t, int id,
+			   const struct __ptrace_syscall_info *info)
 {
-	struct __ptrace_syscall_info info = { 0 };
 	char path[4096], full[4200];
 	uint64_t addr;
 
-	if (!seccomp_info(t->tid, &info))
+	if (!info)
 		return false;
-	addr = id == FILTER_EXECVE ? info.seccomp.args[0] : info.seccomp.args[1];
+	addr = id == FILTER_EXECVE ? info->seccomp.args[0] : info->seccomp.args[1];
 	if (read_string(t->tid, addr, path, sizeof(path)) || !path[0])
 		return false;
 	/* execveat relative to a directory fd: not worth resolving. */
-	if (id == FILTER_EXECVEAT && path[0] != '/' && (int)info.seccomp.args[0] != AT_FDCWD)
+	if (id == FILTER_EXECVEAT && path[0] != '/' && (int)info->seccomp.args[0] != AT_FDCWD)
 		return false;
 	/* Resolve in the task's own root and working directory. */
 	snprintf(full, sizeof(full), "/proc/%d/%s/%s", (int)t->tid, path[0] == '/' ? "root" : "cwd",
@@ -318,25 +318,34 @@ static bool exec_will_fail(struct tracer *tr, struct task *t, int id)
 }
 
 /*
+ * Read t's image through status alone: its VmHWM, and its RSS where VmRSS
+ * is exact (probed with --exact only).
+ */
+static void read_status_only(struct tracer *tr, struct task *t)
+{
+	struct image *img = t->proc->image;
+	struct pstatus st;
+
+	if (procfs_read_status(tr->procfd, t->tid, &st) == 0 && st.has_mm) {
+		if (tr->vmrss_exact)
+			proctable_record_rss(img, st.vmrss);
+		proctable_record_hwm(tr->pt, img, st.hwm);
+	}
+}
+
+/*
  * --exact: RSS can only go down through the syscall t is stopped at, so the
  * exact RSS now is a candidate for the peak that no counter can miss.
  */
 static void read_exact_rss(struct tracer *tr, struct task *t)
 {
-	struct image *img = t->proc->image;
-	struct pstatus st;
-
 	tr->res->exact_stops++;
-	if (!img)
+	if (!t->proc->image)
 		return;
-	if (!tr->vmrss_exact) {
+	if (tr->vmrss_exact)
+		read_status_only(tr, t);
+	else
 		sample(tr, t, false);
-		return;
-	}
-	if (procfs_read_status(tr->procfd, t->tid, &st) == 0 && st.has_mm) {
-		proctable_record_rss(img, st.vmrss);
-		proctable_record_hwm(tr->pt, img, st.hwm);
-	}
 }
 
 /*
@@ -348,22 +357,16 @@ static void read_exact_rss(struct tracer *tr, struct task *t)
  * exact, what --exact needs; a timed pass has read its pages if it lived
  * long enough to make its own.
  */
-static void sample_forked_copy(struct tracer *tr, struct task *t, int id)
+static void sample_forked_copy(struct tracer *tr, struct task *t, int id,
+			       const struct __ptrace_syscall_info *info)
 {
-	struct image *img = t->proc->image;
-	struct pstatus st;
-
 	/* --exact where VmRSS is a counter: the exact reading is a walk. */
 	if (tr->cfg->exact && !tr->vmrss_exact) {
-		if (!exec_will_fail(tr, t, id))
+		if (!exec_will_fail(tr, t, id, info))
 			sample(tr, t, false);
 		return;
 	}
-	if (procfs_read_status(tr->procfd, t->tid, &st) == 0 && st.has_mm) {
-		if (tr->vmrss_exact)
-			proctable_record_rss(img, st.vmrss);
-		proctable_record_hwm(tr->pt, img, st.hwm);
-	}
+	read_status_only(tr, t);
 }
 
 /*
@@ -383,7 +386,13 @@ static void mark_exiting(struct task *t)
 
 static void on_seccomp(struct tracer *tr, struct task *t)
 {
-	int id = (int)event_msg(t->tid);
+	/*
+	 * One call gives the filter's data (the id, as PTRACE_GETEVENTMSG
+	 * would) and the arguments the clone and execve stops need.
+	 */
+	struct __ptrace_syscall_info buf = { 0 };
+	const struct __ptrace_syscall_info *info = seccomp_info(t->tid, &buf) ? &buf : NULL;
+	int id = info ? (int)info->seccomp.ret_data : (int)event_msg(t->tid);
 	struct process *p = t->proc;
 
 	/* Its execve returned (it failed): this task is past it. */
@@ -409,14 +418,14 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		 * then this is just one more sample and the image goes on.
 		 */
 		if (p->image && p->image->fork_parent)
-			sample_forked_copy(tr, t, id); /* as cheap as the check below */
-		else if (p->image && !exec_will_fail(tr, t, id))
+			sample_forked_copy(tr, t, id, info); /* as cheap as the check below */
+		else if (p->image && !exec_will_fail(tr, t, id, info))
 			sample(tr, t, false);
 		p->exec_tid = t->tid;
 		break;
 	case FILTER_CLONE:
 	case FILTER_CLONE3:
-		read_clone_flags(t, id);
+		read_clone_flags(t, id, info);
 		break;
 	case FILTER_FORK:
 		t->clone_flags = 0;

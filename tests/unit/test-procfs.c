@@ -616,6 +616,21 @@ Test(procfs_parse_status, tgid_only)
 	cr_assert_eq(st.tgid, 4194304);
 }
 
+/* TracerPid: who traces it, 0 for nobody (or for a value that is not a pid). */
+Test(procfs_parse_status, tracer_pid)
+{
+	struct pstatus st;
+
+	cr_assert_eq(parse_status_str("Tgid:\t5\nTracerPid:\t0\n", &st), 0);
+	cr_assert_eq(st.tracer, 0);
+	cr_assert_eq(parse_status_str("Tgid:\t5\nTracerPid:\t4321\n", &st), 0);
+	cr_assert_eq(st.tracer, 4321);
+	cr_assert_eq(parse_status_str("Tgid:\t5\n", &st), 0);
+	cr_assert_eq(st.tracer, 0);
+	cr_assert_eq(parse_status_str("Tgid:\t5\nTracerPid:\t12x\n", &st), 0);
+	cr_assert_eq(st.tracer, 0);
+}
+
 Test(procfs_parse_status, bad_tgid)
 {
 	static const char *const bad[] = {
