@@ -42,8 +42,6 @@
 #define WL_PROG "rely"
 #include "workload.h"
 
-#define RELY_EXIT_USAGE 2
-
 /* One line, one write(2): a reader of the pipe never sees half of it. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -309,44 +307,22 @@ static int cmd_ids(int argc, char **argv)
 	return 0;
 }
 
-struct subcommand {
-	const char *name;
-	int min_args;
-	int (*run)(int argc, char **argv);
-};
-
 /* One subcommand a line. */
 /* clang-format off */
-static const struct subcommand subcommands[] = {
-	{ "catch", 0, cmd_catch },
-	{ "ticker", 1, cmd_ticker },
-	{ "pids", 1, cmd_pids },
-	{ "orphan", 1, cmd_orphan },
-	{ "fds", 0, cmd_fds },
-	{ "swarm", 2, cmd_swarm },
-	{ "bomb", 2, cmd_bomb },
-	{ "nodump", 1, cmd_nodump },
-	{ "ids", 0, cmd_ids },
+static const struct wl_subcommand subcommands[] = {
+	{ "catch", 0, NULL, false, cmd_catch },
+	{ "ticker", 1, NULL, false, cmd_ticker },
+	{ "pids", 1, NULL, false, cmd_pids },
+	{ "orphan", 1, NULL, false, cmd_orphan },
+	{ "fds", 0, NULL, false, cmd_fds },
+	{ "swarm", 2, NULL, false, cmd_swarm },
+	{ "bomb", 2, NULL, false, cmd_bomb },
+	{ "nodump", 1, NULL, false, cmd_nodump },
+	{ "ids", 0, NULL, false, cmd_ids },
 };
 /* clang-format on */
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		wl_puts(STDERR_FILENO, "usage: rely SUBCOMMAND [ARG]...\n");
-		return RELY_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-		const struct subcommand *s = &subcommands[i];
-
-		if (strcmp(argv[1], s->name) != 0)
-			continue;
-		if (argc - 2 < s->min_args) {
-			wl_puts(STDERR_FILENO, "rely: missing arguments\n");
-			return RELY_EXIT_USAGE;
-		}
-		return s->run(argc - 2, argv + 2);
-	}
-	wl_puts(STDERR_FILENO, "rely: unknown subcommand\n");
-	return RELY_EXIT_USAGE;
+	return wl_dispatch(subcommands, sizeof(subcommands) / sizeof(subcommands[0]), argc, argv);
 }

@@ -38,9 +38,6 @@
 #define WL_PROG "wl"
 #include "workload.h"
 
-/* Bad command line: distinct from every status a test expects. */
-#define WL_EXIT_USAGE 2
-
 extern char **environ;
 
 /* ------------------------------------------------------------ subcommands */
@@ -342,50 +339,22 @@ static int cmd_sleep(int argc, char **argv)
 	return 0;
 }
 
-struct subcommand {
-	const char *name;
-	int min_args; /* after the subcommand name */
-	bool final;   /* a memory workload: last reading "final", then _exit */
-	int (*run)(int argc, char **argv);
-};
-
-static const struct subcommand subcommands[] = {
-	{ "touch-free", 1, true, cmd_touch_free },
-	{ "hold-exit", 1, true, cmd_hold_exit },
-	{ "grow-exec", 2, true, cmd_grow_exec },
-	{ "threads", 2, true, cmd_threads },
-	{ "spawn", 2, true, cmd_spawn },
-	{ "fork-exec", 3, true, cmd_fork_exec },
-	{ "fork-exit", 3, true, cmd_fork_exit },
-	{ "forktree", 2, true, cmd_forktree },
-	{ "segv", 1, true, cmd_segv },
-	{ "exit", 1, false, cmd_exit },
-	{ "echo", 0, false, cmd_echo },
-	{ "sleep", 1, false, cmd_sleep },
+static const struct wl_subcommand subcommands[] = {
+	{ "touch-free", 1, NULL, true, cmd_touch_free },
+	{ "hold-exit", 1, NULL, true, cmd_hold_exit },
+	{ "grow-exec", 2, NULL, true, cmd_grow_exec },
+	{ "threads", 2, NULL, true, cmd_threads },
+	{ "spawn", 2, NULL, true, cmd_spawn },
+	{ "fork-exec", 3, NULL, true, cmd_fork_exec },
+	{ "fork-exit", 3, NULL, true, cmd_fork_exit },
+	{ "forktree", 2, NULL, true, cmd_forktree },
+	{ "segv", 1, NULL, true, cmd_segv },
+	{ "exit", 1, NULL, false, cmd_exit },
+	{ "echo", 0, NULL, false, cmd_echo },
+	{ "sleep", 1, NULL, false, cmd_sleep },
 };
 
 int main(int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2) {
-		wl_puts(STDERR_FILENO, "usage: wl SUBCOMMAND [ARG]...\n");
-		return WL_EXIT_USAGE;
-	}
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-		const struct subcommand *s = &subcommands[i];
-
-		if (strcmp(argv[1], s->name) != 0)
-			continue;
-		if (argc - 2 < s->min_args) {
-			wl_puts(STDERR_FILENO, "wl: missing arguments\n");
-			return WL_EXIT_USAGE;
-		}
-		if (!s->final)
-			return s->run(argc - 2, argv + 2);
-		wl_prewarm();
-		wl_final_exit(s->run(argc - 2, argv + 2));
-	}
-	wl_puts(STDERR_FILENO, "wl: unknown subcommand\n");
-	return WL_EXIT_USAGE;
+	return wl_dispatch(subcommands, sizeof(subcommands) / sizeof(subcommands[0]), argc, argv);
 }

@@ -45,9 +45,6 @@
 #define WL_PROG "wl3"
 #include "workload.h"
 
-/* Bad command line: distinct from every status a test expects. */
-#define WL3_EXIT_USAGE 2
-
 static int read_full(int fd, char *buf, size_t len)
 {
 	while (len) {
@@ -373,48 +370,18 @@ static int cmd_brk_loop(int argc, char **argv)
 	return 0;
 }
 
-struct subcommand {
-	const char *name;
-	int min_args;	   /* after the subcommand name */
-	const char *usage; /* its arguments, for the message of a bad call */
-	int (*run)(int argc, char **argv);
-};
-
-static const struct subcommand subcommands[] = {
-	{ "overlap", 2, "N MS", cmd_overlap },
-	{ "orphan", 2, "N MS", cmd_orphan },
-	{ "thread-exec", 2, "N PROG [ARG]...", cmd_thread_exec },
-	{ "kill-self", 2, "N MS", cmd_kill_self },
-	{ "kill-child", 2, "N MS", cmd_kill_child },
-	{ "pathexec", 3, "N PATH PROG [ARG]...", cmd_pathexec },
-	{ "alloc-loop", 2, "ITER M", cmd_alloc_loop },
-	{ "brk-loop", 2, "ITER M", cmd_brk_loop },
+static const struct wl_subcommand subcommands[] = {
+	{ "overlap", 2, "N MS", true, cmd_overlap },
+	{ "orphan", 2, "N MS", true, cmd_orphan },
+	{ "thread-exec", 2, "N PROG [ARG]...", true, cmd_thread_exec },
+	{ "kill-self", 2, "N MS", true, cmd_kill_self },
+	{ "kill-child", 2, "N MS", true, cmd_kill_child },
+	{ "pathexec", 3, "N PATH PROG [ARG]...", true, cmd_pathexec },
+	{ "alloc-loop", 2, "ITER M", true, cmd_alloc_loop },
+	{ "brk-loop", 2, "ITER M", true, cmd_brk_loop },
 };
 
 int main(int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2) {
-		wl_puts(STDERR_FILENO, "usage: wl3 SUBCOMMAND [ARG]...\n");
-		return WL3_EXIT_USAGE;
-	}
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-		const struct subcommand *s = &subcommands[i];
-
-		if (strcmp(argv[1], s->name) != 0)
-			continue;
-		if (argc - 2 < s->min_args) {
-			wl_puts(STDERR_FILENO, "usage: wl3 ");
-			wl_puts(STDERR_FILENO, s->name);
-			wl_puts(STDERR_FILENO, " ");
-			wl_puts(STDERR_FILENO, s->usage);
-			wl_puts(STDERR_FILENO, "\n");
-			return WL3_EXIT_USAGE;
-		}
-		wl_prewarm();
-		wl_final_exit(s->run(argc - 2, argv + 2));
-	}
-	wl_puts(STDERR_FILENO, "wl3: unknown subcommand\n");
-	return WL3_EXIT_USAGE;
+	return wl_dispatch(subcommands, sizeof(subcommands) / sizeof(subcommands[0]), argc, argv);
 }

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -274,6 +275,51 @@ static inline void sleep_ms(unsigned long ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+/* Bad command line: distinct from every status a test expects. */
+#define WL_EXIT_USAGE 2
+
+/* One subcommand of a multi-call workload (wl, wl3, rely). */
+struct wl_subcommand {
+	const char *name;
+	int min_args;	   /* after the subcommand name */
+	const char *usage; /* its arguments, for the message of a bad call; NULL: none */
+	bool final;	   /* a memory workload: prewarm, last reading "final", then _exit */
+	int (*run)(int argc, char **argv);
+};
+
+/* Run the subcommand named by argv[1]: its status, or WL_EXIT_USAGE. */
+static inline int wl_dispatch(const struct wl_subcommand *cmds, size_t n, int argc, char **argv)
+{
+	if (argc < 2) {
+		wl_puts(STDERR_FILENO, "usage: " WL_PROG " SUBCOMMAND [ARG]...\n");
+		return WL_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct wl_subcommand *s = &cmds[i];
+
+		if (strcmp(argv[1], s->name) != 0)
+			continue;
+		if (argc - 2 < s->min_args) {
+			if (s->usage) {
+				wl_puts(STDERR_FILENO, "usage: " WL_PROG " ");
+				wl_puts(STDERR_FILENO, s->name);
+				wl_puts(STDERR_FILENO, " ");
+				wl_puts(STDERR_FILENO, s->usage);
+				wl_puts(STDERR_FILENO, "\n");
+			} else {
+				wl_puts(STDERR_FILENO, WL_PROG ": missing arguments\n");
+			}
+			return WL_EXIT_USAGE;
+		}
+		if (!s->final)
+			return s->run(argc - 2, argv + 2);
+		wl_prewarm();
+		wl_final_exit(s->run(argc - 2, argv + 2));
+	}
+	wl_puts(STDERR_FILENO, WL_PROG ": unknown subcommand\n");
+	return WL_EXIT_USAGE;
 }
 #endif
 
