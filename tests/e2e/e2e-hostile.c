@@ -54,11 +54,6 @@ static const char *helper(const char *env, const char *name)
 	return p;
 }
 
-static const char *rely(void)
-{
-	return helper("WORKLOADS", "rely");
-}
-
 static const char *sandbox(void)
 {
 	return helper("HOSTILE", "sandbox");
@@ -395,7 +390,7 @@ static void unpriv_setup(char *dir, size_t len, uid_t uid)
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; chmod 755 '%s'; cp '%s' '%s' '%s' '%s/'; mkdir '%s/out'; "
 		 "chown %u '%s/out'",
-		 dir, e2e_tool(), e2e_wl(), rely(), dir, dir, (unsigned)uid, dir);
+		 dir, e2e_tool(), e2e_wl(), e2e_rely(), dir, dir, (unsigned)uid, dir);
 	cr_assert_eq(system(cmd), 0, "cannot prepare %s", dir);
 }
 
@@ -513,7 +508,7 @@ Test(hostile, command_inherits_no_tool_descriptor)
 	snprintf(plot, sizeof(plot), "--plot=%s/p.svg", dir);
 	/* Every file the tool opens for itself: the report, the timeline, the plot. */
 	run(&r,
-	    E2E_ARGS(e2e_tool(), "--json", "-o", report, timeline, plot, "-i", "10", rely(), "fds"),
+	    E2E_ARGS(e2e_tool(), "--json", "-o", report, timeline, plot, "-i", "10", e2e_rely(), "fds"),
 	    NULL, fd);
 	e2e_note("descriptors of the command (fd %d passed on):\n%s", fd, r.out);
 	cr_assert_eq(exit_code(&r), 0, "status %d; stderr:\n%s", exit_code(&r), r.err);
@@ -573,7 +568,7 @@ Test(hostile, json_valid_for_any_bytes_in_argv_and_paths)
 	snprintf(bindir, sizeof(bindir), "%s/bin\x01\xff\"\\", dir);
 	cr_assert_eq(mkdir(bindir, 0755), 0, "mkdir: %s", strerror(errno));
 	snprintf(prog, sizeof(prog), "%s/rely\x1b[31m\xc3", bindir);
-	snprintf(cmd, sizeof(cmd), "cp '%s' \"$DST\"", rely());
+	snprintf(cmd, sizeof(cmd), "cp '%s' \"$DST\"", e2e_rely());
 	setenv("DST", prog, 1);
 	cr_assert_eq(system(cmd), 0, "cannot copy rely");
 	snprintf(report, sizeof(report), "%s/r.json", dir);

@@ -18,23 +18,6 @@
 
 TestSuite(scale, .timeout = 240);
 
-static const char *rely(void)
-{
-	static char path[4096];
-	const char *p = run_workload("rely");
-
-	cr_assert(p, "WORKLOADS is not set: run the tests through 'make check'");
-	snprintf(path, sizeof(path), "%s", p);
-	return path;
-}
-
-static bool sanitized(void)
-{
-	const char *s = getenv("MAXRSS_SANITIZERS");
-
-	return s && *s;
-}
-
 /* VmHWM of pid, in bytes (0 when unreadable). */
 static uint64_t vm_hwm(pid_t pid)
 {
@@ -83,7 +66,7 @@ static struct json *read_report(const char *path)
 Test(scale, swarm_400_alive_10000_total_tracer_memory_linear)
 {
 	/* An ASan tracer is several times slower: 400 at once only. */
-	unsigned rounds = sanitized() ? 5 : 25, k = 400, round;
+	unsigned rounds = e2e_sanitized() ? 5 : 25, k = 400, round;
 	struct spawn_opts so = { .new_pgrp = true, .keep_fd = -1 };
 	char dir[512], report[600], r_arg[16], k_arg[16], line[256], want[64];
 	uint64_t hwm1 = 0, hwm5 = 0, end;
@@ -99,7 +82,7 @@ Test(scale, swarm_400_alive_10000_total_tracer_memory_linear)
 	snprintf(r_arg, sizeof(r_arg), "%u", rounds);
 	snprintf(k_arg, sizeof(k_arg), "%u", k);
 	rc = spawn_start(&sp,
-			 (char *const *)E2E_ARGS(e2e_tool(), "--json", "-o", report, rely(),
+			 (char *const *)E2E_ARGS(e2e_tool(), "--json", "-o", report, e2e_rely(),
 						 "swarm", r_arg, k_arg),
 			 &so);
 	cr_assert_eq(rc, 0, "cannot start maxrss-sc: %s", strerror(-rc));
@@ -135,7 +118,7 @@ Test(scale, swarm_400_alive_10000_total_tracer_memory_linear)
 		 (unsigned long long)hwm5, (unsigned long long)end);
 	json_free(j);
 	e2e_rmtree(dir);
-	if (sanitized())
+	if (e2e_sanitized())
 		return; /* ASan's redzones and quarantine are not the tracer's own growth. */
 	cr_assert(hwm1 && hwm5 >= hwm1 && end >= hwm5, "VmHWM readings out of order");
 	s1 = ((double)hwm5 - (double)hwm1) / (4.0 * k);
@@ -183,7 +166,7 @@ Test(scale, fork_bomb_stopped_by_ulimit_reports)
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; chmod 755 '%s'; cp '%s' '%s' '%s/'; mkdir '%s/out'; chown %u '%s/out'",
-		 dir, e2e_tool(), rely(), dir, dir, (unsigned)uid, dir);
+		 dir, e2e_tool(), e2e_rely(), dir, dir, (unsigned)uid, dir);
 	cr_assert_eq(system(cmd), 0, "cannot prepare %s", dir);
 	snprintf(tool, sizeof(tool), "%s/maxrss-sc", dir);
 	snprintf(bin, sizeof(bin), "%s/rely", dir);

@@ -38,16 +38,6 @@ struct tool_run {
 	struct json *json;
 };
 
-static const char *rely(void)
-{
-	static char path[4096];
-	const char *p = run_workload("rely");
-
-	cr_assert(p, "WORKLOADS is not set: run the tests through 'make check'");
-	snprintf(path, sizeof(path), "%s", p);
-	return path;
-}
-
 /* "$MAXRSS_SC --json -o DIR/report OPTS... CMD..." in its own process group. */
 static void tool_start_env(struct tool_run *t, const char *const *env, const char *const *opts,
 			   const char *const *cmd)
@@ -169,7 +159,7 @@ static void group_signal_caught(int sig)
 	struct tool_run t;
 	pid_t cmd;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "catch"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "catch"));
 	cmd = wait_ready(&t);
 	cr_assert(cmd != t.s.pid, "the command is the tool itself?");
 	cr_assert_eq(kill(-t.s.pid, sig), 0, "kill(-pgid): %s", strerror(errno));
@@ -194,7 +184,7 @@ static void group_signal_kills(int sig)
 {
 	struct tool_run t;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "ticker", "50"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "ticker", "50"));
 	wait_ready(&t);
 	cr_assert_eq(kill(-t.s.pid, sig), 0, "kill(-pgid): %s", strerror(errno));
 	tool_end(&t, END_MS);
@@ -219,7 +209,7 @@ static void tool_signal_caught(int sig)
 {
 	struct tool_run t;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "catch"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "catch"));
 	wait_ready(&t);
 	cr_assert_eq(kill(t.s.pid, sig), 0, "kill: %s", strerror(errno));
 	tool_end(&t, END_MS);
@@ -241,7 +231,7 @@ static void tool_signal_kills(int sig)
 {
 	struct tool_run t;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "ticker", "50"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "ticker", "50"));
 	wait_ready(&t);
 	cr_assert_eq(kill(t.s.pid, sig), 0, "kill: %s", strerror(errno));
 	tool_end(&t, END_MS);
@@ -273,7 +263,7 @@ static void orphan_gets_sigterm(const char *const *opts)
 	int orphan = 0;
 	double start, took;
 
-	tool_start(&t, opts, E2E_ARGS(rely(), "orphan", "30000"));
+	tool_start(&t, opts, E2E_ARGS(e2e_rely(), "orphan", "30000"));
 	cr_assert(spawn_line(&t.s, line, sizeof(line), READY_MS) &&
 			  sscanf(line, "orphan %d", &orphan) == 1,
 		  "no orphan line; stderr:\n%s", errtext(&t));
@@ -342,7 +332,7 @@ static void stop_then_continue(int sig)
 	double start;
 	pid_t cmd;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "ticker", "5", "3"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "ticker", "5", "3"));
 	cmd = wait_ready(&t);
 	before = spawn_count_output(&t.s, 200);
 	cr_assert(before > 10, "the ticker does not tick (%zu bytes in 200 ms)", before);
@@ -402,7 +392,7 @@ Test(signals, stop_cont_storm_last_word_wins)
 	size_t n;
 	pid_t cmd;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "ticker", "2", "3"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "ticker", "2", "3"));
 	cmd = wait_ready(&t);
 	for (int round = 0; round < 5; round++) {
 		for (int i = 0; i < 50; i++) {
@@ -433,7 +423,7 @@ Test(signals, sigterm_to_stopped_command_after_sigcont)
 	struct tool_run t;
 	pid_t cmd;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "catch"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "catch"));
 	cmd = wait_ready(&t);
 	kill(cmd, SIGSTOP);
 	usleep(100000);
@@ -479,7 +469,7 @@ static void kill_tool_kills_tree(bool stop_some)
 	size_t n = 0;
 	int pid, st;
 
-	tool_start(&t, NULL, E2E_ARGS(rely(), "pids", "6"));
+	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "pids", "6"));
 	while (spawn_line(&t.s, line, sizeof(line), READY_MS) && strcmp(line, "ready") != 0) {
 		cr_assert(sscanf(line, "pid %d", &pid) == 1 && n < 16, "unexpected line '%s'",
 			  line);
@@ -526,7 +516,7 @@ static const char *fault_lib(void)
 static void skip_if_sanitized(void)
 {
 	/* An LD_PRELOAD malloc cannot stand in front of AddressSanitizer's. */
-	if (getenv("MAXRSS_SANITIZERS") && *getenv("MAXRSS_SANITIZERS"))
+	if (e2e_sanitized())
 		cr_skip_test("fault injection needs a build without sanitizers");
 }
 
@@ -544,7 +534,7 @@ static void internal_error(const char *fault, const char *const *opts, bool want
 	size_t nleft;
 
 	snprintf(spec, sizeof(spec), "MAXRSS_FAULT=%s", fault);
-	tool_start_env(&t, env, opts, E2E_ARGS(rely(), "swarm", "4", "20"));
+	tool_start_env(&t, env, opts, E2E_ARGS(e2e_rely(), "swarm", "4", "20"));
 	tool_end(&t, 5000);
 	e2e_note("%s: status 0x%x, stderr: %s", fault, t.status, errtext(&t));
 	nleft = spawn_pgrp_members(t.s.pid, left, 16);

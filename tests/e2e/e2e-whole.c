@@ -40,16 +40,6 @@
 
 TestSuite(whole, .timeout = 120);
 
-static const char *wl3(void)
-{
-	static char path[4096];
-	const char *p = run_workload("wl3");
-
-	cr_assert(p, "WORKLOADS is not set: run the e2e tests through 'make check'");
-	snprintf(path, sizeof(path), "%s", p);
-	return path;
-}
-
 static void run(struct e2e_run *r, const char *const *opts, const char *const *cmd)
 {
 	e2e_run_limited(r, LIMIT_S, opts, cmd, true);
@@ -123,7 +113,7 @@ Test(whole, overlap_tree_pss)
 	const struct truth *t[2];
 	struct e2e_run r;
 
-	run(&r, NULL, E2E_ARGS(wl3(), "overlap", "32", OVERLAP_MS_STR));
+	run(&r, NULL, E2E_ARGS(e2e_wl3(), "overlap", "32", OVERLAP_MS_STR));
 	need_status(&r, 0);
 	for (size_t i = 0; i < 2; i++) {
 		t[i] = e2e_need_truth(&r, "hold", i);
@@ -183,7 +173,7 @@ Test(whole, overlap_unseen_without_interval)
 	uint64_t tree_pss;
 	struct e2e_run r;
 
-	run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(wl3(), "overlap", "32", OVERLAP_MS_STR));
+	run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(e2e_wl3(), "overlap", "32", OVERLAP_MS_STR));
 	need_status(&r, 0);
 	t0 = e2e_need_truth(&r, "hold", 0);
 	t1 = e2e_need_truth(&r, "hold", 1);
@@ -217,7 +207,7 @@ Test(whole, orphan_grandchild_measured)
 	pid_t main_pid;
 	bool null;
 
-	run(&r, NULL, E2E_ARGS(wl3(), "orphan", "32", ORPHAN_MS_STR));
+	run(&r, NULL, E2E_ARGS(e2e_wl3(), "orphan", "32", ORPHAN_MS_STR));
 	need_status(&r, 0);
 	t = e2e_need_truth(&r, "orphan-peak", 0);
 	cr_assert_geq(t->rss, TOUCH_MIB * MIB, "workload sanity: the grandchild's peak %" PRIu64,
@@ -282,7 +272,7 @@ Test(whole, orphan_text_report_waited)
 	struct e2e_run r;
 	const char *w;
 
-	e2e_run_limited(&r, LIMIT_S, NULL, E2E_ARGS(wl3(), "orphan", "16", "100"), false);
+	e2e_run_limited(&r, LIMIT_S, NULL, E2E_ARGS(e2e_wl3(), "orphan", "16", "100"), false);
 	need_status(&r, 0);
 	w = strstr(r.report, "\n  waited ");
 	e2e_note("orphan text report:\n%s", r.report);
@@ -313,7 +303,7 @@ Test(whole, exec_from_thread)
 	struct e2e_run r;
 	bool null;
 
-	run(&r, NULL, E2E_ARGS(wl3(), "thread-exec", "32", tiny));
+	run(&r, NULL, E2E_ARGS(e2e_wl3(), "thread-exec", "32", tiny));
 	need_status(&r, 0);
 	tp = e2e_need_truth(&r, "peak", 0);
 	te = e2e_need_truth(&r, "end", 0);
@@ -352,7 +342,7 @@ Test(whole, sigkill_self)
 	bool null;
 	int64_t v;
 
-	run(&r, NULL, E2E_ARGS(wl3(), "kill-self", "32", "200"));
+	run(&r, NULL, E2E_ARGS(e2e_wl3(), "kill-self", "32", "200"));
 	need_status(&r, 137);
 	cr_assert_eq(e2e_u64(r.json, "status"), 137, "JSON status");
 	v = e2e_int_or_null(r.json, "exit.code", &null);
@@ -374,7 +364,7 @@ Test(whole, sigkill_by_parent)
 	const struct json *img;
 	struct e2e_run r;
 
-	run(&r, NULL, E2E_ARGS(wl3(), "kill-child", "32", "200"));
+	run(&r, NULL, E2E_ARGS(e2e_wl3(), "kill-child", "32", "200"));
 	need_status(&r, 0);
 	tc = e2e_need_truth(&r, "child-peak", 0);
 	cr_assert_eq(nimages(&r), 2, "expected 2 images, got %zu", nimages(&r));
@@ -427,7 +417,7 @@ Test(whole, path_search_images)
 	snprintf(path, sizeof(path), "/nonexistent-maxrss-1:/nonexistent-maxrss-2:%s:%s:%s", empty,
 		 noexec, workloads_dir());
 
-	run(&r, NULL, E2E_ARGS(wl3(), "pathexec", "32", path, "tiny"));
+	run(&r, NULL, E2E_ARGS(e2e_wl3(), "pathexec", "32", path, "tiny"));
 	e2e_rmtree(tmp);
 	need_status(&r, 0);
 	tp = e2e_need_truth(&r, "peak", 0);
@@ -461,7 +451,7 @@ Test(whole, path_search_no_walks)
 	const struct json *skipped;
 	struct e2e_run r;
 
-	run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(wl3(), "pathexec", "32", workloads_dir(), "tiny"));
+	run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(e2e_wl3(), "pathexec", "32", workloads_dir(), "tiny"));
 	need_status(&r, 0);
 	cr_assert_eq(nimages(&r), 2, "direct: expected 2 images, got %zu", nimages(&r));
 	s_direct = e2e_u64(r.json, "tracer.samples");
@@ -472,7 +462,7 @@ Test(whole, path_search_no_walks)
 	snprintf(path, sizeof(path),
 		 "/nonexistent-maxrss-1:/nonexistent-maxrss-2:/nonexistent-maxrss-3:%s:%s/no-such-dir:%s",
 		 tmp, tmp, workloads_dir());
-	run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(wl3(), "pathexec", "32", path, "tiny"));
+	run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(e2e_wl3(), "pathexec", "32", path, "tiny"));
 	e2e_rmtree(tmp);
 	need_status(&r, 0);
 	cr_assert_eq(nimages(&r), 2, "5 failed execs: expected 2 images, got %zu:\n%s", nimages(&r),
@@ -535,7 +525,7 @@ Test(whole, exact_mmap_loop)
 	const struct truth *tp;
 	struct e2e_run r;
 
-	run(&r, E2E_ARGS("--exact"), E2E_ARGS(wl3(), "alloc-loop", LOOP_ITER, LOOP_PEAK_MIB));
+	run(&r, E2E_ARGS("--exact"), E2E_ARGS(e2e_wl3(), "alloc-loop", LOOP_ITER, LOOP_PEAK_MIB));
 	need_status(&r, 0);
 	tp = e2e_need_truth(&r, "peak", 0);
 	cr_assert_geq(tp->rss, 24 * MIB, "workload sanity: peak %" PRIu64, tp->rss);
@@ -558,7 +548,7 @@ Test(whole, mmap_loop_without_exact)
 	const struct truth *tp;
 	struct e2e_run r;
 
-	run(&r, NULL, E2E_ARGS(wl3(), "alloc-loop", LOOP_ITER, LOOP_PEAK_MIB));
+	run(&r, NULL, E2E_ARGS(e2e_wl3(), "alloc-loop", LOOP_ITER, LOOP_PEAK_MIB));
 	need_status(&r, 0);
 	tp = e2e_need_truth(&r, "peak", 0);
 	peak = e2e_u64(r.json, "processes.0.peak_rss_bytes");
@@ -581,7 +571,7 @@ Test(whole, exact_brk_loop)
 	const struct truth *tp;
 	struct e2e_run r;
 
-	run(&r, E2E_ARGS("--exact"), E2E_ARGS(wl3(), "brk-loop", "500", LOOP_PEAK_MIB));
+	run(&r, E2E_ARGS("--exact"), E2E_ARGS(e2e_wl3(), "brk-loop", "500", LOOP_PEAK_MIB));
 	need_status(&r, 0);
 	tp = e2e_need_truth(&r, "peak", 0);
 	cr_assert_geq(tp->rss, 24 * MIB, "workload sanity: peak %" PRIu64, tp->rss);

@@ -28,20 +28,46 @@ const char *e2e_tool(void)
 	return need_env(run_tool(), "MAXRSS_SC");
 }
 
+/* Each workload its own buffer: several go into one command line. */
+static const char *workload(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s", need_env(run_workload(name), "WORKLOADS"));
+	return buf;
+}
+
 const char *e2e_wl(void)
 {
 	static char path[4096];
 
-	snprintf(path, sizeof(path), "%s", need_env(run_workload("wl"), "WORKLOADS"));
-	return path;
+	return workload(path, sizeof(path), "wl");
 }
 
 const char *e2e_tiny(void)
 {
 	static char path[4096];
 
-	snprintf(path, sizeof(path), "%s", need_env(run_workload("tiny"), "WORKLOADS"));
-	return path;
+	return workload(path, sizeof(path), "tiny");
+}
+
+const char *e2e_wl3(void)
+{
+	static char path[4096];
+
+	return workload(path, sizeof(path), "wl3");
+}
+
+const char *e2e_rely(void)
+{
+	static char path[4096];
+
+	return workload(path, sizeof(path), "rely");
+}
+
+bool e2e_sanitized(void)
+{
+	const char *s = getenv("MAXRSS_SANITIZERS");
+
+	return s && *s;
 }
 
 static size_t add_args(const char **argv, size_t n, const char *const *args)

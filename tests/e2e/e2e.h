@@ -58,9 +58,13 @@ struct e2e_run {
 /* A NULL-terminated argument list as a compound literal. */
 #define E2E_ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-/* "$WORKLOADS/wl" and "$WORKLOADS/tiny" (static strings, asserted set). */
+/* "$WORKLOADS/wl", ".../tiny", ".../wl3", ".../rely" (static strings, asserted set). */
 const char *e2e_wl(void);
 const char *e2e_tiny(void);
+const char *e2e_wl3(void);
+const char *e2e_rely(void);
+/* True in the sanitizer build of the suite (MAXRSS_SANITIZERS set). */
+bool e2e_sanitized(void);
 /* "$MAXRSS_SC", asserted set. */
 const char *e2e_tool(void);
 
