@@ -4,6 +4,7 @@
 # numbers, and hands COMMAND and its arguments to bash-completion at the
 # right word.  TAP; skipped without bash.
 set -u
+: "${TESTS_SRCDIR:?run through make check}"
 
 if ! command -v bash >/dev/null 2>&1; then
 	echo "1..0 # SKIP bash is not installed"
@@ -37,21 +38,7 @@ complete() {
 	bash "$tmp/run.bash" "$@" | sort
 }
 
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do
-		printf '# %s\n' "$line"
-	done
-}
+. "$TESTS_SRCDIR/sh/tap.sh"
 # expect DESCRIPTION WANT GOT
 expect() {
 	if [ "$2" = "$3" ]; then
@@ -91,4 +78,4 @@ expect "_command_offset gets COMMAND's word (-r 3 --json sh -c)" "command at wor
 expect "... also after -- and an --option=VALUE" "command at word 7" \
 	"$(OFFSET_STUB=1 complete -i 10 --plot = x.svg -- sh -)"
 
-[ "$fails" -eq 0 ]
+tap_passed

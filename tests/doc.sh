@@ -12,18 +12,7 @@ set -u
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $1"
-	sed 's/^/# /' "$2"
-}
+. "$TESTS_SRCDIR/sh/tap.sh"
 skip() {
 	n=$((n + 1))
 	echo "ok $n - $1 # SKIP $2"
@@ -46,17 +35,17 @@ awk '/^\.SH /{ in_opts = ($2 == "OPTIONS") } in_opts && tag { print; tag = 0 }
 if [ "$(wc -l <"$tmp/help-opts")" -ge 10 ]; then
 	ok "--help lists $(wc -l <"$tmp/help-opts" | tr -d ' ') option names"
 else
-	not_ok "--help lists the options" "$tmp/help"
+	not_ok_file "--help lists the options" "$tmp/help"
 fi
 comm -23 "$tmp/help-opts" "$tmp/man-opts" >"$tmp/missing"
 if [ -s "$tmp/missing" ]; then
-	not_ok "every option of --help is described in the man page" "$tmp/missing"
+	not_ok_file "every option of --help is described in the man page" "$tmp/missing"
 else
 	ok "every option of --help is described in the man page"
 fi
 comm -13 "$tmp/help-opts" "$tmp/man-opts" >"$tmp/extra"
 if [ -s "$tmp/extra" ]; then
-	not_ok "every option of the man page is in --help" "$tmp/extra"
+	not_ok_file "every option of the man page is in --help" "$tmp/extra"
 else
 	ok "every option of the man page is in --help"
 fi
@@ -66,7 +55,7 @@ if command -v groff >/dev/null 2>&1; then
 	# Not -z: some warnings (an unknown special character) come only with output.
 	LC_ALL=C.UTF-8 groff -man -Tutf8 -ww "$MAN_PAGE" 2>"$tmp/groff" >/dev/null
 	if [ -s "$tmp/groff" ]; then
-		not_ok "groff -man -Tutf8 -ww renders the page without a warning" "$tmp/groff"
+		not_ok_file "groff -man -Tutf8 -ww renders the page without a warning" "$tmp/groff"
 	else
 		ok "groff -man -Tutf8 -ww renders the page without a warning"
 	fi
@@ -80,7 +69,7 @@ if [ "$(sed -n 1p "$tmp/version")" = "maxrss-sc $PACKAGE_VERSION" ] &&
 	grep -q '^Copyright (C) ' "$tmp/version" && grep -q '^License GPLv3+' "$tmp/version"; then
 	ok "--version is GNU style with version $PACKAGE_VERSION"
 else
-	not_ok "--version is GNU style with version $PACKAGE_VERSION" "$tmp/version"
+	not_ok_file "--version is GNU style with version $PACKAGE_VERSION" "$tmp/version"
 fi
 
 # NEWS tells what the release brings: its latest entry is this version.
@@ -88,7 +77,7 @@ grep -m1 '^\* Noteworthy changes in release' "$TESTS_SRCDIR/../NEWS" >"$tmp/news
 if grep -q "release $PACKAGE_VERSION " "$tmp/news"; then
 	ok "NEWS's latest entry is release $PACKAGE_VERSION"
 else
-	not_ok "NEWS's latest entry is release $PACKAGE_VERSION" "$tmp/news"
+	not_ok_file "NEWS's latest entry is release $PACKAGE_VERSION" "$tmp/news"
 fi
 
 # The version lives in configure.ac alone: the man page, README and the
@@ -96,9 +85,9 @@ fi
 grep -n -F "$PACKAGE_VERSION" "$MAN_PAGE" "$TESTS_SRCDIR/../README.md" "$COMPLETION" \
 	>"$tmp/stale" 2>/dev/null
 if [ -s "$tmp/stale" ]; then
-	not_ok "no copy of version $PACKAGE_VERSION outside configure.ac and NEWS" "$tmp/stale"
+	not_ok_file "no copy of version $PACKAGE_VERSION outside configure.ac and NEWS" "$tmp/stale"
 else
 	ok "no copy of version $PACKAGE_VERSION outside configure.ac and NEWS"
 fi
 
-[ "$fails" -eq 0 ]
+tap_passed

@@ -25,18 +25,7 @@ fi
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $1"
-	[ $# -gt 1 ] && sed 's/^/# /' "$2"
-}
+. "$TESTS_SRCDIR/sh/tap.sh"
 
 echo "1..5"
 
@@ -45,7 +34,7 @@ echo "1..5"
 if [ -s "$tmp/chart.svg" ]; then
 	ok "maxrss-sc --plot wrote a chart"
 else
-	not_ok "maxrss-sc --plot wrote a chart" "$tmp/out"
+	not_ok_file "maxrss-sc --plot wrote a chart" "$tmp/out"
 fi
 
 # As root Chromium needs --no-sandbox; the other flags keep it off the network.
@@ -57,7 +46,7 @@ timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
 if [ -s "$tmp/shot.png" ]; then
 	ok "$browser took a screenshot of it"
 else
-	not_ok "$browser took a screenshot of it" "$tmp/browser.log"
+	not_ok_file "$browser took a screenshot of it" "$tmp/browser.log"
 fi
 
 python3 "$TESTS_SRCDIR/e2e/png-pixels.py" "$tmp/chart.svg" "$tmp/shot.png" >"$tmp/pixels" 2>&1
@@ -69,8 +58,8 @@ for id in tree-pss tree-rss process-1; do
 	if [ "${c:-0}" -ge 150 ]; then
 		ok "the $id series is drawn ($c pixels of its colour)"
 	else
-		not_ok "the $id series is drawn (${c:-0} pixels of its colour)" "$tmp/pixels"
+		not_ok_file "the $id series is drawn (${c:-0} pixels of its colour)" "$tmp/pixels"
 	fi
 done
 
-[ "$fails" -eq 0 ]
+tap_passed

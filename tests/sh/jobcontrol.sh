@@ -5,6 +5,7 @@
 # reaches the command and maxrss-sc still reports, with status 130.
 # TAP output; skipped without tmux, bash or make.
 set -u
+: "${TESTS_SRCDIR:?run through make check}"
 
 for p in tmux bash make; do
 	if ! command -v "$p" >/dev/null 2>&1; then
@@ -22,23 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do
-		echo "# $line"
-	done
-	echo "# screen:"
-	tmux -S "$sock" capture-pane -p -t jobs 2>/dev/null | sed '/^$/d; s/^/#   /'
-}
+. "$TESTS_SRCDIR/sh/tap.sh"
 
 # Poll (every 0.1 s, at most $1 tenths) until the shell test $2 holds.
 wait_for() {
@@ -136,4 +121,4 @@ else
 	not_ok "Ctrl-C: no report of signal 2" "report2: $(head -1 "$dir/report2" 2>/dev/null)"
 fi
 
-[ "$failed" -eq 0 ]
+tap_passed
