@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 
+#include "../lib/summary.h"
 #include "../lib/xml.h"
 #include "e2e.h"
 
@@ -76,58 +77,6 @@ static long read_counter(const char *path)
 	return n;
 }
 
-/*
- * Summary statistics recomputed here from the per-run values that "runs"
- * holds, and compared with "summary": sizes to the byte, times to the
- * microsecond (the precision they are written with).
- */
-static void check_summary(const struct json *root, const char *metric, const char *run_key,
-			  bool size)
-{
-	const struct json *runs = json_get(root, "runs");
-	double v[64], sum = 0, sq = 0, mean, lo, hi, med, tol = size ? 0.5 : 1.5e-6;
-	char path[128];
-	size_t n;
-
-	cr_assert_not_null(runs);
-	n = runs->n;
-	cr_assert(n >= 2 && n <= 64);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "runs.%zu.%s", i, run_key);
-		v[i] = num(root, path);
-		sum += v[i];
-	}
-	mean = sum / (double)n;
-	lo = hi = v[0];
-	for (size_t i = 0; i < n; i++) {
-		sq += (v[i] - mean) * (v[i] - mean);
-		lo = fmin(lo, v[i]);
-		hi = fmax(hi, v[i]);
-	}
-	/* Median: sort a copy (insertion sort, n is small). */
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && v[k - 1] > v[k]; k--) {
-			double t = v[k];
-
-			v[k] = v[k - 1];
-			v[k - 1] = t;
-		}
-	med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-
-#define CHECK(stat, want)                                                                         \
-	do {                                                                                      \
-		snprintf(path, sizeof(path), "summary.%s.%s", metric, stat);                      \
-		cr_assert(fabs(num(root, path) - (want)) <= tol, "%s = %.9g, from the runs %.9g", \
-			  path, num(root, path), (double)(want));                                 \
-	} while (0)
-	CHECK("mean", mean);
-	CHECK("min", lo);
-	CHECK("max", hi);
-	CHECK("median", med);
-	CHECK("stddev", sqrt(sq / (double)(n - 1)));
-#undef CHECK
-}
-
 /* ------------------------------------------------------------------ --runs */
 
 Test(bench, runs_json_summary_matches_each_run)
@@ -163,11 +112,11 @@ Test(bench, runs_json_summary_matches_each_run)
 		e2e_assert_within("run peak", peak, e2e_sub(tp->rss, E2E_EXACT_BELOW),
 				  e2e_truth_max_rss(&r, tp->pid) + bound + E2E_AFTER_TRUTH);
 	}
-	check_summary(r.json, "peak_rss_bytes", "peak_rss_bytes", true);
-	check_summary(r.json, "tree_peak_pss_bytes", "tree.peak_pss_bytes", true);
-	check_summary(r.json, "wall_seconds", "wall_seconds", false);
-	check_summary(r.json, "user_seconds", "user_seconds", false);
-	check_summary(r.json, "sys_seconds", "sys_seconds", false);
+	summary_check(r.json, "peak_rss_bytes", "peak_rss_bytes", 0.5);
+	summary_check(r.json, "tree_peak_pss_bytes", "tree.peak_pss_bytes", 0.5);
+	summary_check(r.json, "wall_seconds", "wall_seconds", 1.5e-6);
+	summary_check(r.json, "user_seconds", "user_seconds", 1.5e-6);
+	summary_check(r.json, "sys_seconds", "sys_seconds", 1.5e-6);
 	e2e_run_free(&r);
 }
 

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 
 #include "../lib/json.h"
+#include "../lib/summary.h"
 #include "report.h"
 #include "runs.h"
 #include "stats.h"
@@ -258,56 +259,6 @@ static double num(const struct json *root, const char *path)
 	return j->number;
 }
 
-/*
- * The summary of every metric equals what the test computes itself from the
- * per-run values it reads back from "runs" (sizes rounded to whole bytes).
- */
-static void check_summary(const struct json *root, const char *metric, const char *run_key,
-			  bool size)
-{
-	const struct json *runs = json_get(root, "runs");
-	double v[16], sum = 0, sq = 0, mean, lo, hi, med;
-	char path[128];
-	size_t n = runs->n;
-	double tol = size ? 0.5 : 1e-6;
-
-	cr_assert(n > 1 && n <= 16);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "runs.%zu.%s", i, run_key);
-		v[i] = num(root, path);
-		sum += v[i];
-	}
-	mean = sum / (double)n;
-	lo = hi = v[0];
-	for (size_t i = 0; i < n; i++) {
-		sq += (v[i] - mean) * (v[i] - mean);
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
-	}
-	/* Median by counting: the value with as many below as above (n is odd here). */
-	med = NAN;
-	for (size_t i = 0; i < n; i++) {
-		size_t below = 0, above = 0;
-
-		for (size_t k = 0; k < n; k++) {
-			below += v[k] < v[i];
-			above += v[k] > v[i];
-		}
-		if (below <= n / 2 && above <= n / 2)
-			med = v[i];
-	}
-	snprintf(path, sizeof(path), "summary.%s.mean", metric);
-	ASSERT_NEAR(num(root, path), mean, tol);
-	snprintf(path, sizeof(path), "summary.%s.min", metric);
-	ASSERT_NEAR(num(root, path), lo, tol);
-	snprintf(path, sizeof(path), "summary.%s.max", metric);
-	ASSERT_NEAR(num(root, path), hi, tol);
-	snprintf(path, sizeof(path), "summary.%s.median", metric);
-	ASSERT_NEAR(num(root, path), med, tol);
-	snprintf(path, sizeof(path), "summary.%s.stddev", metric);
-	ASSERT_NEAR(num(root, path), sqrt(sq / (double)(n - 1)), tol);
-}
-
 static void add_with_json(struct runs *rs, uint64_t peak, uint64_t pss, double wall, int code)
 {
 	struct fake f;
@@ -347,11 +298,11 @@ Test(runs_report, json_summary_matches_runs)
 	ASSERT_NEAR(num(j, "runs.1.status"), 2, 0);
 	ASSERT_NEAR(num(j, "runs.1.peak_rss_bytes"), 14 * MIB + 7, 0);
 
-	check_summary(j, "peak_rss_bytes", "peak_rss_bytes", true);
-	check_summary(j, "tree_peak_pss_bytes", "tree.peak_pss_bytes", true);
-	check_summary(j, "wall_seconds", "wall_seconds", false);
-	check_summary(j, "user_seconds", "user_seconds", false);
-	check_summary(j, "sys_seconds", "sys_seconds", false);
+	summary_check(j, "peak_rss_bytes", "peak_rss_bytes", 0.5);
+	summary_check(j, "tree_peak_pss_bytes", "tree.peak_pss_bytes", 0.5);
+	summary_check(j, "wall_seconds", "wall_seconds", 1e-6);
+	summary_check(j, "user_seconds", "user_seconds", 1e-6);
+	summary_check(j, "sys_seconds", "sys_seconds", 1e-6);
 	json_free(j);
 	free(out);
 	runs_free(&rs);
