@@ -279,26 +279,37 @@ Test(hostile, under_strace_f_fails_fast_naming_the_other_tracer)
 	refused_fast("strace -f", E2E_ARGS("strace", "-f", "-o", "/dev/null"), "already traced");
 }
 
+/*
+ * Run argv, a maxrss-sc writing its JSON report to report and measuring a
+ * workload that holds at least 8 MiB: status 0, and that peak in the report.
+ * Returns the report, for more checks (json_free it).
+ */
+static struct json *run_measures_8_mib(const char *const *argv, const char *const *env,
+				       const char *report)
+{
+	struct result r;
+	struct json *j;
+
+	run(&r, argv, env, -1);
+	cr_assert_eq(exit_code(&r), 0, "status %d; stderr:\n%s", exit_code(&r), r.err);
+	j = read_json(report);
+	cr_assert(e2e_u64(j, "peak_rss_bytes") >= 8 * MIB, "peak below 8 MiB");
+	result_free(&r);
+	return j;
+}
+
 /* strace without -f follows maxrss-sc alone: everything works. */
 Test(hostile, under_strace_without_f_works)
 {
 	char dir[512], report[600];
-	struct result r;
-	struct json *j;
 
 	if (!have_program("strace"))
 		cr_skip_test("strace is not installed");
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(report, sizeof(report), "%s/r.json", dir);
-	run(&r,
-	    E2E_ARGS("strace", "-o", "/dev/null", e2e_tool(), "--json", "-o", report, e2e_wl(),
-		     "hold-exit", "8"),
-	    traced_env, -1);
-	cr_assert_eq(exit_code(&r), 0, "status %d; stderr:\n%s", exit_code(&r), r.err);
-	j = read_json(report);
-	cr_assert(e2e_u64(j, "peak_rss_bytes") >= 8 * MIB, "peak below 8 MiB");
-	json_free(j);
-	result_free(&r);
+	json_free(run_measures_8_mib(E2E_ARGS("strace", "-o", "/dev/null", e2e_tool(), "--json",
+					      "-o", report, e2e_wl(), "hold-exit", "8"),
+				     traced_env, report));
 	e2e_rmtree(dir);
 }
 
@@ -306,20 +317,12 @@ Test(hostile, under_strace_without_f_works)
 Test(hostile, inside_an_existing_seccomp_filter_works)
 {
 	char dir[512], report[600];
-	struct result r;
-	struct json *j;
 
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(report, sizeof(report), "%s/r.json", dir);
-	run(&r,
-	    E2E_ARGS(sandbox(), "allow", "--", e2e_tool(), "--json", "-o", report, e2e_wl(),
-		     "hold-exit", "8"),
-	    NULL, -1);
-	cr_assert_eq(exit_code(&r), 0, "status %d; stderr:\n%s", exit_code(&r), r.err);
-	j = read_json(report);
-	cr_assert(e2e_u64(j, "peak_rss_bytes") >= 8 * MIB, "peak below 8 MiB");
-	json_free(j);
-	result_free(&r);
+	json_free(run_measures_8_mib(E2E_ARGS(sandbox(), "allow", "--", e2e_tool(), "--json", "-o",
+					      report, e2e_wl(), "hold-exit", "8"),
+				     NULL, report));
 	e2e_rmtree(dir);
 }
 
@@ -327,21 +330,13 @@ Test(hostile, inside_an_existing_seccomp_filter_works)
 Test(hostile, command_with_its_own_seccomp_filter_works)
 {
 	char dir[512], report[600];
-	struct result r;
-	struct json *j;
 
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(report, sizeof(report), "%s/r.json", dir);
 	/* Its ptrace refused: the sandbox's rule holds for the command only. */
-	run(&r,
-	    E2E_ARGS(e2e_tool(), "--json", "-o", report, sandbox(), "deny-ptrace", "--", e2e_wl(),
-		     "hold-exit", "8"),
-	    NULL, -1);
-	cr_assert_eq(exit_code(&r), 0, "status %d; stderr:\n%s", exit_code(&r), r.err);
-	j = read_json(report);
-	cr_assert(e2e_u64(j, "peak_rss_bytes") >= 8 * MIB, "peak below 8 MiB");
-	json_free(j);
-	result_free(&r);
+	json_free(run_measures_8_mib(E2E_ARGS(e2e_tool(), "--json", "-o", report, sandbox(),
+					      "deny-ptrace", "--", e2e_wl(), "hold-exit", "8"),
+				     NULL, report));
 	e2e_rmtree(dir);
 }
 
@@ -408,21 +403,17 @@ static uid_t nobody_uid(void)
 Test(hostile, unprivileged_user_measures)
 {
 	char dir[512], tool[600], wl[600], report[600];
-	struct result r;
 	struct json *j;
 
 	unpriv_setup(dir, sizeof(dir), nobody_uid());
 	snprintf(tool, sizeof(tool), "%s/maxrss-sc", dir);
 	snprintf(wl, sizeof(wl), "%s/wl", dir);
 	snprintf(report, sizeof(report), "%s/out/r.json", dir);
-	run(&r, E2E_ARGS(AS_NOBODY, tool, "--json", "-o", report, wl, "forktree", "2", "8"), NULL,
-	    -1);
-	cr_assert_eq(exit_code(&r), 0, "status %d; stderr:\n%s", exit_code(&r), r.err);
-	j = read_json(report);
-	cr_assert(e2e_u64(j, "peak_rss_bytes") >= 8 * MIB, "peak below 8 MiB");
+	j = run_measures_8_mib(
+		E2E_ARGS(AS_NOBODY, tool, "--json", "-o", report, wl, "forktree", "2", "8"), NULL,
+		report);
 	cr_assert_eq(e2e_u64(j, "tree.processes"), 3, "processes");
 	json_free(j);
-	result_free(&r);
 	e2e_rmtree(dir);
 }
 
