@@ -200,7 +200,7 @@ int filter_export(scmp_filter_ctx ctx, bool set_nnp, struct filter_prog *out)
 	/* libseccomp 2.5 exports only to a file descriptor. */
 	int fd = (int)syscall(SYS_memfd_create, "maxrss-sc-filter", MFD_CLOEXEC);
 	struct sock_filter *insns = NULL;
-	ssize_t got;
+	off_t size;
 	int rc;
 
 	out->insns = NULL;
@@ -211,22 +211,23 @@ int filter_export(scmp_filter_ctx ctx, bool set_nnp, struct filter_prog *out)
 	rc = seccomp_export_bpf(ctx, fd);
 	if (rc)
 		goto out;
-	insns = malloc(MAX_INSNS * sizeof(*insns));
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || size % (off_t)sizeof(*insns) ||
+	    size > (off_t)(MAX_INSNS * sizeof(*insns))) {
+		rc = size < 0 ? -errno : -E2BIG;
+		goto out;
+	}
+	insns = malloc((size_t)size);
 	if (!insns) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	got = pread(fd, insns, MAX_INSNS * sizeof(*insns), 0);
-	if (got < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (got == 0 || got % (ssize_t)sizeof(*insns) || lseek(fd, 0, SEEK_END) != got) {
-		rc = -E2BIG;
+	if (pread(fd, insns, (size_t)size, 0) != (ssize_t)size) {
+		rc = -EIO;
 		goto out;
 	}
 	out->insns = insns;
-	out->len = (unsigned short)((size_t)got / sizeof(*insns));
+	out->len = (unsigned short)((size_t)size / sizeof(*insns));
 	insns = NULL;
 out:
 	free(insns);
