@@ -28,40 +28,26 @@ const char *e2e_tool(void)
 	return need_env(run_tool(), "MAXRSS_SC");
 }
 
-/* Each workload its own buffer: several go into one command line. */
+/* "$WORKLOADS/name" into buf. */
 static const char *workload(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s", need_env(run_workload(name), "WORKLOADS"));
 	return buf;
 }
 
-const char *e2e_wl(void)
-{
-	static char path[4096];
+/* Each its own buffer: several go into one command line. */
+#define WORKLOAD_PATH(fn, name)                                \
+	const char *fn(void)                                   \
+	{                                                      \
+		static char path[4096];                        \
+                                                               \
+		return workload(path, sizeof(path), name);     \
+	}
 
-	return workload(path, sizeof(path), "wl");
-}
-
-const char *e2e_tiny(void)
-{
-	static char path[4096];
-
-	return workload(path, sizeof(path), "tiny");
-}
-
-const char *e2e_wl3(void)
-{
-	static char path[4096];
-
-	return workload(path, sizeof(path), "wl3");
-}
-
-const char *e2e_rely(void)
-{
-	static char path[4096];
-
-	return workload(path, sizeof(path), "rely");
-}
+WORKLOAD_PATH(e2e_wl, "wl")
+WORKLOAD_PATH(e2e_tiny, "tiny")
+WORKLOAD_PATH(e2e_wl3, "wl3")
+WORKLOAD_PATH(e2e_rely, "rely")
 
 bool e2e_sanitized(void)
 {
