@@ -8,44 +8,82 @@
 
 #include "filter.h"
 
-static const struct {
-	const char *name;
-	enum filter_id id;
-} trapped[] = {
-	{ "exit", FILTER_EXIT },
-	{ "exit_group", FILTER_EXIT_GROUP },
-	{ "execve", FILTER_EXECVE },
-	{ "execveat", FILTER_EXECVEAT },
-	{ "clone", FILTER_CLONE },
-	{ "clone3", FILTER_CLONE3 },
-	{ "fork", FILTER_FORK },
-	{ "vfork", FILTER_VFORK },
-};
+#ifndef MADV_FREE
+#define MADV_FREE 8
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+/* Linux 5.18; absent from older headers. */
+#define MADV_DONTNEED_LOCKED_ 24
 
-/* --exact: syscalls that always may lower RSS, trapped on their number alone. */
-static const struct {
-	const char *name;
-	enum filter_id id;
-} released[] = {
-	{ "munmap", FILTER_MUNMAP },
-	{ "mremap", FILTER_MREMAP },
-	{ "brk", FILTER_BRK },
-	{ "shmdt", FILTER_SHMDT },
-};
-
-/* madvise advice values that drop pages from the RSS. */
-static const int release_advice[] = {
-	MADV_DONTNEED,
-	MADV_REMOVE,
-	MADV_FREE,
-	MADV_PAGEOUT,
-	24, /* MADV_DONTNEED_LOCKED (Linux 5.18), absent from older headers */
-};
+/* The argument check of a rule, if any: arg OP value. */
+enum arg_op { ARG_ANY, ARG_EQ, ARG_NE, ARG_HAS_BITS };
 
 /*
- * The architectures a process of this tree can run as.  On x86_64 a 64-bit
- * program can still enter the kernel as i386 (int 0x80) or x32; a filter that
- * left them out would let their exits and execs pass unseen.
+ * One rule of the filter: TRACE(id) for the syscall called name, where
+ * argument arg passes the check.  The same table makes the filter and tells
+ * the stops apart (filter_classes_init), so the two cannot disagree.
+ */
+struct rule {
+	const char *name;
+	enum filter_id id;
+	bool exact; /* only with --exact */
+	enum arg_op op;
+	unsigned arg;
+	scmp_datum_t value;
+};
+
+/* clang-format off */
+static const struct rule rules[] = {
+	/* The design card: every birth, exec and exit of the tree. */
+	{ "exit", FILTER_EXIT, false, ARG_ANY, 0, 0 },
+	{ "exit_group", FILTER_EXIT_GROUP, false, ARG_ANY, 0, 0 },
+	{ "execve", FILTER_EXECVE, false, ARG_ANY, 0, 0 },
+	{ "execveat", FILTER_EXECVEAT, false, ARG_ANY, 0, 0 },
+	{ "clone", FILTER_CLONE, false, ARG_ANY, 0, 0 },
+	{ "clone3", FILTER_CLONE3, false, ARG_ANY, 0, 0 },
+	{ "fork", FILTER_FORK, false, ARG_ANY, 0, 0 },
+	{ "vfork", FILTER_VFORK, false, ARG_ANY, 0, 0 },
+	/*
+	 * --exact: every syscall through which the RSS of a process can go
+	 * down.  Argument checks keep the common growing calls (mmap without
+	 * MAP_FIXED, madvise hints, fallocate of new blocks) off the tracer;
+	 * they cost those syscalls the kernel's always-allow cache, which is
+	 * why this is opt-in.
+	 */
+	{ "munmap", FILTER_MUNMAP, true, ARG_ANY, 0, 0 },
+	{ "mremap", FILTER_MREMAP, true, ARG_ANY, 0, 0 },
+	{ "brk", FILTER_BRK, true, ARG_ANY, 0, 0 },
+	{ "shmdt", FILTER_SHMDT, true, ARG_ANY, 0, 0 },
+	{ "remap_file_pages", FILTER_REMAP_FILE_PAGES, true, ARG_ANY, 0, 0 },
+	/* A mapped file cut short or punched loses its pages in every mapping. */
+	{ "ftruncate", FILTER_FTRUNCATE, true, ARG_ANY, 0, 0 },
+	{ "truncate", FILTER_TRUNCATE, true, ARG_ANY, 0, 0 },
+	{ "fallocate", FILTER_FALLOCATE, true, ARG_NE, 1, 0 },
+	/* madvise(addr, len, advice): the advice values that drop pages. */
+	{ "madvise", FILTER_MADVISE, true, ARG_EQ, 2, MADV_DONTNEED },
+	{ "madvise", FILTER_MADVISE, true, ARG_EQ, 2, MADV_REMOVE },
+	{ "madvise", FILTER_MADVISE, true, ARG_EQ, 2, MADV_FREE },
+	{ "madvise", FILTER_MADVISE, true, ARG_EQ, 2, MADV_PAGEOUT },
+	{ "madvise", FILTER_MADVISE, true, ARG_EQ, 2, MADV_DONTNEED_LOCKED_ },
+	/* process_madvise(pidfd, iov, vlen, advice, flags): another process's pages. */
+	{ "process_madvise", FILTER_PROCESS_MADVISE, true, ARG_EQ, 3, MADV_PAGEOUT },
+	/* mmap(addr, len, prot, flags, ...): MAP_FIXED replaces what was mapped. */
+	{ "mmap", FILTER_MMAP_FIXED, true, ARG_HAS_BITS, 3, MAP_FIXED },
+	{ "mmap2", FILTER_MMAP_FIXED, true, ARG_HAS_BITS, 3, MAP_FIXED },
+	/* io_uring's madvise and fallocate never pass through seccomp. */
+	{ "io_uring_setup", FILTER_IO_URING_SETUP, true, ARG_ANY, 0, 0 },
+};
+/* clang-format on */
+
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+/*
+ * The architectures a process of this tree can run as, beside the native
+ * one.  On x86_64 a 64-bit program can still enter the kernel as i386
+ * (int 0x80) or x32; a filter that left them out would let their exits and
+ * execs pass unseen.
  */
 static const uint32_t extra_arches[] = {
 #if defined(__x86_64__)
@@ -54,73 +92,98 @@ static const uint32_t extra_arches[] = {
 #elif defined(__aarch64__)
 	SCMP_ARCH_ARM,
 #endif
+	0 /* the end: never empty, so no always-false loop test where there is none */
 };
 
-#ifndef MADV_FREE
-#define MADV_FREE 8
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-
-const char *filter_id_name(int id)
-{
-	for (size_t i = 0; i < sizeof(trapped) / sizeof(trapped[0]); i++)
-		if ((int)trapped[i].id == id)
-			return trapped[i].name;
-	for (size_t i = 0; i < sizeof(released) / sizeof(released[0]); i++)
-		if ((int)released[i].id == id)
-			return released[i].name;
-	if (id == FILTER_MADVISE)
-		return "madvise";
-	if (id == FILTER_MMAP_FIXED)
-		return "mmap";
-	return "unknown";
-}
-
 /*
- * Add TRACE(id) for the syscall called name, with up to one argument check.
- * A syscall that no arch of the filter has is skipped, not an error.
+ * Add TRACE(id) for one rule.  A syscall that no arch of the filter has is
+ * skipped, not an error.
  */
-static int add_rule(scmp_filter_ctx ctx, const char *name, enum filter_id id, unsigned nargs,
-		    struct scmp_arg_cmp cmp)
+static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 {
-	int nr = seccomp_syscall_resolve_name(name), rc;
+	int nr = seccomp_syscall_resolve_name(r->name), rc;
 
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
-	if (nargs)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(id), nr, 1, cmp);
-	else
-		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(id), nr, 0);
+	switch (r->op) {
+	case ARG_EQ:
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(r->id), nr, 1,
+				      SCMP_CMP(r->arg, SCMP_CMP_EQ, r->value));
+		break;
+	case ARG_NE:
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(r->id), nr, 1,
+				      SCMP_CMP(r->arg, SCMP_CMP_NE, r->value));
+		break;
+	case ARG_HAS_BITS:
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(r->id), nr, 1,
+				      SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, r->value, r->value));
+		break;
+	default:
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(r->id), nr, 0);
+		break;
+	}
 	/* -EDOM / -EOPNOTSUPP: not on this arch; "fork" on aarch64, say. */
 	if (rc == -EDOM || rc == -EOPNOTSUPP)
 		return 0;
 	return rc;
 }
 
-/*
- * The --exact rules.  Argument checks keep the common growing calls (mmap
- * without MAP_FIXED, madvise hints) off the tracer; they cost those two
- * syscalls the kernel's always-allow cache, which is why this is opt-in.
- */
-static int add_release_rules(scmp_filter_ctx ctx)
+/* What the kernel reports as the arch of a syscall made through arch. */
+static uint32_t reported_arch(uint32_t arch)
+{
+#ifdef SCMP_ARCH_X32
+	/* x32 syscalls are x86_64 ones with __X32_SYSCALL_BIT in the number. */
+	if (arch == SCMP_ARCH_X32)
+		return SCMP_ARCH_X86_64;
+#endif
+	return arch;
+}
+
+static int add_class(struct filter_classes *cls, uint32_t arch, int nr, enum filter_id id)
+{
+	for (size_t i = 0; i < cls->n; i++)
+		if (cls->c[i].arch == arch && cls->c[i].nr == nr)
+			return 0; /* madvise: one class for its several rules */
+	if (cls->n == FILTER_MAX_CLASSES)
+		return -E2BIG;
+	cls->c[cls->n].arch = arch;
+	cls->c[cls->n].nr = nr;
+	cls->c[cls->n].id = id;
+	cls->n++;
+	return 0;
+}
+
+int filter_classes_init(struct filter_classes *cls, bool exact)
 {
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < sizeof(released) / sizeof(released[0]); i++)
-		rc = add_rule(ctx, released[i].name, released[i].id, 0, SCMP_A0(SCMP_CMP_EQ, 0));
-	for (size_t i = 0; !rc && i < sizeof(release_advice) / sizeof(release_advice[0]); i++)
-		rc = add_rule(ctx, "madvise", FILTER_MADVISE, 1,
-			      SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)release_advice[i]));
-	/* mmap(addr, len, prot, flags, ...): MAP_FIXED replaces what was mapped. */
-	if (!rc)
-		rc = add_rule(ctx, "mmap", FILTER_MMAP_FIXED, 1,
-			      SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED, MAP_FIXED));
-	if (!rc)
-		rc = add_rule(ctx, "mmap2", FILTER_MMAP_FIXED, 1,
-			      SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED, MAP_FIXED));
+	cls->n = 0;
+	/* The native arch first, then the extra ones up to their 0. */
+	for (const uint32_t *a = NULL; !rc; a = a ? a + 1 : extra_arches) {
+		uint32_t arch = a ? *a : seccomp_arch_native();
+
+		if (!arch)
+			break;
+		for (size_t i = 0; i < NRULES && !rc; i++) {
+			int nr;
+
+			if (rules[i].exact && !exact)
+				continue;
+			/* Negative: a pseudo number, the syscall is not on this arch. */
+			nr = seccomp_syscall_resolve_name_arch(arch, rules[i].name);
+			if (nr >= 0)
+				rc = add_class(cls, reported_arch(arch), nr, rules[i].id);
+		}
+	}
 	return rc;
+}
+
+enum filter_id filter_classify(const struct filter_classes *cls, uint32_t arch, long nr)
+{
+	for (size_t i = 0; i < cls->n; i++)
+		if (cls->c[i].nr == nr && cls->c[i].arch == arch)
+			return cls->c[i].id;
+	return FILTER_NONE;
 }
 
 bool filter_privileged(void)
@@ -165,8 +228,8 @@ int filter_build(scmp_filter_ctx *out, bool set_nnp, bool exact)
 	 */
 	if (rc && rc != -EOPNOTSUPP)
 		goto fail;
-	for (size_t i = 0; i < sizeof(extra_arches) / sizeof(extra_arches[0]); i++) {
-		rc = seccomp_arch_add(ctx, extra_arches[i]);
+	for (const uint32_t *a = extra_arches; *a; a++) {
+		rc = seccomp_arch_add(ctx, *a);
 		if (rc && rc != -EEXIST)
 			goto fail;
 	}
@@ -175,13 +238,10 @@ int filter_build(scmp_filter_ctx *out, bool set_nnp, bool exact)
 	 * headers.  A syscall some arch lacks (fork on aarch64) resolves to a
 	 * negative pseudo number, which libseccomp skips on that arch.
 	 */
-	for (size_t i = 0; i < sizeof(trapped) / sizeof(trapped[0]); i++) {
-		rc = add_rule(ctx, trapped[i].name, trapped[i].id, 0, SCMP_A0(SCMP_CMP_EQ, 0));
-		if (rc)
-			goto fail;
-	}
-	if (exact) {
-		rc = add_release_rules(ctx);
+	for (size_t i = 0; i < NRULES; i++) {
+		if (rules[i].exact && !exact)
+			continue;
+		rc = add_rule(ctx, &rules[i]);
 		if (rc)
 			goto fail;
 	}

@@ -5,14 +5,19 @@
 #include <linux/filter.h>
 #include <seccomp.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /*
- * The SECCOMP_RET_TRACE data of each trapped syscall; PTRACE_GETEVENTMSG at the
- * seccomp stop returns it, so the tracer never reads registers to know which one.
- * 0 is never used (it is what a filter of somebody else's could return).
+ * What each trapped syscall is to the tracer.  The filter returns the id as
+ * its SECCOMP_RET_TRACE data, but a stop is told by its syscall number and
+ * architecture (filter_classify): when the command installs a filter of its
+ * own that also returns TRACE, the newest filter's data is what the stop
+ * carries.  0 is never an id: "not one of ours".
  */
 enum filter_id {
-	FILTER_EXIT = 1,
+	FILTER_NONE = 0,
+	FILTER_EXIT,
 	FILTER_EXIT_GROUP,
 	FILTER_EXECVE,
 	FILTER_EXECVEAT,
@@ -27,11 +32,41 @@ enum filter_id {
 	FILTER_BRK,
 	FILTER_SHMDT,
 	FILTER_MMAP_FIXED,
-	FILTER_ID_MAX = FILTER_MMAP_FIXED,
+	FILTER_FTRUNCATE,	 /* a mapped file (a memfd) cut short */
+	FILTER_TRUNCATE,
+	FILTER_FALLOCATE,	 /* any mode but plain allocation: punch, collapse, zero */
+	FILTER_REMAP_FILE_PAGES, /* an mmap over the range, in the kernel */
+	FILTER_PROCESS_MADVISE,	 /* releases pages of the process of a pidfd */
+	FILTER_IO_URING_SETUP,	 /* from now on releases can bypass seccomp */
+	FILTER_ID_MAX = FILTER_IO_URING_SETUP,
 };
 
 /* True for the ids that --exact adds. */
 #define FILTER_IS_RELEASE(id) ((id) >= FILTER_MUNMAP && (id) <= FILTER_ID_MAX)
+
+/*
+ * The tool's stops by architecture and number, made from the same rules as
+ * the filter (filter_classes_init): what the kernel reports at a seccomp stop
+ * (PTRACE_GET_SYSCALL_INFO's arch and nr) says which one it is.
+ */
+struct filter_class {
+	uint32_t arch; /* AUDIT_ARCH_* as the kernel reports it (x32 as x86_64) */
+	int nr;	       /* x32 numbers keep their __X32_SYSCALL_BIT */
+	enum filter_id id;
+};
+
+#define FILTER_MAX_CLASSES 96
+
+struct filter_classes {
+	struct filter_class c[FILTER_MAX_CLASSES];
+	size_t n;
+};
+
+/* Fill cls for the filter of filter_build(..., exact).  0 or -errno. */
+int filter_classes_init(struct filter_classes *cls, bool exact);
+
+/* The id of the syscall (arch, nr), or FILTER_NONE when it is not one the filter traps. */
+enum filter_id filter_classify(const struct filter_classes *cls, uint32_t arch, long nr);
 
 /*
  * Build (not load) the filter: TRACE(id) for the lifecycle syscalls on every
@@ -60,9 +95,6 @@ void filter_prog_free(struct filter_prog *prog);
 
 /* Free a built filter (NULL is fine). */
 void filter_release(scmp_filter_ctx ctx);
-
-/* "exit_group", ...; "unknown" for ids out of range. */
-const char *filter_id_name(int id);
 
 /* True when the caller may load a filter without no_new_privs (CAP_SYS_ADMIN). */
 bool filter_privileged(void);

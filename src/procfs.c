@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,10 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 				return -EINVAL;
 			out->tgid = (pid_t)t;
 			have_tgid = true;
+		} else if ((v = match_key(p, eol, "PPid"))) {
+			long t = parse_pid(v, eol);
+
+			out->ppid = t > 0 ? (pid_t)t : 0;
 		} else if ((v = match_key(p, eol, "TracerPid"))) {
 			long t = parse_pid(v, eol);
 
@@ -154,6 +159,87 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 		return -EINVAL;
 	out->has_mm = have_rss;
 	return 0;
+}
+
+/* A decimal number (optionally negative) at *p, then one blank or the end. */
+static bool parse_long(const char **pp, const char *end, long *out)
+{
+	const char *p = *pp;
+	bool neg = false;
+	long v = 0;
+	int digits = 0;
+
+	if (p < end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
+		if (v > (LONG_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (!digits || (p < end && *p != ' ' && *p != '\n'))
+		return false;
+	*out = neg ? -v : v;
+	*pp = p < end ? p + 1 : p;
+	return true;
+}
+
+int procfs_parse_stat(const char *buf, size_t len, struct pstat *out)
+{
+	const char *end = buf + len, *p = NULL;
+	long v[6];
+
+	memset(out, 0, sizeof(*out));
+	/* comm is whatever is between the first '(' and the last ')'. */
+	for (const char *q = buf; q < end; q++)
+		if (*q == ')')
+			p = q;
+	if (!p || end - p < 4 || p[1] != ' ' || p[3] != ' ')
+		return -EINVAL;
+	out->state = p[2];
+	p += 4;
+	/* ppid pgrp session tty_nr tpgid flags */
+	for (int i = 0; i < 6; i++)
+		if (!parse_long(&p, end, &v[i]))
+			return -EINVAL;
+	out->ppid = (pid_t)v[0];
+	out->pgrp = (pid_t)v[1];
+	out->session = (pid_t)v[2];
+	out->flags = (unsigned long)v[5];
+	return 0;
+}
+
+int procfs_parse_syscall(const char *buf, size_t len, long *nr)
+{
+	const char *p = buf, *end = buf + len;
+
+	if (len >= 7 && memcmp(buf, "running", 7) == 0)
+		return -EAGAIN;
+	return parse_long(&p, end, nr) ? 0 : -EINVAL;
+}
+
+int procfs_parse_fdinfo_pid(const char *buf, size_t len, pid_t *pid)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *v;
+
+		if (!eol)
+			eol = end;
+		if ((v = match_key(p, eol, "Pid"))) {
+			long t = parse_pid(v, eol);
+
+			if (t <= 0)
+				return -ENOENT; /* -1: the process is gone; 0: not in our namespace */
+			*pid = (pid_t)t;
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -ENOENT;
 }
 
 size_t procfs_count_args(const char *buf, size_t len)
@@ -231,6 +317,39 @@ int procfs_read_status(int procfd, pid_t tid, struct pstatus *out)
 	if (n == 0)
 		return -ESRCH;
 	return procfs_parse_status(buf, (size_t)n, out);
+}
+
+int procfs_read_stat(int procfd, pid_t tid, struct pstat *out)
+{
+	static char buf[1024];
+	ssize_t n = read_small(procfd, tid, "stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	return procfs_parse_stat(buf, (size_t)n, out);
+}
+
+int procfs_read_syscall(int procfd, pid_t tid, long *nr)
+{
+	static char buf[256];
+	ssize_t n = read_small(procfd, tid, "syscall", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	return procfs_parse_syscall(buf, (size_t)n, nr);
+}
+
+int procfs_read_pidfd_pid(int procfd, pid_t tid, int fd, pid_t *pid)
+{
+	static char buf[512];
+	char name[40];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	n = read_small(procfd, tid, name, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return procfs_parse_fdinfo_pid(buf, (size_t)n, pid);
 }
 
 int procfs_read_cmdline(int procfd, pid_t pid, char **bufp, size_t *lenp)

@@ -22,6 +22,7 @@ struct rollup {
 /* From /proc/PID/status, in bytes.  Counters: see measuring.md for their error. */
 struct pstatus {
 	pid_t tgid;	    /* Tgid */
+	pid_t ppid;	    /* PPid: 0 when the parent is outside our pid namespace */
 	pid_t tracer;	    /* TracerPid: 0 when not traced */
 	bool has_mm;	    /* false for a zombie or kernel thread (no Vm* lines) */
 	uint64_t hwm;	    /* VmHWM */
@@ -30,6 +31,18 @@ struct pstatus {
 	uint64_t rss_file;  /* RssFile */
 	uint64_t rss_shmem; /* RssShmem */
 };
+
+/* From /proc/PID/stat: what the kernel says of a task's state and family. */
+struct pstat {
+	char state;	    /* R, S, D, T, t, Z, X, ... */
+	pid_t ppid;
+	pid_t pgrp;
+	pid_t session;
+	unsigned long flags; /* the task's PF_* flags */
+};
+
+/* PF_SIGNALED: the task is dying of a signal (a group exit, a fatal signal, an exec's de_thread). */
+#define PROCFS_PF_SIGNALED 0x00000400UL
 
 /*
  * Parse smaps_rollup text.  Returns 0; -ENODATA for empty text (a process
@@ -42,6 +55,22 @@ int procfs_parse_rollup(const char *buf, size_t len, struct rollup *out);
  * lines), or -EINVAL when Tgid is missing or a used value is malformed.
  */
 int procfs_parse_status(const char *buf, size_t len, struct pstatus *out);
+
+/*
+ * Parse stat text ("pid (comm) state ppid pgrp session tty tpgid flags ...";
+ * comm may hold spaces and parentheses).  0, or -EINVAL when malformed.
+ */
+int procfs_parse_stat(const char *buf, size_t len, struct pstat *out);
+
+/*
+ * Parse /proc/PID/syscall text: the number of the system call the (stopped
+ * or blocked) task is in, -1 when it is in none.  0; -EAGAIN for "running"
+ * (the kernel cannot tell); -EINVAL when malformed.
+ */
+int procfs_parse_syscall(const char *buf, size_t len, long *nr);
+
+/* The "Pid:" of a pidfd's /proc/PID/fdinfo/FD text: 0; -ENOENT when absent (not a pidfd). */
+int procfs_parse_fdinfo_pid(const char *buf, size_t len, pid_t *pid);
 
 /*
  * Split a NUL-separated /proc/PID/cmdline into argc.  A missing final NUL is
@@ -58,6 +87,10 @@ int procfs_open(void);
  */
 int procfs_read_rollup(int procfd, pid_t tid, struct rollup *out);
 int procfs_read_status(int procfd, pid_t tid, struct pstatus *out);
+int procfs_read_stat(int procfd, pid_t tid, struct pstat *out);
+int procfs_read_syscall(int procfd, pid_t tid, long *nr);
+/* The process a descriptor of tid refers to, when it is a pidfd. */
+int procfs_read_pidfd_pid(int procfd, pid_t tid, int fd, pid_t *pid);
 
 /*
  * Read /proc/PID/cmdline into a malloc'd buffer of NUL-terminated strings

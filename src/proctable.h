@@ -73,22 +73,34 @@ struct process {
 	pid_t tgid;
 	pid_t ppid;
 	struct image *image; /* current image; NULL while the mm is borrowed */
+	/*
+	 * While image is NULL: the image whose mm this process runs on (a
+	 * vfork or CLONE_VM child before its exec, and what it forks), or NULL
+	 * (maxrss-sc's stub).  Images outlive their processes: it may be closed.
+	 */
+	struct image *borrowed;
 	unsigned nimages;    /* images opened so far: the next one's index */
 	unsigned ntasks;     /* traced tasks not yet reaped */
 	unsigned nexiting;   /* of those, tasks past their exit / exit_group stop */
 	bool stub;	     /* maxrss-sc's forked child before its first exec */
-	pid_t exec_tid;      /* the task inside execve since its entry stop, or 0 */
+	/*
+	 * The task inside execve since its entry stop, or 0: cleared by its
+	 * exec event, or by any other report of that task (the exec failed).
+	 */
+	pid_t exec_tid;
+	long exec_nr;	     /* that execve(at)'s number, as /proc/TID/syscall shows it */
+	bool exec_sampled;   /* a full sample was taken at that entry stop */
+	bool exec_probed;    /* a PTRACE_INTERRUPT asks that task to report */
+	unsigned hup_round;  /* when it was sent SIGHUP + SIGCONT as a stopped leftover */
 	bool exited_leader;  /* the leader's death status was seen */
 	int wait_status;     /* that status */
 };
 
 struct task {
 	pid_t tid;
-	struct process *proc; /* NULL while early (parent's event not seen yet) */
-	bool in_exit;	      /* passed its exit / exit_group seccomp stop */
-	bool want_initial_stop; /* its attach stop is still to come: swallow it */
-	bool early;	      /* stopped before its parent's fork event named it */
-	int early_status;     /* the status of that stop, replayed later */
+	struct process *proc;
+	bool in_exit;	      /* passed its exit / exit_group stop (or exits alone) */
+	bool stopped;	      /* in a group-stop we listen to, since its last report */
 	bool has_clone_flags; /* clone flags read at the clone seccomp stop */
 	unsigned long long clone_flags;
 	struct task *next;    /* hash chain */
@@ -130,7 +142,7 @@ void proctable_free(struct proctable *pt);
 /* The task with this tid, or NULL. */
 struct task *proctable_find_task(const struct proctable *pt, pid_t tid);
 
-/* Add a task (proc may be NULL for an early task).  NULL on ENOMEM. */
+/* Add a task of proc.  NULL on ENOMEM. */
 struct task *proctable_add_task(struct proctable *pt, pid_t tid, struct process *proc);
 
 /*

@@ -265,8 +265,11 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 		"\"snapshots\": %lu, \"processes\": %zu},\n",
 		(unsigned long long)pt->tree_peak_rss, (unsigned long long)pt->tree_peak_pss,
 		pt->snapshots, pt->nprocesses);
-	fprintf(f, "  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f},\n",
-		res->after_exit_processes, seconds(res->after_exit_ns));
+	fprintf(f,
+		"  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f, "
+		"\"stopped_woken\": %u, \"stopped_killed\": %u},\n",
+		res->after_exit_processes, seconds(res->after_exit_ns), res->stopped_woken,
+		res->stopped_killed);
 	fputs("  \"ru_maxrss_bytes\": ", f);
 	json_u64_or_null(f, res->has_ru, res->ru_maxrss_bytes);
 	fputs(",\n  \"processes\": [\n", f);
@@ -290,8 +293,8 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 		(double)res->sampling_ns / 1e9);
 	fprintf(f, ", \"exact\": %s, \"rss_source\": ", res->exact ? "true" : "false");
 	json_cstring(f, res->exact ? res->rss_source : NULL);
-	fprintf(f, ", \"exact_stops\": %lu, \"exec_samples_skipped\": %lu}\n}\n",
-		res->exact_stops, res->exec_checks_skipped);
+	fprintf(f, ", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}\n}\n",
+		res->exact_stops, res->exact_hwm_floor ? "true" : "false", res->exec_checks_skipped);
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
 }
@@ -490,6 +493,14 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 		fprintf(f, "  waited     %.2f s after the command exited, for %u process%s still running\n",
 			seconds(res->after_exit_ns), res->after_exit_processes,
 			res->after_exit_processes == 1 ? "" : "es");
+	if (res->stopped_woken)
+		fprintf(f, "  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
+			   "as the kernel does to an orphaned process group%s\n",
+			res->stopped_woken, res->stopped_woken == 1 ? "" : "es",
+			res->stopped_killed ? "; stopped again: killed" : "");
+	if (res->exact_hwm_floor)
+		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
+		      f);
 	if (verbose)
 		write_tree(f, pt);
 	fflush(f);

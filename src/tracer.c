@@ -15,9 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -46,6 +51,7 @@
 
 struct tracer {
 	const struct tracer_config *cfg;
+	struct filter_classes classes; /* which stop is which syscall */
 	bool vmrss_exact;	/* status VmRSS is an exact sum on this kernel */
 	uint64_t main_exit_ns;	/* when the command itself ended */
 	uint64_t period_ns;	/* current timed sampling period, 0 = off */
@@ -54,6 +60,9 @@ struct tracer {
 	int procfd;
 	pid_t child;		/* the stub, then the command */
 	bool exec_seen;		/* the command started */
+	bool main_exited;	/* the command itself has ended */
+	unsigned nstopped;	/* tasks in a group-stop (PTRACE_LISTEN) */
+	unsigned settle_round;	/* times settle_stopped() acted */
 	uint64_t end_ns;	/* time of the last death */
 	char *err;
 	size_t errlen;
@@ -128,12 +137,12 @@ static unsigned long event_msg(pid_t tid)
 }
 
 /*
- * Take an exact sample of the image of t's process through t's own /proc
- * entry (the leader may be a zombie whose /proc/TGID has no mm any more).
+ * Take an exact sample of img through tid's own /proc entry (the leader
+ * may be a zombie whose /proc/TGID has no mm any more; a borrower's tid
+ * shows the mm it borrows).
  */
-static bool sample(struct tracer *tr, struct task *t, bool final)
+static bool sample_image(struct tracer *tr, struct image *img, pid_t tid, bool final)
 {
-	struct image *img = t->proc->image;
 	struct pstatus st;
 	struct rollup r;
 	int rc_st;
@@ -141,8 +150,8 @@ static bool sample(struct tracer *tr, struct task *t, bool final)
 
 	if (!img)
 		return false;
-	rc_st = procfs_read_status(tr->procfd, t->tid, &st);
-	if (procfs_read_rollup(tr->procfd, t->tid, &r) == 0) {
+	rc_st = procfs_read_status(tr->procfd, tid, &st);
+	if (procfs_read_rollup(tr->procfd, tid, &r) == 0) {
 		proctable_record_sample(tr->pt, img, &r, rc_st == 0 ? &st : NULL);
 		ok = true;
 	} else if (rc_st == 0 && st.has_mm) {
@@ -151,6 +160,20 @@ static bool sample(struct tracer *tr, struct task *t, bool final)
 	if (final)
 		img->final_sampled = true;
 	return ok;
+}
+
+/* A sample of the image of t's process (none while its mm is borrowed). */
+static bool sample(struct tracer *tr, struct task *t, bool final)
+{
+	return sample_image(tr, t->proc->image, t->tid, final);
+}
+
+/* The image whose memory p runs on: its own, or the one it borrows while that lives. */
+static struct image *live_mm_image(const struct process *p)
+{
+	if (p->image)
+		return p->image;
+	return p->borrowed && p->borrowed->alive ? p->borrowed : NULL;
 }
 
 /* (Re)start the periodic SIGALRM that asks for timed sampling passes. */
@@ -164,6 +187,21 @@ static void arm_timer(uint64_t period_ns)
 		it.it_interval.tv_usec = 1;
 	it.it_value = it.it_interval;
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * p's exec_tid entered execve and has not reported since: mid-exec, /proc
+ * may already show the new program's mm, which must not be read as the old
+ * image's.  Whether the exec failed only shows at that task's next report,
+ * which nothing else may ever bring: ask for one (PTRACE_INTERRUPT stops it
+ * on its way back to user space, after the exec event if the exec worked).
+ */
+static void probe_exec(struct process *p)
+{
+	if (p->exec_probed)
+		return;
+	p->exec_probed = true;
+	ptrace(PTRACE_INTERRUPT, p->exec_tid, 0L, 0L);
 }
 
 /*
@@ -182,15 +220,13 @@ static void sample_tree(struct tracer *tr)
 	proctable_begin_pass(pt);
 	for (size_t b = 0; b < pt->nbuckets; b++)
 		for (struct task *t = pt->buckets[b]; t; t = t->next) {
-			struct image *img = t->proc ? t->proc->image : NULL;
+			struct image *img = t->proc->image;
 
-			/*
-			 * Mid-exec, /proc may already show the new program's mm:
-			 * it must not be read as the old image's.
-			 */
-			if (img && t->proc->exec_tid)
+			if (!img || img->pass == pass)
 				continue;
-			if (img && img->pass != pass && sample(tr, t, false))
+			if (t->proc->exec_tid)
+				probe_exec(t->proc);
+			else if (sample(tr, t, false))
 				img->pass = pass;
 		}
 	proctable_end_pass(pt);
@@ -229,17 +265,24 @@ static bool seccomp_info(pid_t tid, struct __ptrace_syscall_info *info)
 /*
  * Clone flags of the syscall t is stopped at (clone or clone3 entry; info
  * is its syscall info, NULL when unknown), read now because the fork event
- * that follows does not carry them.
+ * that follows does not carry them: the kernel reports a FORK event for any
+ * clone whose exit signal is SIGCHLD and a VFORK event for any CLONE_VFORK,
+ * whatever CLONE_VM and CLONE_PARENT say.
  */
-static void read_clone_flags(struct task *t, int id, const struct __ptrace_syscall_info *info)
+static void read_clone_flags(struct task *t, enum filter_id id,
+			     const struct __ptrace_syscall_info *info)
 {
 	unsigned long long flags;
 	struct iovec local, remote;
 
 	t->has_clone_flags = false;
-	if (!info)
+	if (id == FILTER_FORK) {
+		flags = 0;
+	} else if (id == FILTER_VFORK) {
+		flags = CLONE_VM | CLONE_VFORK;
+	} else if (!info) {
 		return;
-	if (id == FILTER_CLONE) {
+	} else if (id == FILTER_CLONE) {
 		flags = info->seccomp.args[0];
 	} else {
 		/* clone3(struct clone_args *, size): flags is its first u64. */
@@ -286,47 +329,90 @@ static int read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
 }
 
 /*
+ * openat2(2) confined to the directory dfd stands for: the task's root or
+ * working directory.  -1 with errno (ENOSYS before Linux 5.6).
+ */
+static int open_confined(int dfd, const char *path, bool in_root)
+{
+	struct open_how how = { 0 };
+
+	how.flags = O_PATH | O_CLOEXEC;
+	/*
+	 * As the task resolves it: its absolute symlinks and ".." stay in its
+	 * root.  Magic links (/proc/PID/fd/N) are refused, and a relative path
+	 * must stay below its working directory: anything else is unsure.
+	 */
+	how.resolve = RESOLVE_NO_MAGICLINKS | (in_root ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
+	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+}
+
+/*
  * Will this execve fail for want of a file?  A PATH search (execvp, dash,
  * python's subprocess) tries one directory after another; the entry sample
  * of each failed try would be a full smaps_rollup walk of a process that
- * goes on unchanged.  Only "the file is not there" counts: anything unsure
- * says no, and the sample is taken.
+ * goes on unchanged.  Only "the file is not there, as the task sees it"
+ * counts: anything unsure says no, and the sample is taken.
+ *
+ * The path is resolved from the task's own root or working directory, and
+ * the deepest directory of it that exists must not be in procfs: there
+ * /proc/self, /proc/thread-self and /dev/fd (a link to /proc/self/fd) name
+ * the tracer's own files, not the task's.
  */
-static bool exec_will_fail(struct tracer *tr, struct task *t, int id,
+static bool exec_will_fail(struct tracer *tr, struct task *t, enum filter_id id,
 			   const struct __ptrace_syscall_info *info)
 {
-	char path[4096], full[4200];
+	char path[4096], base[64];
+	struct statfs fs;
 	uint64_t addr;
+	size_t len;
+	bool abs, missing = false;
+	int dfd, fd = -1;
 
 	if (!info)
 		return false;
 	addr = id == FILTER_EXECVE ? info->seccomp.args[0] : info->seccomp.args[1];
 	if (read_string(t->tid, addr, path, sizeof(path)) || !path[0])
 		return false;
+	abs = path[0] == '/';
 	/* execveat relative to a directory fd: not worth resolving. */
-	if (id == FILTER_EXECVEAT && path[0] != '/' && (int)info->seccomp.args[0] != AT_FDCWD)
+	if (id == FILTER_EXECVEAT && !abs && (int)info->seccomp.args[0] != AT_FDCWD)
 		return false;
-	/* Resolve in the task's own root and working directory. */
-	snprintf(full, sizeof(full), "/proc/%d/%s/%s", (int)t->tid, path[0] == '/' ? "root" : "cwd",
-		 path);
-	if (faccessat(AT_FDCWD, full, F_OK, 0) == 0)
+	snprintf(base, sizeof(base), "/proc/%d/%s", (int)t->tid, abs ? "root" : "cwd");
+	dfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return false;
-	if (errno != ENOENT && errno != ENOTDIR)
+	/* The path, then each of its parents, until one exists. */
+	for (len = strlen(path);;) {
+		path[len] = '\0';
+		fd = open_confined(dfd, len ? path : ".", abs);
+		if (fd >= 0 || (errno != ENOENT && errno != ENOTDIR))
+			break;
+		missing = true;
+		while (len && path[len - 1] == '/')
+			len--;
+		while (len && path[len - 1] != '/')
+			len--;
+	}
+	close(dfd);
+	if (fd < 0)
 		return false;
-	tr->res->exec_checks_skipped++;
-	return true;
+	if (fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)
+		missing = false;
+	close(fd);
+	if (missing)
+		tr->res->exec_checks_skipped++;
+	return missing;
 }
 
 /*
- * Read t's image through status alone: its VmHWM, and its RSS where VmRSS
+ * Read img through tid's status alone: its VmHWM, and its RSS where VmRSS
  * is exact (probed with --exact only).
  */
-static void read_status_only(struct tracer *tr, struct task *t)
+static void read_status_only(struct tracer *tr, struct image *img, pid_t tid)
 {
-	struct image *img = t->proc->image;
 	struct pstatus st;
 
-	if (procfs_read_status(tr->procfd, t->tid, &st) == 0 && st.has_mm) {
+	if (procfs_read_status(tr->procfd, tid, &st) == 0 && st.has_mm) {
 		if (tr->vmrss_exact)
 			proctable_record_rss(img, st.vmrss);
 		proctable_record_hwm(tr->pt, img, st.hwm);
@@ -334,18 +420,51 @@ static void read_status_only(struct tracer *tr, struct task *t)
 }
 
 /*
- * --exact: RSS can only go down through the syscall t is stopped at, so the
- * exact RSS now is a candidate for the peak that no counter can miss.
+ * --exact: the exact RSS of img (read through tid) now, before a syscall
+ * that may lower it: a candidate for the peak that no counter can miss.
  */
-static void read_exact_rss(struct tracer *tr, struct task *t)
+static void read_exact_rss(struct tracer *tr, struct image *img, pid_t tid)
 {
-	tr->res->exact_stops++;
-	if (!t->proc->image)
+	if (!img)
 		return;
 	if (tr->vmrss_exact)
-		read_status_only(tr, t);
+		read_status_only(tr, img, tid);
 	else
-		sample(tr, t, false);
+		sample_image(tr, img, tid, false);
+}
+
+/*
+ * --exact, at t's stop before a syscall that can lower an RSS: read the
+ * process whose pages it releases.  That is the mm t runs on (a CLONE_VM
+ * helper's munmap lowers its lender's RSS), or for process_madvise the
+ * process its pidfd names.  A file cut short or punched loses its pages in
+ * every mapping: only the caller's are read (see CAVEATS).
+ */
+static void on_release(struct tracer *tr, struct task *t, enum filter_id id,
+		       const struct __ptrace_syscall_info *info)
+{
+	struct image *img = live_mm_image(t->proc);
+	pid_t tid = t->tid, target;
+
+	tr->res->exact_stops++;
+	if (id == FILTER_IO_URING_SETUP) {
+		/* Its madvise and fallocate bypass seccomp: VmHWM is the floor again. */
+		tr->pt->hwm_is_peak = true;
+		tr->res->exact_hwm_floor = true;
+		return;
+	}
+	if (id == FILTER_PROCESS_MADVISE) {
+		struct task *tt;
+
+		img = NULL;
+		if (info &&
+		    procfs_read_pidfd_pid(tr->procfd, t->tid, (int)info->seccomp.args[0], &target) == 0 &&
+		    (tt = proctable_find_task(tr->pt, target))) {
+			img = live_mm_image(tt->proc);
+			tid = target;
+		}
+	}
+	read_exact_rss(tr, img, tid);
 }
 
 /*
@@ -355,18 +474,25 @@ static void read_exact_rss(struct tracer *tr, struct task *t)
  * parent (17 ms against 6 ms per command spawned by a 512 MiB parent) to add
  * nothing to the tree PSS.  status has its peak (VmHWM) and, where VmRSS is
  * exact, what --exact needs; a timed pass has read its pages if it lived
- * long enough to make its own.
+ * long enough to make its own.  Returns true when a full sample was taken.
  */
-static void sample_forked_copy(struct tracer *tr, struct task *t, int id,
+static bool sample_forked_copy(struct tracer *tr, struct task *t, enum filter_id id,
 			       const struct __ptrace_syscall_info *info)
 {
 	/* --exact where VmRSS is a counter: the exact reading is a walk. */
-	if (tr->cfg->exact && !tr->vmrss_exact) {
-		if (!exec_will_fail(tr, t, id, info))
-			sample(tr, t, false);
+	if (tr->cfg->exact && !tr->vmrss_exact && !exec_will_fail(tr, t, id, info))
+		return sample(tr, t, false);
+	read_status_only(tr, t->proc->image, t->tid);
+	return false;
+}
+
+/* t will exit alone (exit, or killed alone) or with its group: it no longer runs. */
+static void set_exiting(struct task *t)
+{
+	if (t->in_exit)
 		return;
-	}
-	read_status_only(tr, t);
+	t->in_exit = true;
+	t->proc->nexiting++;
 }
 
 /*
@@ -379,25 +505,49 @@ static void mark_exiting(struct task *t)
 {
 	if (t->in_exit)
 		return;
-	t->in_exit = true;
-	t->proc->nexiting++;
+	set_exiting(t);
 	ptrace(PTRACE_SETOPTIONS, t->tid, 0L, (long)(TRACE_OPTIONS & ~PTRACE_O_TRACEEXIT));
+}
+
+/*
+ * The execve entry of t: the only moment the old image can be read, since
+ * after a successful exec its mm is gone.  The exec may still fail (a PATH
+ * search): then this is one more sample and the image goes on.
+ */
+static void on_execve_entry(struct tracer *tr, struct task *t, enum filter_id id,
+			    const struct __ptrace_syscall_info *info)
+{
+	struct process *p = t->proc;
+	struct image *img = p->image;
+
+	p->exec_sampled = false;
+	if (img && img->fork_parent) {
+		p->exec_sampled = sample_forked_copy(tr, t, id, info);
+	} else if (img && !exec_will_fail(tr, t, id, info)) {
+		p->exec_sampled = sample(tr, t, false);
+	} else if (img) {
+		/* If the file appears after all, VmHWM still has the peak. */
+		read_status_only(tr, img, t->tid);
+	}
+	p->exec_tid = t->tid;
+	p->exec_nr = info ? (long)info->seccomp.nr : -1;
+	p->exec_probed = false;
 }
 
 static void on_seccomp(struct tracer *tr, struct task *t)
 {
 	/*
-	 * One call gives the filter's data (the id, as PTRACE_GETEVENTMSG
-	 * would) and the arguments the clone and execve stops need.
+	 * One call gives the syscall (number, arch: which stop this is) and
+	 * the arguments the clone and execve stops need.  The filter's data
+	 * is only a fallback where the kernel lacks PTRACE_GET_SYSCALL_INFO
+	 * (before 5.3): a filter of the command's own may have set it.
 	 */
 	struct __ptrace_syscall_info buf = { 0 };
 	const struct __ptrace_syscall_info *info = seccomp_info(t->tid, &buf) ? &buf : NULL;
-	int id = info ? (int)info->seccomp.ret_data : (int)event_msg(t->tid);
+	enum filter_id id = info ? filter_classify(&tr->classes, info->arch, (long)info->seccomp.nr)
+				 : (enum filter_id)event_msg(t->tid);
 	struct process *p = t->proc;
 
-	/* Its execve returned (it failed): this task is past it. */
-	if (p->exec_tid == t->tid)
-		p->exec_tid = 0;
 	switch (id) {
 	case FILTER_EXIT:
 		mark_exiting(t);
@@ -412,115 +562,207 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 		break;
 	case FILTER_EXECVE:
 	case FILTER_EXECVEAT:
-		/*
-		 * The only moment the old image can be read: after a successful
-		 * exec its mm is gone.  The exec may still fail (a PATH search):
-		 * then this is just one more sample and the image goes on.
-		 */
-		if (p->image && p->image->fork_parent)
-			sample_forked_copy(tr, t, id, info); /* as cheap as the check below */
-		else if (p->image && !exec_will_fail(tr, t, id, info))
-			sample(tr, t, false);
-		p->exec_tid = t->tid;
+		on_execve_entry(tr, t, id, info);
 		break;
 	case FILTER_CLONE:
 	case FILTER_CLONE3:
+	case FILTER_FORK:
+	case FILTER_VFORK:
 		read_clone_flags(t, id, info);
 		break;
-	case FILTER_FORK:
-		t->clone_flags = 0;
-		t->has_clone_flags = true;
-		break;
-	case FILTER_VFORK:
-		t->clone_flags = CLONE_VM | CLONE_VFORK;
-		t->has_clone_flags = true;
-		break;
 	default:
-		if (FILTER_IS_RELEASE(id))
-			read_exact_rss(tr, t);
-		/* Else another filter's RET_TRACE (the command installed its own). */
+		if (FILTER_IS_RELEASE(id) && tr->cfg->exact)
+			on_release(tr, t, id, info);
+		/* Else another filter's RET_TRACE (the command installed its own): not ours. */
 		break;
 	}
 	resume(tr, t->tid, 0);
 }
 
-static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage *ru);
-
-/* A task named by its parent's event: attach it, replay an early stop. */
-static void adopt_task(struct tracer *tr, pid_t tid, struct process *proc)
+/*
+ * Is pid a tracee (or child) of ours that we have not reaped?  A birth
+ * event names a child that may already have reported, died and been reaped
+ * (wait4 serves the newest tracee first): it must not come back as an
+ * entry that no report will ever remove.  WNOWAIT: only a look.
+ */
+static bool is_ours(pid_t pid)
 {
-	struct task *t = proctable_find_task(tr->pt, tid);
+	siginfo_t si;
 
-	if (t && t->early) {
-		t->early = false;
-		t->proc = proc;
-		proc->ntasks++;
-		t->want_initial_stop = true;
-		handle(tr, tid, t->early_status, NULL);
-		return;
-	}
-	if (t) /* a stale entry for a reused tid cannot be: tids are reaped first */
-		return;
-	t = proctable_add_task(tr->pt, tid, proc);
-	if (!t) {
-		tr->fatal = -ENOMEM;
-		return;
-	}
-	t->want_initial_stop = true;
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 ||
+	       errno != ECHILD;
 }
 
-static void on_new_task(struct tracer *tr, struct task *t, enum event_kind kind)
+/* Do a and b run on one mm?  false when the kernel cannot tell (no kcmp). */
+static bool same_mm(pid_t a, pid_t b)
 {
-	pid_t child = (pid_t)event_msg(t->tid);
-	struct process *parent = t->proc, *proc;
-	unsigned long long flags;
-	pid_t ppid;
+	return syscall(SYS_kcmp, a, b, KCMP_VM, 0L, 0L) == 0;
+}
 
-	if (child <= 0) {
-		resume(tr, t->tid, 0);
-		return;
-	}
-	if (kind == EVENT_FORK)
-		flags = 0;
-	else if (kind == EVENT_VFORK)
-		flags = CLONE_VM | CLONE_VFORK;
-	else if (t->has_clone_flags)
-		flags = t->clone_flags;
-	else {
-		/* No flags from the stop: ask /proc whether it is a thread. */
-		struct pstatus st;
+/* Open proc's next image from what /proc says of tid: argv and exe. */
+static int open_image_from_proc(struct tracer *tr, struct process *p, pid_t tid, uint64_t now)
+{
+	char *argv = NULL, *exe = NULL;
+	size_t argv_len = 0;
+	int rc;
 
-		flags = 0;
-		if (procfs_read_status(tr->procfd, child, &st) == 0 && st.tgid == parent->tgid)
-			flags = CLONE_THREAD | CLONE_VM;
+	if (procfs_read_cmdline(tr->procfd, tid, &argv, &argv_len) != 0) {
+		argv = NULL;
+		argv_len = 0;
 	}
-	t->has_clone_flags = false;
+	procfs_read_exe(tr->procfd, tid, &exe);
+	rc = proctable_open_image(tr->pt, p, argv ? argv : "", argv ? argv_len : 0, exe, now);
+	free(argv);
+	free(exe);
+	return rc;
+}
+
+/*
+ * A new process pid whose parent's program is lender's image: a forked
+ * copy of it (its first image is that program), or, with shares, a process
+ * that runs on lender's mm (vfork, CLONE_VM) and has no image until it
+ * execs.  Without a lender, its first image is read from /proc.  NULL on
+ * ENOMEM (tr->fatal set).
+ */
+static struct process *new_process(struct tracer *tr, pid_t pid, pid_t ppid, struct image *lender,
+				   bool shares)
+{
+	struct process *p = proctable_new_process(tr->pt, pid, ppid, false);
+	int rc = 0;
+
+	if (!p) {
+		tr->fatal = -ENOMEM;
+		return NULL;
+	}
+	if (shares)
+		p->borrowed = lender;
+	else if (lender)
+		rc = proctable_open_forked_image(tr->pt, p, lender, util_now_ns());
+	else
+		rc = open_image_from_proc(tr, p, pid, util_now_ns());
+	if (rc) {
+		free(p);
+		tr->fatal = -ENOMEM;
+		return NULL;
+	}
+	return p;
+}
+
+static struct task *add_task(struct tracer *tr, pid_t tid, struct process *p)
+{
+	struct task *t = proctable_add_task(tr->pt, tid, p);
+
+	if (!t)
+		tr->fatal = -ENOMEM;
+	return t;
+}
+
+/*
+ * The process tgid, which we have not met: from what the kernel says of it
+ * (its parent, and whether it runs on its parent's mm).  Its parent, if
+ * ours, has already been met: a task runs nothing before its first stop is
+ * served.  With CLONE_PARENT the parent named is its creator's parent: the
+ * copy is then taken to be of that one's program.
+ */
+static struct process *meet_process(struct tracer *tr, pid_t tgid, pid_t ppid)
+{
+	struct task *pt = ppid > 0 ? proctable_find_task(tr->pt, ppid) : NULL;
+	struct process *parent = pt ? pt->proc : NULL;
+	struct image *lender = NULL;
+
+	if (parent)
+		lender = parent->image ? parent->image : parent->borrowed;
+	return new_process(tr, tgid, ppid, lender, lender && same_mm(tgid, ppid));
+}
+
+/*
+ * A task first seen by a stop of its own, not by its creator's event: that
+ * event comes later, or never (the creator was killed in its event stop,
+ * or cloned with CLONE_UNTRACED|CLONE_PTRACE).  It is identified at once
+ * from /proc (Tgid, PPid) and served like any task: no task is ever held
+ * waiting for an event that may not come.  kind is the stop it reports.
+ */
+static struct task *meet_task(struct tracer *tr, pid_t tid, enum event_kind kind)
+{
+	struct pstatus st;
+	struct process *p;
+	struct task *leader;
+
+	if (procfs_read_status(tr->procfd, tid, &st) != 0) {
+		st.tgid = tid;
+		st.ppid = 0;
+	}
+	if (st.tgid == tid) {
+		p = meet_process(tr, tid, st.ppid);
+		return p ? add_task(tr, tid, p) : NULL;
+	}
+	/* A thread. */
+	leader = proctable_find_task(tr->pt, st.tgid);
+	if (leader) {
+		p = leader->proc;
+		/*
+		 * A thread that runs on: its process goes on even if what we knew
+		 * of it had all exited (a thread made with CLONE_UNTRACED|CLONE_PTRACE
+		 * is named by no event).
+		 */
+		if (kind != EVENT_EXIT && p->image)
+			p->image->final_sampled = false;
+	} else {
+		struct pstatus lst;
+
+		p = meet_process(tr, st.tgid,
+				 procfs_read_status(tr->procfd, st.tgid, &lst) == 0 ? lst.ppid : 0);
+		if (!p)
+			return NULL;
+		if (is_ours(st.tgid) && !add_task(tr, st.tgid, p))
+			return NULL;
+	}
+	return add_task(tr, tid, p);
+}
+
+/* The child named by t's birth event, with the flags its clone stop read. */
+static void adopt_child(struct tracer *tr, struct task *t, pid_t child, unsigned long long flags)
+{
+	struct process *parent = t->proc, *p;
+	struct image *lender = parent->image ? parent->image : parent->borrowed;
 
 	if (flags & CLONE_THREAD) {
-		adopt_task(tr, child, parent);
-		resume(tr, t->tid, 0);
+		add_task(tr, child, parent);
 		return;
 	}
-	ppid = (flags & CLONE_PARENT) ? parent->ppid : parent->tgid;
-	proc = proctable_new_process(tr->pt, child, ppid, false);
-	if (!proc) {
-		tr->fatal = -ENOMEM;
-		return;
-	}
+	p = new_process(tr, child, (flags & CLONE_PARENT) ? parent->ppid : parent->tgid, lender,
+			(flags & CLONE_VM) != 0);
+	if (p && !add_task(tr, child, p))
+		free(p);
+}
+
+/* PTRACE_EVENT_FORK / VFORK / CLONE: t made a child. */
+static void on_birth(struct tracer *tr, struct task *t)
+{
+	pid_t child = (pid_t)event_msg(t->tid);
+
 	/*
-	 * A forked child owns a copy of its parent's mm: its first image is
-	 * the parent's program.  A CLONE_VM child (vfork, posix_spawn) borrows
-	 * the parent's mm and has no image until it execs.
+	 * Met already by a stop of its own: that told all we need.  Reaped
+	 * already: nothing to add.
 	 */
-	if (!(flags & CLONE_VM) && parent->image) {
-		if (proctable_open_forked_image(tr->pt, proc, parent->image, util_now_ns())) {
-			free(proc);
-			tr->fatal = -ENOMEM;
-			return;
-		}
+	if (child > 0 && !proctable_find_task(tr->pt, child) && is_ours(child)) {
+		if (t->has_clone_flags)
+			adopt_child(tr, t, child, t->clone_flags);
+		else
+			meet_task(tr, child, EVENT_STOP);
 	}
-	adopt_task(tr, child, proc);
+	t->has_clone_flags = false;
 	resume(tr, t->tid, 0);
+}
+
+/* Forget a task whose tid the kernel no longer reports (reaped, or gone at an exec). */
+static void forget_task(struct tracer *tr, struct task *t)
+{
+	if (t->stopped)
+		tr->nstopped--;
+	if (t->in_exit)
+		t->proc->nexiting--;
+	proctable_remove_task(tr->pt, t);
 }
 
 static void on_exec(struct tracer *tr, struct task *t)
@@ -528,8 +770,6 @@ static void on_exec(struct tracer *tr, struct task *t)
 	pid_t old_tid = (pid_t)event_msg(t->tid);
 	struct process *p = t->proc;
 	uint64_t now = util_now_ns();
-	char *argv = NULL, *exe = NULL;
-	size_t argv_len = 0;
 
 	/*
 	 * Exec from a non-leader thread: the kernel gave that thread the
@@ -539,17 +779,15 @@ static void on_exec(struct tracer *tr, struct task *t)
 	if (old_tid > 0 && old_tid != t->tid) {
 		struct task *old = proctable_find_task(tr->pt, old_tid);
 
-		if (old) {
-			if (old->in_exit)
-				p->nexiting--;
-			proctable_remove_task(tr->pt, old);
-		}
+		if (old)
+			forget_task(tr, old);
 	}
 	if (t->in_exit) {
 		t->in_exit = false;
 		p->nexiting--;
 	}
 	p->exec_tid = 0;
+	p->borrowed = NULL;
 	if (p->stub) {
 		/* maxrss-sc's own stub became the command: time 0 of the report. */
 		p->stub = false;
@@ -559,36 +797,67 @@ static void on_exec(struct tracer *tr, struct task *t)
 	} else if (p->image) {
 		proctable_close_image(tr->pt, p, IMAGE_EXEC, 0, 0, now);
 	}
-	if (procfs_read_cmdline(tr->procfd, t->tid, &argv, &argv_len) != 0) {
-		argv = NULL;
-		argv_len = 0;
-	}
-	procfs_read_exe(tr->procfd, t->tid, &exe);
-	if (proctable_open_image(tr->pt, p, argv ? argv : "", argv ? argv_len : 0, exe, now))
+	if (open_image_from_proc(tr, p, t->tid, now))
 		tr->fatal = -ENOMEM;
-	free(argv);
-	free(exe);
 	resume(tr, t->tid, 0);
+}
+
+/*
+ * Is t, stopped at its exit event, still inside the execve it entered?
+ * Then it was killed there, maybe past the point of no return, and /proc
+ * may show the new program's mm.  A failed exec that went back to the
+ * program shows another syscall, or none.
+ */
+static bool inside_exec(struct tracer *tr, const struct task *t)
+{
+	long nr;
+
+	return procfs_read_syscall(tr->procfd, t->tid, &nr) == 0 && nr == t->proc->exec_nr;
+}
+
+/*
+ * Does t, stopped at its exit event without an exit stop of its own, die
+ * with its whole thread group?  The kernel marks every task that dies of a
+ * signal (a fatal signal, another thread's exit_group or exec) with
+ * PF_SIGNALED; a thread killed alone (seccomp's KILL_THREAD) is not, and
+ * its process goes on.  Unreadable: taken as the group's end.
+ */
+static bool dies_with_group(struct tracer *tr, const struct task *t)
+{
+	struct pstat ps;
+
+	return procfs_read_stat(tr->procfd, t->tid, &ps) != 0 ||
+	       (ps.flags & PROCFS_PF_SIGNALED) != 0;
 }
 
 /* PTRACE_EVENT_EXIT: the task is about to exit and its mm is still intact. */
 static void on_exit_event(struct tracer *tr, struct task *t)
 {
 	struct process *p = t->proc;
+	struct image *img = p->image;
 
-	/*
-	 * A task that did not pass an exit stop of its own dies of a signal
-	 * (the only stop a SIGSEGV or abort gives), or because another thread
-	 * called exit_group (then that one sampled) or exec (then the execve
-	 * entry sampled and the image goes on in the new program).
-	 */
-	if (p->exec_tid && p->exec_tid != t->tid) {
-		resume(tr, t->tid, 0);
-		return;
+	if (p->exec_tid == t->tid) {
+		if (inside_exec(tr, t)) {
+			/* Killed inside its exec: the entry sample is the image's last. */
+			if (img && p->exec_sampled)
+				img->final_sampled = true;
+			goto out;
+		}
+		p->exec_tid = 0;
 	}
-	if (p->image && !p->image->final_sampled &&
-	    (!t->in_exit || running_tasks(p) == 0))
-		sample(tr, t, true);
+	/* Killed by another thread's exec: the execve entry sampled, the image goes on. */
+	if (p->exec_tid || !img || img->final_sampled)
+		goto out;
+	if (!t->in_exit && !dies_with_group(tr, t)) {
+		/* Killed alone: the image ends only with its last running thread. */
+		set_exiting(t);
+		if (running_tasks(p) != 0)
+			goto out;
+	} else if (t->in_exit && running_tasks(p) != 0) {
+		goto out;
+	}
+	sample(tr, t, true);
+out:
 	resume(tr, t->tid, 0);
 }
 
@@ -599,7 +868,7 @@ static unsigned count_others(const struct proctable *pt, const struct process *s
 
 	for (size_t b = 0; b < pt->nbuckets; b++)
 		for (const struct task *t = pt->buckets[b]; t; t = t->next)
-			if (t->proc && t->proc != skip && t->tid == t->proc->tgid)
+			if (t->proc != skip && t->tid == t->proc->tgid)
 				n++;
 	return n;
 }
@@ -613,6 +882,7 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 		struct tracer_result *res = tr->res;
 
 		tr->main_exit_ns = tr->end_ns;
+		tr->main_exited = true;
 		forward_pid = 0; /* its pid may be reused from now on */
 		res->after_exit_processes = count_others(tr->pt, p);
 		/*
@@ -636,17 +906,11 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 					   (double)ru->ru_stime.tv_usec / 1e6;
 		}
 	}
-	if (!p) {
-		proctable_remove_task(tr->pt, t);
-		return;
-	}
 	/* The leader's status is the process's; the kernel reports the leader last. */
 	if (t->tid == p->tgid) {
 		p->exited_leader = true;
 		p->wait_status = status;
 	}
-	if (t->in_exit)
-		p->nexiting--;
 	if (p->exec_tid == t->tid)
 		p->exec_tid = 0;
 	if (p->ntasks == 1 && p->image) {
@@ -661,7 +925,7 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 					      img->final_sampled ? IMAGE_SIGNAL : IMAGE_LOST, -1,
 					      WTERMSIG(st), tr->end_ns);
 	}
-	proctable_remove_task(tr->pt, t);
+	forget_task(tr, t);
 }
 
 /* SIGKILL every traced task: the tree must not outlive a failed tracer. */
@@ -699,13 +963,79 @@ static void forward_to_tree(const struct proctable *pt, int sig)
 {
 	for (size_t b = 0; b < pt->nbuckets; b++)
 		for (const struct task *t = pt->buckets[b]; t; t = t->next)
-			if (t->proc && !t->proc->stub && t->tid == t->proc->tgid)
+			if (!t->proc->stub && t->tid == t->proc->tgid)
 				kill(t->tid, sig);
+}
+
+/*
+ * The command has ended and every task left of its tree is in a group-stop:
+ * nothing in the tree can continue them, and the tree cannot outlive us.
+ * Without maxrss-sc in their process group, the kernel would have sent an
+ * orphaned process group with stopped members SIGHUP then SIGCONT: do that
+ * once for each stopped process.  When all that is left is stopped again
+ * after that, stop waiting: kill them (the report says so).
+ */
+static void settle_stopped(struct tracer *tr)
+{
+	struct proctable *pt = tr->pt;
+	unsigned round = ++tr->settle_round;
+	bool all_hupped = true;
+
+	for (size_t b = 0; b < pt->nbuckets; b++)
+		for (const struct task *t = pt->buckets[b]; t; t = t->next)
+			if (!t->proc->hup_round)
+				all_hupped = false;
+	for (size_t b = 0; b < pt->nbuckets; b++)
+		for (struct task *t = pt->buckets[b]; t; t = t->next) {
+			struct process *p = t->proc;
+			bool leader = t->tid == p->tgid;
+
+			if (all_hupped) {
+				kill(p->tgid, SIGKILL);
+				tr->res->stopped_killed += leader;
+			} else if (!p->hup_round) {
+				p->hup_round = round;
+				kill(p->tgid, SIGHUP);
+				kill(p->tgid, SIGCONT);
+				tr->res->stopped_woken++;
+			} else if (p->hup_round != round) {
+				continue; /* woken before: stays stopped, not signalled now */
+			}
+			/* SIGCONT or SIGKILL ends each task's group-stop with a report. */
+			if (t->stopped) {
+				t->stopped = false;
+				tr->nstopped--;
+			}
+		}
 }
 
 static bool is_stopping_signal(int sig)
 {
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void on_stop(struct tracer *tr, struct task *t, int sig)
+{
+	if (!is_stopping_signal(sig)) {
+		/*
+		 * SIGTRAP: the first stop of a new task, the end of a group-stop
+		 * (SIGCONT), or our PTRACE_INTERRUPT.
+		 */
+		resume(tr, t->tid, 0);
+		return;
+	}
+	/*
+	 * A group-stop (SIGSTOP, Ctrl-Z): stay stopped, as without a tracer,
+	 * until SIGCONT.  PTRACE_LISTEN keeps it so and still lets us see the
+	 * next event.
+	 */
+	if (ptrace(PTRACE_LISTEN, t->tid, 0L, 0L) < 0) {
+		if (errno != ESRCH)
+			warn_errno("ptrace(PTRACE_LISTEN, %d)", (int)t->tid);
+		return;
+	}
+	t->stopped = true;
+	tr->nstopped++;
 }
 
 static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage *ru)
@@ -714,32 +1044,23 @@ static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage
 	int detail;
 	enum event_kind kind = event_classify(status, &detail);
 
-	if (!t) {
-		if (kind == EVENT_EXITED || kind == EVENT_KILLED) {
-			/* An untraced orphan re-parented to us (CLONE_UNTRACED). */
-			return;
-		}
-		/*
-		 * A new task can report its first stop before its parent's
-		 * fork event names it: keep it stopped until then.
-		 */
-		t = proctable_add_task(tr->pt, tid, NULL);
-		if (!t) {
-			tr->fatal = -ENOMEM;
-			return;
-		}
-		t->early = true;
-		t->early_status = status;
-		return;
-	}
 	if (kind == EVENT_EXITED || kind == EVENT_KILLED) {
-		on_death(tr, t, status, ru);
+		/* Unknown: an untraced orphan re-parented to us (CLONE_UNTRACED). */
+		if (t)
+			on_death(tr, t, status, ru);
 		return;
 	}
-	if (!t->proc) {
-		/* Another stop of an early task: keep the first, it is replayed. */
+	if (!t && !(t = meet_task(tr, tid, kind))) {
+		resume(tr, tid, 0);
 		return;
 	}
+	if (t->stopped) {
+		t->stopped = false;
+		tr->nstopped--;
+	}
+	/* Any other report of a task that entered execve: it is back, the exec failed. */
+	if (t->proc->exec_tid == tid && kind != EVENT_EXEC && kind != EVENT_EXIT)
+		t->proc->exec_tid = 0;
 	switch (kind) {
 	case EVENT_SECCOMP:
 		on_seccomp(tr, t);
@@ -747,7 +1068,7 @@ static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage
 	case EVENT_FORK:
 	case EVENT_VFORK:
 	case EVENT_CLONE:
-		on_new_task(tr, t, kind);
+		on_birth(tr, t);
 		break;
 	case EVENT_EXEC:
 		on_exec(tr, t);
@@ -756,20 +1077,7 @@ static void handle(struct tracer *tr, pid_t tid, int status, const struct rusage
 		on_exit_event(tr, t);
 		break;
 	case EVENT_STOP:
-		if (t->want_initial_stop) {
-			t->want_initial_stop = false;
-			resume(tr, tid, 0);
-		} else if (is_stopping_signal(detail)) {
-			/*
-			 * A group-stop (SIGSTOP, Ctrl-Z): stay stopped, as without
-			 * a tracer, until SIGCONT.  PTRACE_LISTEN keeps it so and
-			 * still lets us see the next event.
-			 */
-			if (ptrace(PTRACE_LISTEN, tid, 0L, 0L) < 0 && errno != ESRCH)
-				warn_errno("ptrace(PTRACE_LISTEN, %d)", (int)tid);
-		} else {
-			resume(tr, tid, 0);
-		}
+		on_stop(tr, t, detail);
 		break;
 	case EVENT_SIGNAL:
 		/* Deliver the signal the task was about to receive. */
@@ -874,6 +1182,12 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	if (tr.procfd < 0) {
 		set_err(&tr, -tr.procfd, "cannot open /proc");
 		return tr.procfd;
+	}
+	rc = filter_classes_init(&tr.classes, cfg->exact);
+	if (rc) {
+		set_err(&tr, -rc, "cannot build the seccomp filter");
+		close(tr.procfd);
+		return rc;
 	}
 	if (cfg->exact) {
 		/* The cheap exact reading exists only where VmRSS is no longer a counter. */
@@ -1015,6 +1329,8 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 				forward_to_tree(pt, pending_forward);
 			pending_forward = 0;
 		}
+		if (tr.main_exited && tr.nstopped && tr.nstopped == pt->ntasks && !tr.killing)
+			settle_stopped(&tr);
 		tid = wait4(-1, &status, __WALL, &ru);
 		if (tid < 0) {
 			if (errno == EINTR)

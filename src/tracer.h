@@ -36,7 +36,10 @@ struct tracer_result {
 	const char *rss_source;	/* --exact readings: "VmRSS" or "smaps_rollup" */
 	unsigned long exact_stops; /* stops before release syscalls */
 	unsigned long exec_checks_skipped; /* execve entries not sampled: file absent */
+	bool exact_hwm_floor;	/* --exact fell back to VmHWM as a floor (io_uring) */
 	unsigned after_exit_processes; /* still running when the command exited */
+	unsigned stopped_woken;	/* left stopped after it: sent SIGHUP and SIGCONT */
+	unsigned stopped_killed; /* stopped again after that: killed */
 	uint64_t after_exit_ns;	/* how long we waited for them */
 };
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -631,6 +632,24 @@ Test(procfs_parse_status, tracer_pid)
 	cr_assert_eq(st.tracer, 0);
 }
 
+/* PPid: the parent's tgid, 0 when it is outside our pid namespace. */
+Test(procfs_parse_status, ppid)
+{
+	size_t len;
+	char *buf = load("status-self", &len);
+	struct pstatus st;
+
+	cr_assert_eq(procfs_parse_status(buf, len, &st), 0);
+	cr_assert_eq(st.ppid, 4356, "the fixture's PPid:\t4356");
+	free(buf);
+	cr_assert_eq(parse_status_str("Tgid:\t5\nPPid:\t0\n", &st), 0);
+	cr_assert_eq(st.ppid, 0);
+	cr_assert_eq(parse_status_str("Tgid:\t5\nPPid:\t1\n", &st), 0);
+	cr_assert_eq(st.ppid, 1);
+	cr_assert_eq(parse_status_str("Tgid:\t5\n", &st), 0);
+	cr_assert_eq(st.ppid, 0);
+}
+
 Test(procfs_parse_status, bad_tgid)
 {
 	static const char *const bad[] = {
@@ -1026,5 +1045,139 @@ Test(procfs_read, exe_of_self)
 	cr_assert_eq(procfs_read_exe(fd, getpid(), &exe), 0);
 	cr_assert_str_eq(exe, want);
 	free(exe);
+	close(fd);
+}
+
+/* ------------------------------------------------------------ stat, syscall */
+
+static int parse_stat_str(const char *s, struct pstat *ps)
+{
+	return procfs_parse_stat(s, strlen(s), ps);
+}
+
+/* Captured from a shell (Linux 6.18): state, ppid, pgrp, session, flags. */
+Test(procfs_parse_stat, captured_line)
+{
+	struct pstat ps;
+
+	cr_assert_eq(parse_stat_str("18540 (cat) R 18536 18536 1220 0 -1 4194304 99 0 0 0 0 "
+				    "0 0 0 20 0 1 0 60088 3133440 412\n",
+				    &ps),
+		     0);
+	cr_assert_eq(ps.state, 'R');
+	cr_assert_eq(ps.ppid, 18536);
+	cr_assert_eq(ps.pgrp, 18536);
+	cr_assert_eq(ps.session, 1220);
+	cr_assert_eq(ps.flags, 4194304);
+	cr_assert_eq(ps.flags & PROCFS_PF_SIGNALED, 0);
+}
+
+/* comm is any 15 bytes: spaces and parentheses too; the last ')' ends it. */
+Test(procfs_parse_stat, comm_with_parentheses)
+{
+	struct pstat ps;
+
+	cr_assert_eq(parse_stat_str("7 (a) b (c)) t 1 7 7 0 -1 1077937216 0", &ps), 0);
+	cr_assert_eq(ps.state, 't');
+	cr_assert_eq(ps.ppid, 1);
+	cr_assert_eq(ps.flags, 0x40400440UL);
+	cr_assert_neq(ps.flags & PROCFS_PF_SIGNALED, 0, "0x40400440 has PF_SIGNALED");
+}
+
+Test(procfs_parse_stat, malformed)
+{
+	static const char *const bad[] = {
+		"",
+		"7 (x",
+		"7 (x) R",
+		"7 (x) R 1 2 3 0 -1",	      /* cut before flags */
+		"7 (x) R 1 2 3 0 -1 12x 0",  /* not a number */
+		"7 (x)R 1 2 3 0 -1 0 0",     /* no blank after comm */
+	};
+	struct pstat ps;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse_stat_str(bad[i], &ps), -EINVAL, "\"%s\"", bad[i]);
+}
+
+Test(procfs_parse_syscall, forms)
+{
+	long nr = 12345;
+
+	cr_assert_eq(procfs_parse_syscall("59 0x55d 0x7ffc 0x7ffd 0x0 0x0 0x0 0x7ffc 0x7f1\n", 46,
+					  &nr),
+		     0);
+	cr_assert_eq(nr, 59);
+	cr_assert_eq(procfs_parse_syscall("-1 0x7ffc8 0x401000\n", 21, &nr), 0);
+	cr_assert_eq(nr, -1);
+	cr_assert_eq(procfs_parse_syscall("running\n", 8, &nr), -EAGAIN);
+	cr_assert_eq(procfs_parse_syscall("", 0, &nr), -EINVAL);
+	cr_assert_eq(procfs_parse_syscall("x1 0", 4, &nr), -EINVAL);
+	/* An x32 number keeps its high bit. */
+	cr_assert_eq(procfs_parse_syscall("1073742344 0x1", 14, &nr), 0);
+	cr_assert_eq(nr, 1073742344L);
+}
+
+Test(procfs_parse_fdinfo_pid, forms)
+{
+	static const char pidfd[] = "pos:\t0\nflags:\t02000002\nmnt_id:\t15\nino:\t1054\n"
+				    "Pid:\t4242\nNSpid:\t4242\n";
+	static const char file[] = "pos:\t0\nflags:\t0100000\nmnt_id:\t25\nino:\t131\n";
+	pid_t pid = 0;
+
+	cr_assert_eq(procfs_parse_fdinfo_pid(pidfd, sizeof(pidfd) - 1, &pid), 0);
+	cr_assert_eq(pid, 4242);
+	cr_assert_eq(procfs_parse_fdinfo_pid(file, sizeof(file) - 1, &pid), -ENOENT);
+	/* The process of the pidfd has been reaped: Pid: -1. */
+	cr_assert_eq(procfs_parse_fdinfo_pid("Pid:\t-1\n", 8, &pid), -ENOENT);
+}
+
+/* The readers on live tasks: a stopped child's state, and the syscall it sleeps in. */
+Test(procfs_read, stat_and_syscall_of_child)
+{
+	int fd = open_proc(), p[2];
+	struct pstat ps;
+	long nr = -2;
+	pid_t pid;
+	char c;
+
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		close(p[1]);
+		(void)!read(p[0], &c, 1); /* sleeps in read(2) */
+		_exit(0);
+	}
+	close(p[0]);
+	/* Wait until it sleeps (state S) inside read. */
+	for (int i = 0; i < 5000; i++) {
+		cr_assert_eq(procfs_read_stat(fd, pid, &ps), 0);
+		if (ps.state == 'S' && procfs_read_syscall(fd, pid, &nr) == 0 && nr == SYS_read)
+			break;
+		usleep(1000);
+	}
+	cr_assert_eq(ps.ppid, getpid());
+	cr_assert_eq(ps.pgrp, getpgrp());
+	cr_assert_eq(nr, SYS_read, "a child blocked in read(2) shows syscall %ld", nr);
+	close(p[1]);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	cr_assert_eq(procfs_read_stat(fd, pid, &ps), -ESRCH);
+	close(fd);
+}
+
+/* A pidfd of ours names its process through fdinfo. */
+Test(procfs_read, pidfd_pid)
+{
+	int fd = open_proc();
+	int pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	pid_t pid = 0;
+
+	if (pfd < 0)
+		cr_skip_test("no pidfd_open (Linux < 5.3)");
+	cr_assert_eq(procfs_read_pidfd_pid(fd, getpid(), pfd, &pid), 0);
+	cr_assert_eq(pid, getpid());
+	cr_assert_eq(procfs_read_pidfd_pid(fd, getpid(), fd, &pid), -ENOENT, "/proc is no pidfd");
+	close(pfd);
 	close(fd);
 }
