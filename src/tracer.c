@@ -62,6 +62,7 @@ struct tracer {
 	bool exec_seen;		/* the command started */
 	bool main_exited;	/* the command itself has ended */
 	unsigned nstopped;	/* tasks in a group-stop (PTRACE_LISTEN) */
+	unsigned nexiting;	/* tasks past their exit: zombie leaders wait for the rest */
 	unsigned settle_round;	/* times settle_stopped() acted */
 	uint64_t end_ns;	/* time of the last death */
 	char *err;
@@ -487,12 +488,23 @@ static bool sample_forked_copy(struct tracer *tr, struct task *t, enum filter_id
 }
 
 /* t will exit alone (exit, or killed alone) or with its group: it no longer runs. */
-static void set_exiting(struct task *t)
+static void set_exiting(struct tracer *tr, struct task *t)
 {
 	if (t->in_exit)
 		return;
 	t->in_exit = true;
 	t->proc->nexiting++;
+	tr->nexiting++;
+}
+
+/* t runs again (it exec'd: a zombie leader's entry now stands for the execing thread). */
+static void clear_exiting(struct tracer *tr, struct task *t)
+{
+	if (!t->in_exit)
+		return;
+	t->in_exit = false;
+	t->proc->nexiting--;
+	tr->nexiting--;
 }
 
 /*
@@ -501,11 +513,11 @@ static void set_exiting(struct task *t)
  * its PTRACE_EVENT_EXIT stop would buy nothing: turn it off for this task.
  * A death by a signal still gives every other task its exit event.
  */
-static void mark_exiting(struct task *t)
+static void mark_exiting(struct tracer *tr, struct task *t)
 {
 	if (t->in_exit)
 		return;
-	set_exiting(t);
+	set_exiting(tr, t);
 	ptrace(PTRACE_SETOPTIONS, t->tid, 0L, (long)(TRACE_OPTIONS & ~PTRACE_O_TRACEEXIT));
 }
 
@@ -550,13 +562,13 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 
 	switch (id) {
 	case FILTER_EXIT:
-		mark_exiting(t);
+		mark_exiting(tr, t);
 		/* The last thread leaving: the image ends now, mm intact. */
 		if (p->image && !p->image->final_sampled && running_tasks(p) == 0)
 			sample(tr, t, true);
 		break;
 	case FILTER_EXIT_GROUP:
-		mark_exiting(t);
+		mark_exiting(tr, t);
 		if (p->image && !p->image->final_sampled)
 			sample(tr, t, true);
 		break;
@@ -760,8 +772,7 @@ static void forget_task(struct tracer *tr, struct task *t)
 {
 	if (t->stopped)
 		tr->nstopped--;
-	if (t->in_exit)
-		t->proc->nexiting--;
+	clear_exiting(tr, t);
 	proctable_remove_task(tr->pt, t);
 }
 
@@ -782,10 +793,7 @@ static void on_exec(struct tracer *tr, struct task *t)
 		if (old)
 			forget_task(tr, old);
 	}
-	if (t->in_exit) {
-		t->in_exit = false;
-		p->nexiting--;
-	}
+	clear_exiting(tr, t);
 	p->exec_tid = 0;
 	p->borrowed = NULL;
 	if (p->stub) {
@@ -850,7 +858,7 @@ static void on_exit_event(struct tracer *tr, struct task *t)
 		goto out;
 	if (!t->in_exit && !dies_with_group(tr, t)) {
 		/* Killed alone: the image ends only with its last running thread. */
-		set_exiting(t);
+		set_exiting(tr, t);
 		if (running_tasks(p) != 0)
 			goto out;
 	} else if (t->in_exit && running_tasks(p) != 0) {
@@ -1329,7 +1337,9 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 				forward_to_tree(pt, pending_forward);
 			pending_forward = 0;
 		}
-		if (tr.main_exited && tr.nstopped && tr.nstopped == pt->ntasks && !tr.killing)
+		/* Everything left is stopped, or a zombie leader waiting for those. */
+		if (tr.main_exited && tr.nstopped && tr.nstopped + tr.nexiting == pt->ntasks &&
+		    !tr.killing)
 			settle_stopped(&tr);
 		tid = wait4(-1, &status, __WALL, &ru);
 		if (tid < 0) {
