@@ -397,7 +397,7 @@ static bool exec_will_fail(struct tracer *tr, struct task *t, enum filter_id id,
 	close(dfd);
 	if (fd < 0)
 		return false;
-	if (fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)
+	if (missing && (fstatfs(fd, &fs) != 0 || fs.f_type == PROC_SUPER_MAGIC))
 		missing = false;
 	close(fd);
 	if (missing)
@@ -1337,11 +1337,21 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 				forward_to_tree(pt, pending_forward);
 			pending_forward = 0;
 		}
-		/* Everything left is stopped, or a zombie leader waiting for those. */
+		/*
+		 * Everything left is stopped (or a zombie leader waiting for
+		 * those) and no report is pending, such as the end of a
+		 * group-stop that a SIGCONT already brought: settle them.
+		 */
 		if (tr.main_exited && tr.nstopped && tr.nstopped + tr.nexiting == pt->ntasks &&
-		    !tr.killing)
-			settle_stopped(&tr);
-		tid = wait4(-1, &status, __WALL, &ru);
+		    !tr.killing) {
+			tid = wait4(-1, &status, __WALL | WNOHANG, &ru);
+			if (tid == 0) {
+				settle_stopped(&tr);
+				continue;
+			}
+		} else {
+			tid = wait4(-1, &status, __WALL, &ru);
+		}
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
