@@ -293,8 +293,10 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 		(double)res->sampling_ns / 1e9);
 	fprintf(f, ", \"exact\": %s, \"rss_source\": ", res->exact ? "true" : "false");
 	json_cstring(f, res->exact ? res->rss_source : NULL);
-	fprintf(f, ", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}\n}\n",
-		res->exact_stops, res->exact_hwm_floor ? "true" : "false", res->exec_checks_skipped);
+	fprintf(f,
+		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}\n}\n",
+		res->exact_stops, res->exact_hwm_floor ? "true" : "false",
+		res->exec_checks_skipped);
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
 }
@@ -494,8 +496,9 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 			seconds(res->after_exit_ns), res->after_exit_processes,
 			res->after_exit_processes == 1 ? "" : "es");
 	if (res->stopped_woken)
-		fprintf(f, "  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
-			   "as the kernel does to an orphaned process group%s\n",
+		fprintf(f,
+			"  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
+			"as the kernel does to an orphaned process group%s\n",
 			res->stopped_woken, res->stopped_woken == 1 ? "" : "es",
 			res->stopped_killed ? "; stopped again: killed" : "");
 	if (res->exact_hwm_floor)

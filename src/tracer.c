@@ -458,8 +458,9 @@ static void on_release(struct tracer *tr, struct task *t, enum filter_id id,
 		struct task *tt;
 
 		img = NULL;
-		if (info &&
-		    procfs_read_pidfd_pid(tr->procfd, t->tid, (int)info->seccomp.args[0], &target) == 0 &&
+		int pidfd = info ? (int)info->seccomp.args[0] : -1;
+
+		if (pidfd >= 0 && procfs_read_pidfd_pid(tr->procfd, t->tid, pidfd, &target) == 0 &&
 		    (tt = proctable_find_task(tr->pt, target))) {
 			img = live_mm_image(tt->proc);
 			tid = target;
@@ -556,10 +557,13 @@ static void on_seccomp(struct tracer *tr, struct task *t)
 	 */
 	struct __ptrace_syscall_info buf = { 0 };
 	const struct __ptrace_syscall_info *info = seccomp_info(t->tid, &buf) ? &buf : NULL;
-	enum filter_id id = info ? filter_classify(&tr->classes, info->arch, (long)info->seccomp.nr)
-				 : (enum filter_id)event_msg(t->tid);
+	enum filter_id id;
 	struct process *p = t->proc;
 
+	if (info)
+		id = filter_classify(&tr->classes, info->arch, (long)info->seccomp.nr);
+	else
+		id = (enum filter_id)event_msg(t->tid);
 	switch (id) {
 	case FILTER_EXIT:
 		mark_exiting(tr, t);
@@ -599,10 +603,10 @@ static void on_seccomp(struct tracer *tr, struct task *t)
  */
 static bool is_ours(pid_t pid)
 {
+	const int how = WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL;
 	siginfo_t si;
 
-	return waitid(P_PID, (id_t)pid, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) == 0 ||
-	       errno != ECHILD;
+	return waitid(P_PID, (id_t)pid, &si, how) == 0 || errno != ECHILD;
 }
 
 /* Do a and b run on one mm?  false when the kernel cannot tell (no kcmp). */

@@ -68,10 +68,14 @@ Test(filter_classify, exact_adds_the_release_syscalls)
 		const char *name;
 		enum filter_id id;
 	} rel[] = {
-		{ "munmap", FILTER_MUNMAP },	     { "mremap", FILTER_MREMAP },
-		{ "madvise", FILTER_MADVISE },	     { "brk", FILTER_BRK },
-		{ "ftruncate", FILTER_FTRUNCATE },   { "truncate", FILTER_TRUNCATE },
-		{ "fallocate", FILTER_FALLOCATE },   { "process_madvise", FILTER_PROCESS_MADVISE },
+		{ "munmap", FILTER_MUNMAP },
+		{ "mremap", FILTER_MREMAP },
+		{ "madvise", FILTER_MADVISE },
+		{ "brk", FILTER_BRK },
+		{ "ftruncate", FILTER_FTRUNCATE },
+		{ "truncate", FILTER_TRUNCATE },
+		{ "fallocate", FILTER_FALLOCATE },
+		{ "process_madvise", FILTER_PROCESS_MADVISE },
 		{ "io_uring_setup", FILTER_IO_URING_SETUP },
 	};
 
@@ -107,14 +111,15 @@ Test(filter_classify, one_class_per_syscall)
 Test(filter_classify, compat_abis_of_x86_64)
 {
 	init(false);
-	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 252), FILTER_EXIT_GROUP, "i386 exit_group");
+	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 252), FILTER_EXIT_GROUP,
+		     "i386 exit_group");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 11), FILTER_EXECVE, "i386 execve");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 2), FILTER_FORK, "i386 fork");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 20), FILTER_NONE, "i386 getpid");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86_64, 0x40000000L | 520), FILTER_EXECVE,
 		     "x32 execve");
-	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86_64, 0x40000000L | 231),
-		     FILTER_EXIT_GROUP, "x32 exit_group");
+	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86_64, 0x40000000L | 231), FILTER_EXIT_GROUP,
+		     "x32 exit_group");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86_64, 231), FILTER_EXIT_GROUP);
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86_64, 11), FILTER_NONE,
 		     "x86_64's 11 is munmap, not i386's execve");

@@ -1090,9 +1090,9 @@ Test(procfs_parse_stat, malformed)
 		"",
 		"7 (x",
 		"7 (x) R",
-		"7 (x) R 1 2 3 0 -1",	      /* cut before flags */
-		"7 (x) R 1 2 3 0 -1 12x 0",  /* not a number */
-		"7 (x)R 1 2 3 0 -1 0 0",     /* no blank after comm */
+		"7 (x) R 1 2 3 0 -1",	    /* cut before flags */
+		"7 (x) R 1 2 3 0 -1 12x 0", /* not a number */
+		"7 (x)R 1 2 3 0 -1 0 0",    /* no blank after comm */
 	};
 	struct pstat ps;
 

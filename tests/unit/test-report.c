@@ -795,6 +795,67 @@ Test(report_write_text, killed_and_one_process)
 	proctable_free(&pt);
 }
 
+/*
+ * Leftovers found all stopped after the command ended: the JSON counts them
+ * (after_exit.stopped_woken, stopped_killed) and the text says what was done.
+ */
+Test(report_write_json, stopped_leftovers_and_exact_floor, .init = build_tree, .fini = free_tree)
+{
+	char *out;
+	struct json *j;
+
+	res.after_exit_processes = 2;
+	res.stopped_woken = 2;
+	res.stopped_killed = 1;
+	res.exact = true;
+	res.rss_source = "VmRSS";
+	res.exact_hwm_floor = true;
+	out = write_json(command);
+	j = parse(out, strlen(out));
+	ASSERT_NUM(j, "after_exit.processes", 2);
+	ASSERT_NUM(j, "after_exit.stopped_woken", 2);
+	ASSERT_NUM(j, "after_exit.stopped_killed", 1);
+	cr_assert(at(j, "tracer.exact_hwm_floor")->type == JSON_BOOL &&
+		  at(j, "tracer.exact_hwm_floor")->boolean);
+	json_free(j);
+	free(out);
+	res.stopped_woken = res.stopped_killed = 0;
+	res.exact_hwm_floor = false;
+	out = write_json(command);
+	j = parse(out, strlen(out));
+	ASSERT_NUM(j, "after_exit.stopped_woken", 0);
+	ASSERT_NUM(j, "after_exit.stopped_killed", 0);
+	cr_assert(at(j, "tracer.exact_hwm_floor")->type == JSON_BOOL &&
+		  !at(j, "tracer.exact_hwm_floor")->boolean);
+	json_free(j);
+	free(out);
+}
+
+Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree)
+{
+	char *out, *lines[16];
+
+	res.after_exit_processes = 1;
+	res.after_exit_ns = SEC / 2;
+	res.stopped_woken = 1;
+	out = write_text(command, false);
+	cr_assert_eq(split_lines(out, lines, 16), 5);
+	cr_assert_str_eq(lines[3],
+			 "  waited     0.50 s after the command exited, for 1 process still running");
+	cr_assert_str_eq(lines[4],
+			 "  stopped    1 process left stopped: sent SIGHUP and SIGCONT, as the "
+			 "kernel does to an orphaned process group");
+	free(out);
+	res.stopped_woken = 3;
+	res.stopped_killed = 3;
+	out = write_text(command, false);
+	cr_assert_eq(split_lines(out, lines, 16), 5);
+	cr_assert_str_eq(lines[4],
+			 "  stopped    3 processes left stopped: sent SIGHUP and SIGCONT, as the "
+			 "kernel does to an orphaned process group; stopped again: killed");
+	free(out);
+}
+
 /* One line per image, children indented under their parent. */
 Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 {
