@@ -48,6 +48,7 @@ WORKLOAD_PATH(e2e_wl, "wl")
 WORKLOAD_PATH(e2e_tiny, "tiny")
 WORKLOAD_PATH(e2e_wl3, "wl3")
 WORKLOAD_PATH(e2e_rely, "rely")
+WORKLOAD_PATH(e2e_lifecycle, "lifecycle")
 
 bool e2e_sanitized(void)
 {

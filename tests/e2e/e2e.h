@@ -58,11 +58,15 @@ struct e2e_run {
 /* A NULL-terminated argument list as a compound literal. */
 #define E2E_ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
-/* "$WORKLOADS/wl", ".../tiny", ".../wl3", ".../rely" (static strings, asserted set). */
+/*
+ * "$WORKLOADS/wl", ".../tiny", ".../wl3", ".../rely", ".../lifecycle" (static
+ * strings, asserted set).
+ */
 const char *e2e_wl(void);
 const char *e2e_tiny(void);
 const char *e2e_wl3(void);
 const char *e2e_rely(void);
+const char *e2e_lifecycle(void);
 /* True in the sanitizer build of the suite (MAXRSS_SANITIZERS set). */
 bool e2e_sanitized(void);
 /* "$MAXRSS_SC", asserted set. */
