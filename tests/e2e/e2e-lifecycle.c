@@ -182,8 +182,8 @@ Test(lifecycle, clone_vm_child_shares_the_parents_memory)
 	cr_assert_eq(e2e_count_images(r.json, child), 0,
 		     "the CLONE_VM child %d has %zu images, expected none (it never execs)",
 		     (int)child, e2e_count_images(r.json, child));
-	cr_assert_eq(nimages(&r), 1, "expected the parent's image alone, got %zu:\n%s",
-		     nimages(&r), r.report);
+	cr_assert_eq(nimages(&r), 1, "expected the parent's image alone, got %zu:\n%s", nimages(&r),
+		     r.report);
 	check_peak("clone-vm parent 200 MiB", e2e_need_image(&r, tp->pid, 0), tp->rss,
 		   e2e_truth_max_rss(&r, tp->pid));
 	e2e_run_free(&r);
@@ -304,8 +304,7 @@ static void check_exec_fd(const char *mode)
 	struct e2e_run r;
 	char label[64];
 
-	run(&r, E2E_ARGS("-i", "0"),
-	    E2E_ARGS(e2e_lifecycle(), "exec-fd", mode, "100", e2e_tiny()));
+	run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(e2e_lifecycle(), "exec-fd", mode, "100", e2e_tiny()));
 	need_status(&r, 0);
 	tp = e2e_need_truth(&r, "peak", 0);
 	cr_assert(e2e_truth(&r, "end", 0), "workload sanity: tiny did not run; stdout:\n%s",
@@ -337,8 +336,8 @@ Test(lifecycle, exec_through_dev_fd_samples_the_old_image)
  * the same 1 s and free it before exiting (as wl3 overlap): no lifecycle
  * stop sees both holding, only timed passes (50 ms, the default) can.  The
  * child first tried execve("/nonexistent/x"), and its next trapped syscall
- * is its exit_group: the unfixed tool read only the parent (tree peak ~101
- * MiB of 200).  Neither frees anything between its "hold" reading and its
+ * is its exit_group: the unfixed tool read only the parent (tree peak ~103
+ * MiB of ~203).  Neither frees anything between its "hold" reading and its
  * munmap, so a pass inside the window sums at least both readings, less
  * E2E_EXACT_BELOW each; no instant holds more than each process's largest
  * reading and the pages after it, and the tree peak RSS is at least raised
@@ -501,8 +500,8 @@ Test(lifecycle, exact_sees_a_helpers_munmap)
 	cr_assert_lt(ta->rss + 50 * MIB, tp->rss,
 		     "workload sanity: the helper freed nothing (%" PRIu64 " -> %" PRIu64 ")",
 		     tp->rss, ta->rss);
-	check_peak("--exact, 100 MiB unmapped by a CLONE_VM helper",
-		   e2e_need_image(&r, tp->pid, 0), tp->rss, e2e_truth_max_rss(&r, tp->pid));
+	check_peak("--exact, 100 MiB unmapped by a CLONE_VM helper", e2e_need_image(&r, tp->pid, 0),
+		   tp->rss, e2e_truth_max_rss(&r, tp->pid));
 	e2e_run_free(&r);
 }
 
@@ -571,15 +570,19 @@ Test(lifecycle, stopped_orphan_does_not_hang)
 /* ------------------------------------------------------------ SIGKILL inside exec */
 
 /*
- * Exec and SIGKILL: a child touches 100 MiB and execs tiny; its parent
- * SIGKILLs it once the child's mm is the new program's (exec is past its
- * point of no return, the old mm is being torn down), after a random 0..1000
- * us (one delay per seed).  The task then dies inside the exec without a
- * PTRACE_EVENT_EXEC, with the new program's mm, and the unfixed tool took
- * its exit event for the old image's last sample (end_rss_bytes ~12 KiB).
- * The old image's last exact sample can only be of its own memory, taken
- * while its 100 MiB were still mapped (the execve entry, a timed pass): at
- * least the reading less E2E_EXACT_BELOW.  Or null: no sample at all.
+ * Exec and SIGKILL: a child execs "lifecycle exec-kill-child", which
+ * touches 100 MiB and execs tiny; its parent SIGKILLs it once its mm is the
+ * new program's (exec is past its point of no return, the old mm is being
+ * torn down), after a random 0..1000 us (one delay per seed).  The task
+ * then dies inside the exec without a PTRACE_EVENT_EXEC, holding the new
+ * program's mm, and the unfixed tool took its exit event for the old
+ * image's last sample (end_rss_bytes 12 KiB).  The 100 MiB image is an exec'd
+ * one (image 1 of its pid), so its execve entry gets a full exact sample
+ * with all of it mapped, and no later sample of its own can exist: its
+ * end_rss_bytes is that sample, at least the reading less E2E_EXACT_BELOW,
+ * or null if none was taken.  (A forked copy would not do: its exec is read
+ * through status alone, and its last exact sample may be a timed pass from
+ * the middle of its touching.)
  */
 Test(lifecycle, exec_kill_old_image_keeps_its_own_last_sample)
 {
@@ -598,12 +601,14 @@ Test(lifecycle, exec_kill_old_image_keeps_its_own_last_sample)
 		need_status(&r, 0);
 		tp = e2e_need_truth(&r, "peak", 0);
 		cr_assert_geq(tp->rss, 100 * MIB, "workload sanity: peak %" PRIu64, tp->rss);
-		img = e2e_need_image(&r, tp->pid, 0);
+		img = e2e_need_image(&r, tp->pid, 1);
+		cr_assert_str_eq(e2e_str(img, "argv.1"), "exec-kill-child",
+				 "pid %d image 1 is not lifecycle exec-kill-child", (int)tp->pid);
 		end = e2e_int_or_null(img, "end_rss_bytes", &null);
-		if (!e2e_image(r.json, tp->pid, 1))
+		if (!e2e_image(r.json, tp->pid, 2))
 			inside++; /* killed before its exec completed */
-		e2e_note("exec-kill seed %u (delay %ld us): image 0 ended '%s', end_rss_bytes %s%" PRId64
-			 ", truth %" PRIu64,
+		e2e_note("exec-kill seed %u (delay %ld us): the 100 MiB image ended '%s', "
+			 "end_rss_bytes %s%" PRId64 ", truth %" PRIu64,
 			 seed, said(&r, "exec-kill", "delay_us"), e2e_str(img, "end"),
 			 null ? "null " : "", end, tp->rss);
 		cr_assert(null || (uint64_t)end >= e2e_sub(tp->rss, E2E_EXACT_BELOW),

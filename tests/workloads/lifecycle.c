@@ -49,9 +49,10 @@
  *	        child (stdout and stderr on /dev/null) waits until it has been
  *	        re-parented, stops itself with SIGSTOP, exits 0 if continued
  *	lifecycle exec-kill N SEED PROG
- *	        a forked child touches N MiB, truth peak, execs PROG; the parent
- *	        SIGKILLs it a random 0..1000 us after its mm has shrunk (the
- *	        exec is past its point of no return); say "exec-kill
+ *	        a child (lifecycle exec-kill-child N FD PROG, exec'd) touches N
+ *	        MiB, truth peak, says so on descriptor FD and execs PROG; the
+ *	        parent SIGKILLs it a random 0..1000 us after its mm has shrunk
+ *	        (the exec is past its point of no return); say "exec-kill
  *	        delay_us=D child=PID seen_pages=P killed=0|1"
  *	lifecycle exit-churn SEED
  *	        two threads create and join threads in a loop; the main thread
@@ -668,8 +669,8 @@ static int cmd_memfd_shrink(int argc, char **argv)
 	for (off = 0; off < bytes; off += page)
 		p[off] = (char)(off / page + 1);
 	truth("peak");
-	if (punch ? fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes)
-		  : ftruncate(fd, 0))
+	if (punch ? fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) :
+		    ftruncate(fd, 0))
 		die("shrinking the memfd failed");
 	truth("after");
 	return 0;
@@ -766,46 +767,49 @@ static long statm_pages(pid_t pid)
 	return strtol(buf, NULL, 10);
 }
 
-/* How long the parent watches for the child's exec (1 us polls at least). */
+/* How long the parent watches for the child's exec: 5 s. */
 #define EXEC_WATCH_NS 5000000000ull
 
 /*
  * The kill must land inside the exec, past its point of no return: the
  * child's mm is then the new program's, and the old one is being torn down
- * (7 ms for 100 MiB on the 2-CPU VM of measuring.md).  A delay counted from
- * the child's last word would land there only by luck: first comes the
+ * (munmap of 100 MiB took 7 ms on the project's 2-CPU VM).  A delay counted
+ * from the child's last word would land there only by luck: first comes the
  * tracer's sample at the execve stop (1.1 ms for 100 MiB), and its length
- * varies.  So the parent watches the size of the child's mm and, once it has
- * fallen under half the N MiB (the new mm is in place), waits a random 0..
- * 1000 us from SEED and kills.  Most kills land in the teardown; a late one
- * finds the new program running, which is as good a case.
+ * varies.  So the parent watches the size of the child's mm and, once it
+ * has fallen under half the N MiB (the new mm is in place), waits a random
+ * 0..1000 us from SEED and kills.  Most kills land in the teardown; a late
+ * one finds the new program running, which is as good a case.
  */
 static int cmd_exec_kill(int argc, char **argv)
 {
-	static char *const none[] = { NULL };
 	unsigned long mib = arg_num(argv[0]), delay = random_between(arg_num(argv[1]), 0, 1000);
 	long half = (long)(mib * WL_MIB / 2 / (size_t)sysconf(_SC_PAGESIZE)), pages = 0;
-	char *args[] = { argv[2], NULL };
+	static char sub[] = "exec-kill-child";
+	char self[4096], fd[24], *args[6];
 	uint64_t until;
 	int ready[2], st;
+	ssize_t n;
 	pid_t pid;
 	char c;
 
 	(void)argc;
-	if (pipe(ready))
-		die("pipe failed");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || pipe(ready))
+		die("readlink(/proc/self/exe) or pipe failed");
+	self[n] = '\0';
+	args[0] = self;
+	args[1] = sub;
+	args[2] = argv[0];
+	args[3] = wl_utoa((uint64_t)ready[1], fd + sizeof(fd));
+	args[4] = argv[2];
+	args[5] = NULL;
 	pid = fork();
 	if (pid < 0)
 		die("fork failed");
 	if (pid == 0) {
 		close(ready[0]);
-		wl_prewarm();
-		(void)execve("", none, environ);
-		touch_mib(mib);
-		truth("peak");
-		if (wl_write_all(ready[1], "r", 1))
-			_exit(1);
-		execve(args[0], args, environ);
+		execve(self, args, environ);
 		_exit(127);
 	}
 	close(ready[1]);
@@ -819,9 +823,32 @@ static int cmd_exec_kill(int argc, char **argv)
 	if (kill(pid, SIGKILL))
 		die("kill failed");
 	st = wait_for(pid);
-	say("exec-kill", "delay_us", (long)delay, "child", (long)pid, "seen_pages", pages,
-	    "killed", (long)(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL), (char *)NULL);
+	say("exec-kill", "delay_us", (long)delay, "child", (long)pid, "seen_pages", pages, "killed",
+	    (long)(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL), (char *)NULL);
 	return 0;
+}
+
+/*
+ * exec-kill's child, exec'd rather than forked so that its N MiB are an
+ * image of their own, whose execve the tracer samples in full: a forked
+ * copy's exec is read through status alone (sample_forked_copy in the
+ * tracer), and its last exact sample may then be a timed pass from the
+ * middle of the touching.  Tells the parent on descriptor FD, then execs.
+ */
+static int cmd_exec_kill_child(int argc, char **argv)
+{
+	static char *const none[] = { NULL };
+	char *args[] = { argv[2], NULL };
+	int ready = (int)arg_num(argv[1]);
+
+	(void)argc;
+	(void)execve("", none, environ);
+	touch_mib(arg_num(argv[0]));
+	truth("peak");
+	if (wl_write_all(ready, "r", 1))
+		_exit(1);
+	execve(args[0], args, environ);
+	_exit(127);
 }
 
 /* ------------------------------------------------------------ races */
@@ -948,6 +975,7 @@ static const struct wl_subcommand subcommands[] = {
 	{ "helper-unmap", 1, "N", true, cmd_helper_unmap },
 	{ "stopped-orphan", 0, NULL, false, cmd_stopped_orphan },
 	{ "exec-kill", 3, "N SEED PROG", false, cmd_exec_kill },
+	{ "exec-kill-child", 3, "N FD PROG", true, cmd_exec_kill_child },
 	{ "exit-churn", 1, "SEED", false, cmd_exit_churn },
 	{ "sibling-kill", 1, "SEED", false, cmd_sibling_kill },
 	{ "exec-churn", 2, "SEED PROG", false, cmd_exec_churn },
