@@ -543,15 +543,24 @@ static char proc_state(pid_t pid, char *comm, size_t len)
  * under maxrss-sc, the tool's own process group membership keeps the group
  * from ever being orphaned, whatever the order.
  */
-Test(lifecycle, stopped_orphan_does_not_hang)
+/*
+ * Run stopped-orphan (opt: NULL or "ignore-hup"): the tool returns the
+ * command's status 0 with a report (e2e_run_limited asserts the time limit
+ * and the report) and leaves nothing of the tree behind: the stopped child
+ * must not outlive the tool (if it does, it is killed here and the test
+ * fails).  Returns the child's pid; r is left for the caller to free.
+ */
+static pid_t run_stopped_orphan(struct e2e_run *r, const char *opt)
 {
 	char comm[64] = "", state = 0;
-	struct e2e_run r;
 	pid_t child;
 
-	run(&r, NULL, E2E_ARGS(e2e_lifecycle(), "stopped-orphan"));
-	need_status(&r, 0);
-	child = (pid_t)said(&r, "stopped-orphan", "child");
+	if (opt)
+		run(r, NULL, E2E_ARGS(e2e_lifecycle(), "stopped-orphan", opt));
+	else
+		run(r, NULL, E2E_ARGS(e2e_lifecycle(), "stopped-orphan"));
+	need_status(r, 0);
+	child = (pid_t)said(r, "stopped-orphan", "child");
 	/* Gone, or a zombie about to be reaped by whoever inherited it. */
 	for (int i = 0; i < 200; i++) {
 		state = proc_state(child, comm, sizeof(comm));
@@ -564,6 +573,51 @@ Test(lifecycle, stopped_orphan_does_not_hang)
 		cr_assert_fail("the stopped orphan %d outlived maxrss-sc (state %c)", (int)child,
 			       state);
 	}
+	return child;
+}
+
+/* The child's image ended by signal sig, and after_exit counts woken and killed. */
+static void check_settled(const struct e2e_run *r, pid_t child, int sig, uint64_t woken,
+			  uint64_t killed)
+{
+	const struct json *img = e2e_need_image(r, child, 0);
+	bool null;
+
+	cr_assert_str_eq(e2e_str(img, "end"), "signal", "the stopped child's end");
+	cr_assert_eq(e2e_int_or_null(img, "signal", &null), sig, "the stopped child's signal");
+	cr_assert_eq(e2e_u64(r->json, "after_exit.processes"), 1, "after_exit.processes");
+	cr_assert_eq(e2e_u64(r->json, "after_exit.stopped_woken"), woken, "stopped_woken");
+	cr_assert_eq(e2e_u64(r->json, "after_exit.stopped_killed"), killed, "stopped_killed");
+}
+
+/*
+ * Defect 9: a child that stops itself (SIGSTOP) after its parent, the
+ * command, has exited: the unfixed tool waited for ever, with no report.
+ * Nothing in the tree can continue it; the tool cannot leave it behind
+ * (PTRACE_O_EXITKILL), so it does what the kernel does to an orphaned
+ * process group with a stopped member: SIGHUP then SIGCONT, which kills
+ * this child (SIGHUP's default), and the report counts it.  (Without any
+ * tracer the kernel would not wake this child: it signals a process group
+ * only at the moment it becomes orphaned with a stopped member, and this
+ * child stops later; under maxrss-sc the tool's own membership keeps the
+ * group from ever being orphaned, whatever the order.)
+ */
+Test(lifecycle, stopped_orphan_does_not_hang)
+{
+	struct e2e_run r;
+	pid_t child = run_stopped_orphan(&r, NULL);
+
+	check_settled(&r, child, SIGHUP, 1, 0);
+	e2e_run_free(&r);
+}
+
+/* One that ignores SIGHUP and stops again: the tool stops waiting and kills it. */
+Test(lifecycle, stopped_orphan_that_stops_again_is_killed)
+{
+	struct e2e_run r;
+	pid_t child = run_stopped_orphan(&r, "ignore-hup");
+
+	check_settled(&r, child, SIGKILL, 1, 1);
 	e2e_run_free(&r);
 }
 

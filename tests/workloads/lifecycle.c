@@ -44,10 +44,11 @@
  *	lifecycle helper-unmap N
  *	        touch N MiB (truth peak); a clone(CLONE_VM) helper munmaps it
  *	        (truth after)
- *	lifecycle stopped-orphan
+ *	lifecycle stopped-orphan [ignore-hup]
  *	        fork a child, say "stopped-orphan child=PID", exit 0 at once; the
  *	        child (stdout and stderr on /dev/null) waits until it has been
- *	        re-parented, stops itself with SIGSTOP, exits 0 if continued
+ *	        re-parented, stops itself with SIGSTOP, exits 0 if continued;
+ *	        with ignore-hup it ignores SIGHUP and stops itself again and again
  *	lifecycle exec-kill N SEED PROG
  *	        a child (lifecycle exec-kill-child N FD PROG, exec'd) touches N
  *	        MiB, truth peak, says so on descriptor FD and execs PROG; the
@@ -719,10 +720,11 @@ static int cmd_helper_unmap(int argc, char **argv)
  */
 static int cmd_stopped_orphan(int argc, char **argv)
 {
+	bool again = argc > 0 && strcmp(argv[0], "ignore-hup") == 0;
 	pid_t parent = getpid(), pid;
 
-	(void)argc;
-	(void)argv;
+	if (argc > 0 && !again)
+		die("stopped-orphan: the only option is ignore-hup");
 	pid = fork();
 	if (pid < 0)
 		die("fork failed");
@@ -736,7 +738,11 @@ static int cmd_stopped_orphan(int argc, char **argv)
 				_exit(3);
 			sleep_ms(1);
 		}
-		raise(SIGSTOP);
+		if (again)
+			signal(SIGHUP, SIG_IGN);
+		do
+			raise(SIGSTOP);
+		while (again);
 		_exit(0);
 	}
 	say("stopped-orphan", "child", (long)pid, (char *)NULL);
