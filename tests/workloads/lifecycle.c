@@ -214,32 +214,6 @@ static bool exited_with(int st, int code)
 	return WIFEXITED(st) && WEXITSTATUS(st) == code;
 }
 
-static int read_full(int fd, char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = read(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Block until every writer of fd has closed it. */
-static void wait_eof(int fd)
-{
-	ssize_t n;
-	char c;
-
-	do
-		n = read(fd, &c, 1);
-	while (n > 0 || (n < 0 && errno == EINTR));
-}
-
 /* splitmix64: one seed, one reproducible sequence. */
 static uint64_t next_random(uint64_t *state)
 {
@@ -303,11 +277,10 @@ static int do_nothing(void *arg)
 	return 0;
 }
 
-static void prewarm_calls(void)
+/* prewarm_calls, and the clone and wait of a CLONE_VM helper. */
+static void prewarm_helper_calls(void)
 {
-	(void)munmap(NULL, 0);
-	sleep_ms(0);
-	(void)kill(getpid(), 0);
+	prewarm_calls();
 	(void)wait_for(start_clone(do_nothing, HELPER_FLAGS, NULL));
 }
 
@@ -395,7 +368,7 @@ static int cmd_clone_vm(int argc, char **argv)
 	int st;
 
 	(void)argc;
-	prewarm_calls();
+	prewarm_helper_calls();
 	touch_mib(mib);
 	truth("peak");
 	pid = start_clone(vm_sleeper, CLONE_VM | SIGCHLD, &ms);
@@ -549,7 +522,7 @@ static int cmd_failed_exec_pair(int argc, char **argv)
 	char c;
 
 	(void)argc;
-	prewarm_calls();
+	prewarm_helper_calls();
 	if (pipe(ready) || pipe(release))
 		die("pipe failed");
 	pid = fork();
@@ -559,7 +532,7 @@ static int cmd_failed_exec_pair(int argc, char **argv)
 		close(ready[0]);
 		close(release[1]);
 		wl_prewarm();
-		prewarm_calls();
+		prewarm_helper_calls();
 		if (execve("/nonexistent/x", none, environ) == 0 || errno != ENOENT)
 			die("execve(\"/nonexistent/x\") did not fail with ENOENT");
 		m = touch_mib(mib);
@@ -696,7 +669,7 @@ static int cmd_helper_unmap(int argc, char **argv)
 	struct unmap_arg a;
 
 	(void)argc;
-	prewarm_calls();
+	prewarm_helper_calls();
 	a.len = arg_num(argv[0]) * WL_MIB;
 	a.addr = touch_mib(arg_num(argv[0]));
 	truth("peak");

@@ -199,21 +199,6 @@ static int cmd_fork_exit(int argc, char **argv)
 	return 0;
 }
 
-static int read_full(int fd, char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = read(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * One forked child: wait until every sibling exists (so the shared pages'
  * PSS split does not change after the reading), touch, report, say ready,

@@ -45,43 +45,6 @@
 #define WL_PROG "wl3"
 #include "workload.h"
 
-static int read_full(int fd, char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = read(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Block until every writer of fd has closed it. */
-static void wait_eof(int fd)
-{
-	ssize_t n;
-	char c;
-
-	do
-		n = read(fd, &c, 1);
-	while (n > 0 || (n < 0 && errno == EINTR));
-}
-
-/*
- * Fault in now the code a workload runs between its peak reading and the
- * stop that must see that peak (see wl_prewarm): munmap, nanosleep, kill.
- */
-static void prewarm_calls(void)
-{
-	(void)munmap(NULL, 0);
-	sleep_ms(0);
-	(void)kill(getpid(), 0);
-}
-
 /* ------------------------------------------------------------ subcommands */
 
 /*

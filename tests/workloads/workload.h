@@ -227,6 +227,7 @@ static inline void *wl_touch(size_t bytes)
  * Command-line helpers of the multi-call workloads (wl, wl3, rely); each
  * defines WL_PROG, its name for messages, before including this file.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -275,6 +276,44 @@ static inline void sleep_ms(unsigned long ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+/* Read exactly len bytes (a pipe may give them in pieces); 0, or -1 at EOF or error. */
+static inline int read_full(int fd, char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = read(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Block until every writer of fd has closed it. */
+static inline void wait_eof(int fd)
+{
+	ssize_t n;
+	char c;
+
+	do
+		n = read(fd, &c, 1);
+	while (n > 0 || (n < 0 && errno == EINTR));
+}
+
+/*
+ * Fault in now the code a workload runs between its peak reading and the
+ * stop that must see that peak (see wl_prewarm): munmap, nanosleep, kill.
+ */
+static inline void prewarm_calls(void)
+{
+	(void)munmap(NULL, 0);
+	sleep_ms(0);
+	(void)kill(getpid(), 0);
 }
 
 /* Bad command line: distinct from every status a test expects. */
