@@ -455,11 +455,10 @@ static void on_release(struct tracer *tr, struct task *t, enum filter_id id,
 		return;
 	}
 	if (id == FILTER_PROCESS_MADVISE) {
+		int pidfd = info ? (int)info->seccomp.args[0] : -1;
 		struct task *tt;
 
 		img = NULL;
-		int pidfd = info ? (int)info->seccomp.args[0] : -1;
-
 		if (pidfd >= 0 && procfs_read_pidfd_pid(tr->procfd, t->tid, pidfd, &target) == 0 &&
 		    (tt = proctable_find_task(tr->pt, target))) {
 			img = live_mm_image(tt->proc);
