@@ -268,8 +268,8 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 	fprintf(f,
 		"  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f, "
 		"\"stopped_woken\": %u, \"stopped_killed\": %u},\n",
-		res->after_exit_processes, seconds(res->after_exit_ns), res->stopped_woken,
-		res->stopped_killed);
+		res->after_exit.processes, seconds(res->after_exit.ns), res->after_exit.stopped_woken,
+		res->after_exit.stopped_killed);
 	fputs("  \"ru_maxrss_bytes\": ", f);
 	json_u64_or_null(f, res->has_ru, res->ru_maxrss_bytes);
 	fputs(",\n  \"processes\": [\n", f);
@@ -278,25 +278,25 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 		fputs(i + 1 < pt->nimages ? ",\n" : "\n", f);
 	}
 	fprintf(f, "  ],\n  \"tracer\": {\"stops\": %lu, \"samples\": %lu, \"rss_bytes\": ",
-		res->stops, pt->samples);
-	json_u64_or_null(f, res->tracer_rss > 0, res->tracer_rss);
+		res->tracer.stops, pt->samples);
+	json_u64_or_null(f, res->tracer.rss_bytes > 0, res->tracer.rss_bytes);
 	fprintf(f,
 		", \"interval_ms\": %lu, \"timed_passes\": %lu, \"mean_interval_ms\": ",
-		res->interval_ms, res->passes);
-	if (res->passes)
-		fprintf(f, "%.3f", (double)res->wall_ns / 1e6 / (double)res->passes);
+		res->tracer.interval_ms, res->tracer.timed_passes);
+	if (res->tracer.timed_passes)
+		fprintf(f, "%.3f", (double)res->wall_ns / 1e6 / (double)res->tracer.timed_passes);
 	else
 		fputs("null", f);
 	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f",
-		(double)(res->max_period_ns ? res->max_period_ns : res->interval_ms * 1000000u) /
+		(double)(res->tracer.max_interval_ns ? res->tracer.max_interval_ns : res->tracer.interval_ms * 1000000u) /
 			1e6,
-		(double)res->sampling_ns / 1e9);
-	fprintf(f, ", \"exact\": %s, \"rss_source\": ", res->exact ? "true" : "false");
-	json_cstring(f, res->exact ? res->rss_source : NULL);
+		(double)res->tracer.sampling_ns / 1e9);
+	fprintf(f, ", \"exact\": %s, \"rss_source\": ", res->tracer.exact ? "true" : "false");
+	json_cstring(f, res->tracer.exact ? res->tracer.rss_source : NULL);
 	fprintf(f,
 		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}\n}\n",
-		res->exact_stops, res->exact_hwm_floor ? "true" : "false",
-		res->exec_checks_skipped);
+		res->tracer.exact_stops, res->tracer.exact_hwm_floor ? "true" : "false",
+		res->tracer.exec_samples_skipped);
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
 }
@@ -491,17 +491,17 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 		util_format_size(pt->tree_peak_rss, a, sizeof(a)),
 		util_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
-	if (res->after_exit_processes)
+	if (res->after_exit.processes)
 		fprintf(f, "  waited     %.2f s after the command exited, for %u process%s still running\n",
-			seconds(res->after_exit_ns), res->after_exit_processes,
-			res->after_exit_processes == 1 ? "" : "es");
-	if (res->stopped_woken)
+			seconds(res->after_exit.ns), res->after_exit.processes,
+			res->after_exit.processes == 1 ? "" : "es");
+	if (res->after_exit.stopped_woken)
 		fprintf(f,
 			"  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
 			"as the kernel does to an orphaned process group%s\n",
-			res->stopped_woken, res->stopped_woken == 1 ? "" : "es",
-			res->stopped_killed ? "; stopped again: killed" : "");
-	if (res->exact_hwm_floor)
+			res->after_exit.stopped_woken, res->after_exit.stopped_woken == 1 ? "" : "es",
+			res->after_exit.stopped_killed ? "; stopped again: killed" : "");
+	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
 		      f);
 	if (verbose)

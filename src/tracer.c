@@ -215,7 +215,7 @@ static void probe_exec(struct process *p)
 static void sample_tree(struct tracer *tr)
 {
 	struct proctable *pt = tr->pt;
-	unsigned long pass = ++tr->res->passes;
+	unsigned long pass = ++tr->res->tracer.timed_passes;
 	uint64_t start = util_thread_cpu_ns(), cost, want;
 
 	proctable_begin_pass(pt);
@@ -237,15 +237,15 @@ static void sample_tree(struct tracer *tr)
 	 * period past the overlaps it is there to see.
 	 */
 	cost = util_thread_cpu_ns() - start;
-	tr->res->sampling_ns += cost;
+	tr->res->tracer.sampling_ns += cost;
 	want = cost * SAMPLING_BUDGET;
 	if (want < tr->cfg->interval_ms * 1000000u)
 		want = tr->cfg->interval_ms * 1000000u;
 	/* Re-arm only on a real change: a new period restarts the count. */
 	if (want > tr->period_ns + tr->period_ns / 4 || want < tr->period_ns - tr->period_ns / 4) {
 		tr->period_ns = want;
-		if (want > tr->res->max_period_ns)
-			tr->res->max_period_ns = want;
+		if (want > tr->res->tracer.max_interval_ns)
+			tr->res->tracer.max_interval_ns = want;
 		arm_timer(want);
 	}
 }
@@ -401,7 +401,7 @@ static bool exec_will_fail(struct tracer *tr, struct task *t, enum filter_id id,
 		missing = false;
 	close(fd);
 	if (missing)
-		tr->res->exec_checks_skipped++;
+		tr->res->tracer.exec_samples_skipped++;
 	return missing;
 }
 
@@ -447,11 +447,11 @@ static void on_release(struct tracer *tr, struct task *t, enum filter_id id,
 	struct image *img = live_mm_image(t->proc);
 	pid_t tid = t->tid, target;
 
-	tr->res->exact_stops++;
+	tr->res->tracer.exact_stops++;
 	if (id == FILTER_IO_URING_SETUP) {
 		/* Its madvise and fallocate bypass seccomp: VmHWM is the floor again. */
 		tr->pt->hwm_is_peak = true;
-		tr->res->exact_hwm_floor = true;
+		tr->res->tracer.exact_hwm_floor = true;
 		return;
 	}
 	if (id == FILTER_PROCESS_MADVISE) {
@@ -895,14 +895,14 @@ static void on_death(struct tracer *tr, struct task *t, int status, const struct
 		tr->main_exit_ns = tr->end_ns;
 		tr->main_exited = true;
 		forward_pid = 0; /* its pid may be reused from now on */
-		res->after_exit_processes = count_others(tr->pt, p);
+		res->after_exit.processes = count_others(tr->pt, p);
 		/*
 		 * From now on a SIGTERM or SIGHUP for us is passed on by the
 		 * loop, which only sees it when wait4 returns.  One landing just
 		 * before wait4 blocks would wait for the next event of an idle
 		 * tree: with no sampling timer, a tick bounds that wait.
 		 */
-		if (!tr->period_ns && res->after_exit_processes)
+		if (!tr->period_ns && res->after_exit.processes)
 			arm_timer(WAKE_TICK_NS);
 
 		res->exited = WIFEXITED(status);
@@ -1003,12 +1003,12 @@ static void settle_stopped(struct tracer *tr)
 
 			if (all_hupped) {
 				kill(p->tgid, SIGKILL);
-				tr->res->stopped_killed += leader;
+				tr->res->after_exit.stopped_killed += leader;
 			} else if (!p->hup_round) {
 				p->hup_round = round;
 				kill(p->tgid, SIGHUP);
 				kill(p->tgid, SIGCONT);
-				tr->res->stopped_woken++;
+				tr->res->after_exit.stopped_woken++;
 			} else if (p->hup_round != round) {
 				continue; /* woken before: stays stopped, not signalled now */
 			}
@@ -1111,7 +1111,7 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 	struct pstatus self;
 
 	if (procfs_read_status(tr->procfd, getpid(), &self) == 0)
-		res->tracer_rss = self.hwm;
+		res->tracer.rss_bytes = self.hwm;
 	if (!tr->exec_seen) {
 		ssize_t n = read(err_fd, &e, sizeof(e));
 
@@ -1131,8 +1131,8 @@ static int finish(struct tracer *tr, int err_fd, char *const *command)
 	}
 	res->ran = true;
 	res->wall_ns = tr->end_ns > tr->pt->t0_ns ? tr->end_ns - tr->pt->t0_ns : 0;
-	if (res->after_exit_processes && tr->end_ns > tr->main_exit_ns)
-		res->after_exit_ns = tr->end_ns - tr->main_exit_ns;
+	if (res->after_exit.processes && tr->end_ns > tr->main_exit_ns)
+		res->after_exit.ns = tr->end_ns - tr->main_exit_ns;
 	res->status = res->exited ? res->exit_code : 128 + res->signal;
 	/*
 	 * The tree held at least what its largest image held at that image's
@@ -1187,7 +1187,7 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
-	res->interval_ms = cfg->interval_ms;
+	res->tracer.interval_ms = cfg->interval_ms;
 	err[0] = '\0';
 	tr.procfd = procfs_open();
 	if (tr.procfd < 0) {
@@ -1203,8 +1203,8 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	if (cfg->exact) {
 		/* The cheap exact reading exists only where VmRSS is no longer a counter. */
 		tr.vmrss_exact = procfs_probe_vmrss_exact(tr.procfd) == 1;
-		res->exact = true;
-		res->rss_source = tr.vmrss_exact ? "VmRSS" : "smaps_rollup";
+		res->tracer.exact = true;
+		res->tracer.rss_source = tr.vmrss_exact ? "VmRSS" : "smaps_rollup";
 		pt->hwm_is_peak = false;
 	}
 	rc = launch_resolve(command[0], getenv("PATH"), &path);
@@ -1370,7 +1370,7 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 			reap_killed();
 			break;
 		}
-		res->stops++;
+		res->tracer.stops++;
 		if (tr.killing && WIFSTOPPED(status)) {
 			/* Whatever still stops (a new child too) is killed, then let go. */
 			kill(tid, SIGKILL);

@@ -388,8 +388,8 @@ static void build_tree(void)
 	res.ru_maxrss_bytes = 109051904;
 	res.user_seconds = 0.5;
 	res.sys_seconds = 0.25;
-	res.stops = 12;
-	res.tracer_rss = 1800000;
+	res.tracer.stops = 12;
+	res.tracer.rss_bytes = 1800000;
 }
 
 static void free_tree(void)
@@ -646,7 +646,7 @@ Test(report_write_json, killed_command, .init = build_tree, .fini = free_tree)
 	res.signal = 9;
 	res.status = 137;
 	res.has_ru = false;
-	res.tracer_rss = 0;
+	res.tracer.rss_bytes = 0;
 	out = write_json(command);
 	j = parse(out, strlen(out));
 	ASSERT_NUM(j, "status", 137);
@@ -804,12 +804,12 @@ Test(report_write_json, stopped_leftovers_and_exact_floor, .init = build_tree, .
 	char *out;
 	struct json *j;
 
-	res.after_exit_processes = 2;
-	res.stopped_woken = 2;
-	res.stopped_killed = 1;
-	res.exact = true;
-	res.rss_source = "VmRSS";
-	res.exact_hwm_floor = true;
+	res.after_exit.processes = 2;
+	res.after_exit.stopped_woken = 2;
+	res.after_exit.stopped_killed = 1;
+	res.tracer.exact = true;
+	res.tracer.rss_source = "VmRSS";
+	res.tracer.exact_hwm_floor = true;
 	out = write_json(command);
 	j = parse(out, strlen(out));
 	ASSERT_NUM(j, "after_exit.processes", 2);
@@ -819,8 +819,8 @@ Test(report_write_json, stopped_leftovers_and_exact_floor, .init = build_tree, .
 		  at(j, "tracer.exact_hwm_floor")->boolean);
 	json_free(j);
 	free(out);
-	res.stopped_woken = res.stopped_killed = 0;
-	res.exact_hwm_floor = false;
+	res.after_exit.stopped_woken = res.after_exit.stopped_killed = 0;
+	res.tracer.exact_hwm_floor = false;
 	out = write_json(command);
 	j = parse(out, strlen(out));
 	ASSERT_NUM(j, "after_exit.stopped_woken", 0);
@@ -835,9 +835,9 @@ Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree
 {
 	char *out, *lines[16];
 
-	res.after_exit_processes = 1;
-	res.after_exit_ns = SEC / 2;
-	res.stopped_woken = 1;
+	res.after_exit.processes = 1;
+	res.after_exit.ns = SEC / 2;
+	res.after_exit.stopped_woken = 1;
 	out = write_text(command, false);
 	cr_assert_eq(split_lines(out, lines, 16), 5);
 	cr_assert_str_eq(lines[3],
@@ -846,8 +846,8 @@ Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree
 			 "  stopped    1 process left stopped: sent SIGHUP and SIGCONT, as the "
 			 "kernel does to an orphaned process group");
 	free(out);
-	res.stopped_woken = 3;
-	res.stopped_killed = 3;
+	res.after_exit.stopped_woken = 3;
+	res.after_exit.stopped_killed = 3;
 	out = write_text(command, false);
 	cr_assert_eq(split_lines(out, lines, 16), 5);
 	cr_assert_str_eq(lines[4],
