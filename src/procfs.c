@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -416,6 +420,57 @@ int procfs_read_exe(int procfd, pid_t pid, char **exe)
 	target[n] = '\0';
 	*exe = strdup(target);
 	return *exe ? 0 : -ENOMEM;
+}
+
+/*
+ * openat2(2) below dfd (the task's root or working directory), as the task
+ * resolves it: absolute symlinks and ".." stay in its root; magic links
+ * (/proc/PID/fd/N) are refused, and a relative path must stay below its
+ * working directory.  -1 with errno (ENOSYS before Linux 5.6).
+ */
+static int open_confined(int dfd, const char *path, bool in_root)
+{
+	struct open_how how = { 0 };
+
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_MAGICLINKS | (in_root ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
+	return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+}
+
+int procfs_exec_file_missing(int procfd, pid_t tid, const char *path)
+{
+	char buf[4096], base[64];
+	bool abs = path[0] == '/', missing = false;
+	struct statfs fs;
+	size_t len = strlen(path);
+	int dfd, fd = -1;
+
+	if (!len || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, path, len + 1);
+	snprintf(base, sizeof(base), "%d/%s", (int)tid, abs ? "root" : "cwd");
+	dfd = openat(procfd, base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	/* The path, then each of its parents, until one exists. */
+	for (;;) {
+		buf[len] = '\0';
+		fd = open_confined(dfd, len ? buf : ".", abs);
+		if (fd >= 0 || (errno != ENOENT && errno != ENOTDIR))
+			break;
+		missing = true;
+		while (len && buf[len - 1] == '/')
+			len--;
+		while (len && buf[len - 1] != '/')
+			len--;
+	}
+	close(dfd);
+	if (fd < 0)
+		return 0;
+	if (missing && (fstatfs(fd, &fs) != 0 || fs.f_type == PROC_SUPER_MAGIC))
+		missing = false;
+	close(fd);
+	return missing;
 }
 
 int procfs_probe_vmrss_exact(int procfd)

@@ -101,6 +101,16 @@ int procfs_read_cmdline(int procfd, pid_t pid, char **buf, size_t *len);
 int procfs_read_exe(int procfd, pid_t pid, char **exe);
 
 /*
+ * Is path missing as task tid sees it, so that an execve of it fails for
+ * want of a file?  It is resolved from tid's root (absolute) or working
+ * directory (relative), with tid's own symbolic links, and the deepest part
+ * of it that exists must not be in procfs (where /proc/self and /dev/fd name
+ * the caller's own files, not tid's).  1 when missing; 0 when it exists or
+ * when anything is unsure.
+ */
+int procfs_exec_file_missing(int procfd, pid_t tid, const char *path);
+
+/*
  * Is VmRSS in status an exact sum on this kernel (Linux 6.16 and the stable
  * backports), or the per-CPU counter approximation?  Probes the calling
  * process: 1 exact, 0 approximate, -errno when it cannot tell.

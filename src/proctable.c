@@ -127,11 +127,21 @@ void proctable_remove_task(struct proctable *pt, struct task *t)
 	free(t);
 }
 
-void proctable_rekey_task(struct proctable *pt, struct task *t, pid_t new_tid)
+struct task *proctable_next_task(const struct proctable *pt, struct task_iter *it)
 {
-	unlink_task(pt, t);
-	t->tid = new_tid;
-	link_task(pt, t);
+	struct task *t = it->next;
+
+	while (!t && it->bucket < pt->nbuckets)
+		t = pt->buckets[it->bucket++];
+	it->next = t ? t->next : NULL;
+	return t;
+}
+
+struct task *proctable_first_task(const struct proctable *pt, struct task_iter *it)
+{
+	it->bucket = 0;
+	it->next = NULL;
+	return proctable_next_task(pt, it);
 }
 
 struct process *proctable_new_process(struct proctable *pt, pid_t tgid, pid_t ppid, bool stub)
@@ -146,6 +156,36 @@ struct process *proctable_new_process(struct proctable *pt, pid_t tgid, pid_t pp
 	if (!stub)
 		pt->nprocesses++;
 	return p;
+}
+
+void proctable_discard_process(struct proctable *pt, struct process *proc)
+{
+	if (!proc)
+		return;
+	if (!proc->stub)
+		pt->nprocesses--;
+	free(proc);
+}
+
+void proctable_borrow(struct process *proc, struct image *lender)
+{
+	proc->borrowed = lender;
+}
+
+struct image *proctable_live_mm_image(const struct process *proc)
+{
+	if (proc->image)
+		return proc->image;
+	return proc->borrowed && proc->borrowed->alive ? proc->borrowed : NULL;
+}
+
+void proctable_start_command(struct proctable *pt, struct process *stub, uint64_t now_ns)
+{
+	if (!stub->stub)
+		return;
+	stub->stub = false;
+	pt->nprocesses++;
+	pt->t0_ns = now_ns;
 }
 
 int proctable_open_image(struct proctable *pt, struct process *proc, const char *argv,
@@ -205,6 +245,16 @@ static void update_tree(struct proctable *pt)
 	if (pt->tree_pss > pt->tree_peak_pss)
 		pt->tree_peak_pss = pt->tree_pss;
 	notify_sums(pt);
+}
+
+void proctable_count_hwm(struct proctable *pt, bool count)
+{
+	pt->hwm_is_peak = count;
+}
+
+void proctable_set_final(struct image *img, bool final)
+{
+	img->final_sampled = final;
 }
 
 void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm)
@@ -378,4 +428,19 @@ const struct image *proctable_peak_image(const struct proctable *pt)
 		if (!best || pt->images[i]->peak_rss > best->peak_rss)
 			best = pt->images[i];
 	return best;
+}
+
+void proctable_finish(struct proctable *pt, uint64_t wall_ns)
+{
+	for (size_t i = 0; i < pt->nimages; i++) {
+		struct image *img = pt->images[i];
+
+		if (img->peak_rss > pt->tree_peak_rss)
+			pt->tree_peak_rss = img->peak_rss;
+		if (img->end == IMAGE_RUNNING) {
+			img->end = IMAGE_LOST;
+			img->alive = false;
+			img->end_ns = wall_ns;
+		}
+	}
 }

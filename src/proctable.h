@@ -68,6 +68,9 @@ struct image {
 };
 
 struct task;
+/* The tracer's own state of a task and of a process: opaque to the table. */
+struct tracee;
+struct traced;
 
 struct process {
 	pid_t tgid;
@@ -79,31 +82,23 @@ struct process {
 	 * (maxrss-sc's stub).  Images outlive their processes: it may be closed.
 	 */
 	struct image *borrowed;
-	unsigned nimages;    /* images opened so far: the next one's index */
-	unsigned ntasks;     /* traced tasks not yet reaped */
-	unsigned nexiting;   /* of those, tasks past their exit / exit_group stop */
-	bool stub;	     /* maxrss-sc's forked child before its first exec */
-	/*
-	 * The task inside execve since its entry stop, or 0: cleared by its
-	 * exec event, or by any other report of that task (the exec failed).
-	 */
-	pid_t exec_tid;
-	long exec_nr;	     /* that execve(at)'s number, as /proc/TID/syscall shows it */
-	bool exec_sampled;   /* a full sample was taken at that entry stop */
-	bool exec_probed;    /* a PTRACE_INTERRUPT asks that task to report */
-	unsigned hup_round;  /* when it was sent SIGHUP + SIGCONT as a stopped leftover */
-	bool exited_leader;  /* the leader's death status was seen */
-	int wait_status;     /* that status */
+	unsigned nimages;	/* images opened so far: the next one's index */
+	unsigned ntasks;	/* tasks of it in the table */
+	bool stub;		/* maxrss-sc's forked child before its first exec */
+	struct traced *traced;	/* the tracer's, set and freed by it */
 };
 
 struct task {
 	pid_t tid;
 	struct process *proc;
-	bool in_exit;	      /* passed its exit / exit_group stop (or exits alone) */
-	bool stopped;	      /* in a group-stop we listen to, since its last report */
-	bool has_clone_flags; /* clone flags read at the clone seccomp stop */
-	unsigned long long clone_flags;
-	struct task *next;    /* hash chain */
+	struct tracee *tracee; /* the tracer's, set and freed by it */
+	struct task *next;     /* hash chain */
+};
+
+/* A position in an iteration over the tasks (proctable_next_task). */
+struct task_iter {
+	size_t bucket;
+	struct task *next;
 };
 
 struct proctable {
@@ -151,11 +146,33 @@ struct task *proctable_add_task(struct proctable *pt, pid_t tid, struct process 
  */
 void proctable_remove_task(struct proctable *pt, struct task *t);
 
-/* Re-key a task under another tid (exec from a non-leader thread). */
-void proctable_rekey_task(struct proctable *pt, struct task *t, pid_t new_tid);
+/*
+ * Every task, in no particular order: t = proctable_first_task(pt, &it);
+ * t; t = proctable_next_task(&it).  The current task may be removed.
+ */
+struct task *proctable_first_task(const struct proctable *pt, struct task_iter *it);
+struct task *proctable_next_task(const struct proctable *pt, struct task_iter *it);
 
 /* A new process with no image yet (stub or borrowed mm).  NULL on ENOMEM. */
 struct process *proctable_new_process(struct proctable *pt, pid_t tgid, pid_t ppid, bool stub);
+
+/* Undo proctable_new_process() for a process that never got a task. */
+void proctable_discard_process(struct proctable *pt, struct process *proc);
+
+/*
+ * proc runs on lender's mm (vfork, CLONE_VM) and has no image of its own
+ * until it execs.
+ */
+void proctable_borrow(struct process *proc, struct image *lender);
+
+/* The image proc's memory belongs to while that image lives: its own, or its lender's. */
+struct image *proctable_live_mm_image(const struct process *proc);
+
+/*
+ * maxrss-sc's stub has exec'd the command at now_ns: it becomes a process
+ * of the tree, and time 0 of the report.
+ */
+void proctable_start_command(struct proctable *pt, struct process *stub, uint64_t now_ns);
 
 /*
  * Open a new image for proc at now_ns.  argv (argv_len bytes, NUL-separated)
@@ -197,6 +214,15 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 void proctable_begin_pass(struct proctable *pt);
 void proctable_end_pass(struct proctable *pt);
 
+/* Does VmHWM count in image peaks?  Yes by default; not with --exact. */
+void proctable_count_hwm(struct proctable *pt, bool count);
+
+/*
+ * Mark img as read at its end (final) or, with false, as going on after
+ * all (a thread nobody had seen runs on).
+ */
+void proctable_set_final(struct image *img, bool final);
+
 /* Record a VmHWM reading alone (no exact sample). */
 void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm);
 
@@ -212,5 +238,13 @@ void proctable_close_image(struct proctable *pt, struct process *proc, enum imag
 
 /* The image with the largest peak RSS, or NULL when there is none. */
 const struct image *proctable_peak_image(const struct proctable *pt);
+
+/*
+ * The run is over, wall_ns after time 0: the tree held at least what its
+ * largest image held at that image's peak (VmHWM saw it even when no
+ * sample fell on that instant), and images still open lost their
+ * processes without a word from the kernel.
+ */
+void proctable_finish(struct proctable *pt, uint64_t wall_ns);
 
 #endif

@@ -13,9 +13,6 @@ struct tracer_config {
 	bool exact;		   /* also stop before every syscall that can lower RSS */
 };
 
-/* Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the tracer's). */
-#define SAMPLING_BUDGET 50
-
 /* The "tracer" object of the JSON report: what measuring cost, and how it was done. */
 struct tracer_figures {
 	unsigned long stops;	      /* ptrace stops and deaths served */

@@ -176,41 +176,6 @@ Test(proctable, remove_from_chain_middle)
 	cr_assert_eq(pt.ntasks, 2);
 }
 
-Test(proctable, rekey)
-{
-	struct process *p = new_proc(500, 1);
-	struct task *leader = proctable_find_task(&pt, 500);
-	struct task *thread = proctable_add_task(&pt, 503, p);
-
-	/* A non-leader thread execs: the leader goes, the thread takes the tgid. */
-	proctable_remove_task(&pt, leader);
-	cr_assert_eq(p->ntasks, 1);
-	proctable_rekey_task(&pt, thread, 500);
-	cr_assert_eq(thread->tid, 500);
-	cr_assert_eq(thread->proc, p);
-	cr_assert_eq(proctable_find_task(&pt, 500), thread);
-	cr_assert_null(proctable_find_task(&pt, 503));
-	cr_assert_eq(pt.ntasks, 1);
-	cr_assert_eq(p->ntasks, 1, "rekeying is not adding");
-}
-
-Test(proctable, rekey_after_rehash)
-{
-	struct task *t;
-
-	for (int i = 0; i < 1500; i++)
-		cr_assert_not_null(proctable_add_task(&pt, 10000 + i, NULL));
-	t = proctable_find_task(&pt, 10777);
-	cr_assert_not_null(t);
-	proctable_rekey_task(&pt, t, 42);
-	cr_assert_eq(proctable_find_task(&pt, 42), t);
-	cr_assert_null(proctable_find_task(&pt, 10777));
-	for (int i = 0; i < 1500; i++)
-		if (i != 777)
-			cr_assert_not_null(proctable_find_task(&pt, 10000 + i), "tid %d",
-					   10000 + i);
-}
-
 /*
  * A process lives as long as its tasks: it counts them down and goes with the
  * last (leak checkers see it if it does not; a double free aborts here).
