@@ -167,8 +167,8 @@ static int open_image_from_proc(struct lifecycle *lc, struct process *p, pid_t t
  * that runs on lender's mm (vfork, CLONE_VM) and has no image until it
  * execs.  Without a lender, its first image is read from /proc.
  */
-static struct process *new_child(struct lifecycle *lc, pid_t pid, pid_t ppid,
-				 struct image *lender, bool shares)
+static struct process *new_child(struct lifecycle *lc, pid_t pid, pid_t ppid, struct image *lender,
+				 bool shares)
 {
 	struct process *p = new_process(lc, pid, ppid, false);
 	int rc = 0;
@@ -228,8 +228,7 @@ static struct task *meet_thread(struct lifecycle *lc, pid_t tid, pid_t tgid, enu
 			proctable_set_final(p->image, false);
 		return add_task(lc, tid, p);
 	}
-	p = meet_process(lc, tgid,
-			 lc->sys->read_status(lc->sys, tgid, &lst) == 0 ? lst.ppid : 0);
+	p = meet_process(lc, tgid, lc->sys->read_status(lc->sys, tgid, &lst) == 0 ? lst.ppid : 0);
 	if (!p)
 		return NULL;
 	if (lc->sys->is_ours(lc->sys, tgid) && !add_task(lc, tgid, p))
@@ -259,8 +258,7 @@ static struct task *meet_task(struct lifecycle *lc, pid_t tid, enum event_kind k
 }
 
 /* The child named by t's birth event, with the flags its clone stop read. */
-static void adopt_child(struct lifecycle *lc, struct task *t, pid_t child,
-			unsigned long long flags)
+static void adopt_child(struct lifecycle *lc, struct task *t, pid_t child, unsigned long long flags)
 {
 	struct process *parent = t->proc, *p;
 
@@ -406,8 +404,9 @@ static void on_seccomp(struct lifecycle *lc, struct task *t)
 	 * (before 5.3): a filter of the command's own may have set it.
 	 */
 	struct __ptrace_syscall_info buf = { 0 };
-	const struct __ptrace_syscall_info *info =
-		lc->sys->syscall_info(lc->sys, t->tid, &buf) ? &buf : NULL;
+	const struct __ptrace_syscall_info *info = lc->sys->syscall_info(lc->sys, t->tid, &buf) ?
+							   &buf :
+							   NULL;
 	struct process *p = t->proc;
 	enum filter_id id;
 
@@ -568,8 +567,8 @@ static void on_command_end(struct lifecycle *lc, struct process *p, int status,
 	if (ru) {
 		res->has_ru = true;
 		res->ru_maxrss_bytes = (uint64_t)ru->ru_maxrss * 1024;
-		res->user_seconds =
-			(double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6;
+		res->user_seconds = (double)ru->ru_utime.tv_sec +
+				    (double)ru->ru_utime.tv_usec / 1e6;
 		res->sys_seconds = (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
 	}
 }
@@ -593,7 +592,8 @@ static void on_death(struct lifecycle *lc, struct task *t, int status, const str
 		int st = tp->exited_leader ? tp->wait_status : status;
 
 		if (WIFEXITED(st))
-			proctable_close_image(lc->pt, p, IMAGE_EXIT, WEXITSTATUS(st), 0, lc->end_ns);
+			proctable_close_image(lc->pt, p, IMAGE_EXIT, WEXITSTATUS(st), 0,
+					      lc->end_ns);
 		else
 			proctable_close_image(lc->pt, p,
 					      p->image->final_sampled ? IMAGE_SIGNAL : IMAGE_LOST,
@@ -642,8 +642,7 @@ static void on_stop(struct lifecycle *lc, struct task *t, int sig)
 
 bool lifecycle_all_stopped(const struct lifecycle *lc)
 {
-	return lc->main_exited && lc->nstopped &&
-	       lc->nstopped + lc->nexiting == lc->pt->ntasks;
+	return lc->main_exited && lc->nstopped && lc->nstopped + lc->nexiting == lc->pt->ntasks;
 }
 
 /* Have all the tasks left been sent SIGHUP + SIGCONT already? */
@@ -742,8 +741,9 @@ void lifecycle_kill_all(const struct lifecycle *lc)
 int lifecycle_init(struct lifecycle *lc, const struct sysops *sys, struct proctable *pt,
 		   struct sampler *sampler, struct tracer_result *res, bool exact)
 {
-	*lc = (struct lifecycle){ .sys = sys, .pt = pt, .sampler = sampler, .res = res,
-				  .exact = exact };
+	*lc = (struct lifecycle){
+		.sys = sys, .pt = pt, .sampler = sampler, .res = res, .exact = exact
+	};
 	return filter_classes_init(&lc->classes, exact);
 }
 

@@ -26,9 +26,9 @@
 #include "tracer.h"
 
 /* What every traced task reports: the ptrace options, built in one place. */
-#define LIFECYCLE_OPTIONS                                                                  \
-	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC |                 \
-	 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
+#define LIFECYCLE_OPTIONS                                                                       \
+	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | \
+	 PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
 
 struct lifecycle {
 	const struct sysops *sys;

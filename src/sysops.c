@@ -49,8 +49,7 @@ static unsigned long sys_event_msg(const struct sysops *o, pid_t tid)
 	return msg;
 }
 
-static bool sys_syscall_info(const struct sysops *o, pid_t tid,
-			     struct __ptrace_syscall_info *info)
+static bool sys_syscall_info(const struct sysops *o, pid_t tid, struct __ptrace_syscall_info *info)
 {
 	(void)o;
 	return ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(*info), info) > 0 &&
@@ -69,8 +68,7 @@ static int sys_read_mem(const struct sysops *o, pid_t tid, uint64_t addr, void *
  * Page by page: a read that crossed into an unmapped page would fail as a
  * whole, though the string ends before it.
  */
-static int sys_read_string(const struct sysops *o, pid_t tid, uint64_t addr, char *buf,
-			   size_t len)
+static int sys_read_string(const struct sysops *o, pid_t tid, uint64_t addr, char *buf, size_t len)
 {
 	const size_t page = 4096;
 	size_t got = 0;

@@ -7,10 +7,10 @@
 #ifndef MAXRSS_SYSOPS_H
 #define MAXRSS_SYSOPS_H
 
-#include <sys/ptrace.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ptrace.h>
 #include <sys/types.h>
 
 #include "procfs.h"
@@ -32,8 +32,7 @@ struct sysops {
 	/* len bytes of the stopped tracee's memory at addr; 0 or -1 */
 	int (*read_mem)(const struct sysops *o, pid_t tid, uint64_t addr, void *buf, size_t len);
 	/* A NUL-terminated string at addr, at most len bytes with the NUL; 0 or -1 */
-	int (*read_string)(const struct sysops *o, pid_t tid, uint64_t addr, char *buf,
-			   size_t len);
+	int (*read_string)(const struct sysops *o, pid_t tid, uint64_t addr, char *buf, size_t len);
 
 	int (*kill)(const struct sysops *o, pid_t pid, int sig);
 	/* Is pid a tracee or child of ours not yet reaped?  (waitid WNOWAIT) */
