@@ -36,7 +36,7 @@ struct rule {
 
 /* clang-format off */
 static const struct rule rules[] = {
-	/* The design card: every birth, exec and exit of the tree. */
+	/* Every birth, exec and exit of the tree. */
 	{ "exit", FILTER_EXIT, false, ARG_ANY, 0, 0 },
 	{ "exit_group", FILTER_EXIT_GROUP, false, ARG_ANY, 0, 0 },
 	{ "execve", FILTER_EXECVE, false, ARG_ANY, 0, 0 },

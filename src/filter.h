@@ -1,4 +1,4 @@
-/* filter: the seccomp filter of the design card (which syscalls stop the tracer). */
+/* filter: the seccomp filter (which syscalls stop the tracer, and which stop is which). */
 #ifndef MAXRSS_FILTER_H
 #define MAXRSS_FILTER_H
 

@@ -246,18 +246,6 @@ int procfs_parse_fdinfo_pid(const char *buf, size_t len, pid_t *pid)
 	return -ENOENT;
 }
 
-size_t procfs_count_args(const char *buf, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		if (buf[i] == '\0')
-			n++;
-	if (len && buf[len - 1] != '\0')
-		n++;
-	return n;
-}
-
 int procfs_open(void)
 {
 	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -19,7 +19,7 @@ struct rollup {
 	uint64_t pss_shmem; /* Pss_Shmem */
 };
 
-/* From /proc/PID/status, in bytes.  Counters: see measuring.md for their error. */
+/* From /proc/PID/status, in bytes.  VmHWM and VmRSS are counters: see CAVEATS in the man page. */
 struct pstatus {
 	pid_t tgid;	    /* Tgid */
 	pid_t ppid;	    /* PPid: 0 when the parent is outside our pid namespace */
@@ -71,12 +71,6 @@ int procfs_parse_syscall(const char *buf, size_t len, long *nr);
 
 /* The "Pid:" of a pidfd's /proc/PID/fdinfo/FD text: 0; -ENOENT when absent (not a pidfd). */
 int procfs_parse_fdinfo_pid(const char *buf, size_t len, pid_t *pid);
-
-/*
- * Split a NUL-separated /proc/PID/cmdline into argc.  A missing final NUL is
- * tolerated.  Returns the number of arguments.
- */
-size_t procfs_count_args(const char *buf, size_t len);
 
 /* Open the /proc directory for the readers below; returns an fd or -errno. */
 int procfs_open(void);
