@@ -11,7 +11,7 @@
  * prints them; see workload.h) with the tolerances of e2e.h, and every run
  * has a time limit: a tracer that hangs fails the test instead of blocking
  * the suite.  The racy cases run a few times here; `make stress` runs them
- * hundreds of times (tests/stress.sh).
+ * hundreds of times (tests/sh/stress.sh).
  */
 #include <errno.h>
 #include <signal.h>

@@ -1,7 +1,7 @@
 #!/bin/sh
 # --plot in a real browser: headless Chromium renders the SVG of a traced
 # run (a parent and three forked children, sampled every 10 ms) to a PNG,
-# and tests/e2e/png-pixels.py counts the pixels of each series' colour
+# and tests/sh/png-pixels.py counts the pixels of each series' colour
 # inside the plot area.  TAP; skipped without chromium or python3.
 set -u
 : "${MAXRSS_SC:?run through make check}" "${WORKLOADS:?run through make check}"
@@ -49,7 +49,7 @@ else
 	not_ok_file "$browser took a screenshot of it" "$tmp/browser.log"
 fi
 
-python3 "$TESTS_SRCDIR/e2e/png-pixels.py" "$tmp/chart.svg" "$tmp/shot.png" >"$tmp/pixels" 2>&1
+python3 "$TESTS_SRCDIR/sh/png-pixels.py" "$tmp/chart.svg" "$tmp/shot.png" >"$tmp/pixels" 2>&1
 count() { awk -v id="$1" '$1 == id { print ($NF + 0) }' "$tmp/pixels"; }
 # A line across the plot is hundreds of pixels of its own colour; a chart
 # that failed to render (an XML error page) has none.
