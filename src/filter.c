@@ -2,6 +2,7 @@
 #include <linux/capability.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,7 +18,11 @@
 /* Linux 5.18; absent from older headers. */
 #define MADV_DONTNEED_LOCKED_ 24
 
-/* The argument check of a rule, if any: arg OP value. */
+/*
+ * The argument check of a rule, if any: arg OP value.  ARG_EQ compares the
+ * low 32 bits only: the kernel reads those arguments (advice) as an int, so
+ * (1 << 32) | MADV_DONTNEED releases pages as MADV_DONTNEED does.
+ */
 enum arg_op { ARG_ANY, ARG_EQ, ARG_NE, ARG_HAS_BITS };
 
 /*
@@ -59,7 +64,9 @@ static const struct rule rules[] = {
 	{ "remap_file_pages", FILTER_REMAP_FILE_PAGES, true, ARG_ANY, 0, 0 },
 	/* A mapped file cut short or punched loses its pages in every mapping. */
 	{ "ftruncate", FILTER_FTRUNCATE, true, ARG_ANY, 0, 0 },
+	{ "ftruncate64", FILTER_FTRUNCATE, true, ARG_ANY, 0, 0 }, /* 32-bit ABIs */
 	{ "truncate", FILTER_TRUNCATE, true, ARG_ANY, 0, 0 },
+	{ "truncate64", FILTER_TRUNCATE, true, ARG_ANY, 0, 0 },
 	{ "fallocate", FILTER_FALLOCATE, true, ARG_NE, 1, 0 },
 	/* madvise(addr, len, advice): the advice values that drop pages. */
 	{ "madvise", FILTER_MADVISE, true, ARG_EQ, 2, MADV_DONTNEED },
@@ -78,6 +85,9 @@ static const struct rule rules[] = {
 /* clang-format on */
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+/* Where a multiplexed syscall's own number is looked for (the largest ones are ~460). */
+#define MAX_DIRECT_NR 1024
 
 /*
  * The architectures a process of this tree can run as, beside the native
@@ -108,7 +118,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r)
 	switch (r->op) {
 	case ARG_EQ:
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(r->id), nr, 1,
-				      SCMP_CMP(r->arg, SCMP_CMP_EQ, r->value));
+				      SCMP_CMP(r->arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, r->value));
 		break;
 	case ARG_NE:
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(r->id), nr, 1,
@@ -153,6 +163,33 @@ static int add_class(struct filter_classes *cls, uint32_t arch, int nr, enum fil
 	return 0;
 }
 
+/*
+ * The numbers through which rule r's syscall enters the kernel on arch.
+ * Most have one.  A negative one is a pseudo number: the syscall is not on
+ * that arch, or is multiplexed there (i386 shmdt goes through ipc(2), and
+ * since Linux 5.1 also has a number of its own), and libseccomp traces it
+ * through both: the multiplexer's number, and the number whose name it is.
+ */
+static int add_rule_classes(struct filter_classes *cls, uint32_t arch, const struct rule *r)
+{
+	int nr = seccomp_syscall_resolve_name_arch(arch, r->name), rc;
+
+	if (nr >= 0)
+		return add_class(cls, reported_arch(arch), nr, r->id);
+	nr = seccomp_syscall_resolve_name_rewrite(arch, r->name);
+	if (nr < 0)
+		return 0; /* not on this arch */
+	rc = add_class(cls, reported_arch(arch), nr, r->id);
+	for (int n = 0; !rc && n < MAX_DIRECT_NR; n++) {
+		char *name = seccomp_syscall_resolve_num_arch(arch, n);
+
+		if (name && strcmp(name, r->name) == 0)
+			rc = add_class(cls, reported_arch(arch), n, r->id);
+		free(name);
+	}
+	return rc;
+}
+
 int filter_classes_init(struct filter_classes *cls, bool exact)
 {
 	int rc = 0;
@@ -164,16 +201,9 @@ int filter_classes_init(struct filter_classes *cls, bool exact)
 
 		if (!arch)
 			break;
-		for (size_t i = 0; i < NRULES && !rc; i++) {
-			int nr;
-
-			if (rules[i].exact && !exact)
-				continue;
-			/* Negative: a pseudo number, the syscall is not on this arch. */
-			nr = seccomp_syscall_resolve_name_arch(arch, rules[i].name);
-			if (nr >= 0)
-				rc = add_class(cls, reported_arch(arch), nr, rules[i].id);
-		}
+		for (size_t i = 0; i < NRULES && !rc; i++)
+			if (!rules[i].exact || exact)
+				rc = add_rule_classes(cls, arch, &rules[i]);
 	}
 	return rc;
 }

@@ -66,13 +66,14 @@ int launch_resolve(const char *name, const char *path_env, char **out)
 			cand[dlen] = '/';
 		}
 		memcpy(cand + (dlen ? dlen + 1 : 2), name, nlen + 1);
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* errno only where stat failed: a directory of that name is no answer. */
+		if (stat(cand, &st) != 0) {
+			denied |= errno == EACCES;
+		} else if (S_ISREG(st.st_mode)) {
 			if (access(cand, X_OK) == 0) {
 				*out = cand;
 				return 0;
 			}
-			denied = true;
-		} else if (errno == EACCES) {
 			denied = true;
 		}
 		free(cand);

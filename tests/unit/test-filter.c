@@ -441,10 +441,10 @@ static const char *abi_name(uint32_t abi)
 /*
  * Run b over (arch, nr, args) and expect TRACE(want), or ALLOW for
  * FILTER_NONE.  A traced call must also be what filter_classify() says the
- * stop is, unless classify_gap names why not (yet).
+ * stop is.
  */
 static void expect(struct built *b, const char *what, uint32_t arch, long nr,
-		   const uint64_t args[6], enum filter_id want, const char *classify_gap)
+		   const uint64_t args[6], enum filter_id want)
 {
 	struct seccomp_data d = { .nr = (int)nr, .arch = arch, .instruction_pointer = 0x401000 };
 	uint32_t got, expected = want ? SECCOMP_RET_TRACE | want : SECCOMP_RET_ALLOW;
@@ -459,7 +459,7 @@ static void expect(struct built *b, const char *what, uint32_t arch, long nr,
 		     "0x%08x, want 0x%08x",
 		     mode, what, arch, nr, (unsigned long long)args[0], (unsigned long long)args[1],
 		     (unsigned long long)args[2], (unsigned long long)args[3], got, expected);
-	if ((got & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_TRACE || classify_gap)
+	if ((got & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_TRACE)
 		return;
 	cr_expect_eq(filter_classify(&b->cls, arch, nr), got & SECCOMP_RET_DATA,
 		     "%s filter, %s: filter_classify says %d, the filter's data is %u", mode, what,
@@ -529,7 +529,7 @@ static void run_lifecycle(struct built *b)
 				cr_expect(nr & X32_BIT, "x32 %s is %d", lifecycle[i].name, nr);
 			snprintf(what, sizeof(what), "%s %s", abi_name(abis[a].scmp),
 				 lifecycle[i].name);
-			expect(b, what, reported(abis[a].scmp), nr, no_args, lifecycle[i].id, NULL);
+			expect(b, what, reported(abis[a].scmp), nr, no_args, lifecycle[i].id);
 		}
 	}
 }
@@ -546,7 +546,7 @@ static void run_releases(struct built *b)
 			snprintf(what, sizeof(what), "%s %s", abi_name(abis[a].scmp),
 				 releases[i].name);
 			expect(b, what, reported(abis[a].scmp), nr, no_args,
-			       b->exact ? releases[i].id : FILTER_NONE, NULL);
+			       b->exact ? releases[i].id : FILTER_NONE);
 		}
 	}
 }
@@ -564,11 +564,7 @@ struct row {
 	uint32_t arch;
 	uint64_t args[6];
 	enum filter_id normal, exact;
-	const char *classify_gap; /* why filter_classify() does not know this stop yet */
 };
-
-/* i386 shmdt: libseccomp 2.5 names it by the ipc multiplexer (a pseudo number). */
-#define I386_SHMDT_GAP "filter_classes_init() skips i386 shmdt: libseccomp resolves it to -222"
 #define IPC_SHMDT 22
 #define IPC_SHMAT 21
 
@@ -592,6 +588,9 @@ static const struct row rows[] = {
 	{ .name = "madvise", .args = { [2] = MADV_SEQUENTIAL } },
 	{ .name = "madvise", .args = { [2] = MADV_COLD } },
 	{ .name = "madvise", .args = { [2] = MADV_HUGEPAGE } },
+	/* The kernel reads the advice as an int: high bits do not hide it. */
+	{ .name = "madvise", .args = { [2] = (1ULL << 32) | MADV_DONTNEED }, .exact = FILTER_MADVISE },
+	{ .name = "madvise", .args = { [2] = (1ULL << 32) | MADV_WILLNEED } },
 	/* The advice is the third argument, not any. */
 	{ .name = "madvise", .args = { MADV_DONTNEED, MADV_DONTNEED, MADV_WILLNEED } },
 	/* mmap(addr, len, prot, flags, ...): MAP_FIXED replaces what was mapped. */
@@ -641,9 +640,11 @@ static const struct row rows[] = {
 	{ .abi = SCMP_ARCH_X86, .name = "getpid" },
 	{ .abi = SCMP_ARCH_X86, .nr = 11, .normal = FILTER_EXECVE, .exact = FILTER_EXECVE },
 	/* shmdt: its own number (Linux 5.1), and through ipc(SHMDT, ...). */
-	{ .abi = SCMP_ARCH_X86, .nr = 398, .exact = FILTER_SHMDT, .classify_gap = I386_SHMDT_GAP },
-	{ .abi = SCMP_ARCH_X86, .name = "ipc", .args = { IPC_SHMDT }, .exact = FILTER_SHMDT,
-	  .classify_gap = I386_SHMDT_GAP },
+	{ .abi = SCMP_ARCH_X86, .nr = 398, .exact = FILTER_SHMDT },
+	{ .abi = SCMP_ARCH_X86, .name = "ipc", .args = { IPC_SHMDT }, .exact = FILTER_SHMDT },
+	/* 32-bit ABIs cut files with their 64-bit-offset calls. */
+	{ .abi = SCMP_ARCH_X86, .name = "ftruncate64", .exact = FILTER_FTRUNCATE },
+	{ .abi = SCMP_ARCH_X86, .name = "truncate64", .exact = FILTER_TRUNCATE },
 	{ .abi = SCMP_ARCH_X86, .name = "ipc", .args = { IPC_SHMAT } },
 	/* x32: x86_64's arguments, numbers with __X32_SYSCALL_BIT. */
 	{ .abi = SCMP_ARCH_X32, .name = "madvise", .args = { [2] = MADV_DONTNEED },
@@ -708,7 +709,7 @@ static void run_rows(struct built *b)
 		snprintf(what, sizeof(what), "row %zu, %s %s", i, abi_name(r->abi),
 			 r->name ? r->name : "syscall");
 		expect(b, what, r->arch ? r->arch : reported(r->abi), nr, r->args,
-		       b->exact ? r->exact : r->normal, r->classify_gap);
+		       b->exact ? r->exact : r->normal);
 	}
 }
 
@@ -785,26 +786,3 @@ Test(filter_bpf, tables_cover_every_branch)
  * would take them for another filter's and not sample.  Skipped (and so
  * visible) while the gap lasts; passes once filter.c closes it.
  */
-Test(filter_bpf, known_classify_gaps)
-{
-	struct built b;
-	char gaps[512] = "";
-	const char *why = NULL;
-
-	build(&b, true);
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		const struct row *r = &rows[i];
-		long nr = r->name ? seccomp_syscall_resolve_name_arch(r->abi, r->name) : r->nr;
-		uint32_t arch = r->arch ? r->arch : reported(r->abi);
-		size_t used = strlen(gaps);
-
-		if (!r->classify_gap || filter_classify(&b.cls, arch, nr) == r->exact)
-			continue;
-		why = why ? why : r->classify_gap;
-		snprintf(gaps + used, sizeof(gaps) - used, "%s%s nr %ld (row %zu)",
-			 used ? ", " : "", abi_name(r->abi), nr, i);
-	}
-	unbuild(&b);
-	if (why)
-		cr_skip_test("known gap: %s: %s", gaps, why);
-}
