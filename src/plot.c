@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "plot.h"
 #include "report.h"
 #include "util.h"
@@ -31,81 +32,9 @@ static const char *const process_colours[PLOT_MAX_PROCESSES] = {
 	"#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
 };
 
-/* ---------------------------------------------------------------- XML text */
-
-static size_t count_chars(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; n++) {
-		size_t k = report_utf8_len(s + i, len - i);
-
-		i += k ? k : 1;
-	}
-	return n;
-}
-
-void plot_xml_text(FILE *f, const char *s, size_t len, size_t max_chars)
-{
-	size_t total = count_chars(s, len), shown = 0;
-	bool cut = max_chars && total > max_chars;
-
-	for (size_t i = 0; i < len; shown++) {
-		unsigned char c = (unsigned char)s[i];
-		size_t n = report_utf8_len(s + i, len - i);
-
-		if (cut && shown == max_chars - 1) {
-			fputs("\u2026", f);
-			return;
-		}
-		if (n == 0) {
-			fputs("\uFFFD", f);
-			i++;
-			continue;
-		}
-		switch (c) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&apos;", f);
-			break;
-		case '\t':
-		case '\n':
-		case '\r':
-			fputc(' ', f);
-			break;
-		default:
-			/*
-			 * XML 1.0 has no way to write the other C0 controls, not
-			 * even as &#N;, nor U+FFFE / U+FFFF; C1 controls and DEL
-			 * are allowed but "discouraged" and draw as boxes.
-			 */
-			if (c < 0x20 || c == 0x7f ||
-			    (c == 0xC2 && (unsigned char)s[i + 1] < 0xA0) ||
-			    (n == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
-			     (unsigned char)s[i + 2] >= 0xBE))
-				fputs("\uFFFD", f);
-			else
-				fwrite(s + i, 1, n, f);
-			break;
-		}
-		i += n;
-	}
-}
-
 static void xml_cstr(FILE *f, const char *s, size_t max_chars)
 {
-	plot_xml_text(f, s, strlen(s), max_chars);
+	escape_xml_text(f, s, strlen(s), max_chars);
 }
 
 /* ---------------------------------------------------------------- data */
@@ -623,18 +552,11 @@ static void write_title(FILE *f, const struct chart *c)
 		PLOT_WIDTH / 2);
 	{
 		/* The command line as one string, cut as a whole. */
-		char *line = NULL;
 		size_t len = 0;
-		FILE *m = open_memstream(&line, &len);
+		char *line = escape_command_join(c->in->command, &len);
 
-		if (m) {
-			char *const *cmd = c->in->command;
-
-			for (size_t i = 0; cmd[i]; i++)
-				fprintf(m, "%s%s", i ? " " : "", cmd[i]);
-			if (fclose(m) == 0)
-				plot_xml_text(f, line, len, TITLE_CHARS);
-		}
+		if (line)
+			escape_xml_text(f, line, len, TITLE_CHARS);
 		free(line);
 	}
 	fputs("</text>\n", f);
@@ -714,7 +636,7 @@ static void legend_entry(FILE *f, double y, const char *colour, const char *dash
 		LEGEND_X, y, LEGEND_X + 24, y, colour, dash ? " stroke-dasharray=\"" : "",
 		dash ? dash : "", dash ? "\"" : "");
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">", LEGEND_X + 32, y + 4);
-	plot_xml_text(f, label, label_len, LABEL_CHARS);
+	escape_xml_text(f, label, label_len, LABEL_CHARS);
 	fputs("</text>\n", f);
 }
 
@@ -725,7 +647,7 @@ static void legend_entry(FILE *f, double y, const char *colour, const char *dash
 static char *image_label(const struct image *img, bool short_name, size_t *len)
 {
 	size_t cmd_len = 0, from = 0;
-	char *cmd = timeline_image_command(img, &cmd_len), *out = NULL;
+	char *cmd = escape_argv_join(img->argv, img->argv_len, img->exe, &cmd_len), *out = NULL;
 	FILE *m;
 
 	if (!cmd)

@@ -42,12 +42,4 @@ struct plot_input {
  */
 int plot_write_svg(FILE *f, const struct plot_input *in);
 
-/*
- * Write len bytes of s as XML character data or attribute text: markup
- * characters as entities; invalid UTF-8, control characters and the
- * non-characters U+FFFE/U+FFFF (which XML forbids) as U+FFFD; line breaks
- * and tabs as spaces.  At most max_chars characters, then "…" (0: no cut).
- */
-void plot_xml_text(FILE *f, const char *s, size_t len, size_t max_chars);
-
 #endif

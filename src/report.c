@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report.h"
 #include "runs.h"
 #include "util.h"
@@ -11,126 +12,7 @@
 /* Longest command line shown in the text report before it is cut with "...". */
 #define TEXT_CMD_MAX 72
 
-/* ---------------------------------------------------------------- JSON strings */
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is
- * not valid (overlong forms, surrogates and code points above U+10FFFF are not).
- */
-static size_t utf8_valid(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
-
-size_t report_utf8_len(const char *s, size_t n)
-{
-	return n ? utf8_valid((const unsigned char *)s, n) : 0;
-}
-
-void report_json_string(FILE *f, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = s[i];
-		size_t n;
-
-		switch (c) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (c < 0x20) {
-				fprintf(f, "\\u%04x", c);
-				break;
-			}
-			n = utf8_valid(s + i, len - i);
-			if (n == 0) {
-				fputs("\xEF\xBF\xBD", f); /* U+FFFD for one bad byte */
-				i++;
-				continue;
-			}
-			fwrite(s + i, 1, n, f);
-			i += n;
-			continue;
-		}
-		i++;
-	}
-	fputc('"', f);
-}
-
-static void json_cstring(FILE *f, const char *s)
-{
-	if (s)
-		report_json_string(f, s, strlen(s));
-	else
-		fputs("null", f);
-}
-
-/* A NUL-separated argument buffer as a JSON array. */
-static void json_argv_buf(FILE *f, const char *buf, size_t len)
-{
-	size_t i = 0;
-	bool first = true;
-
-	fputc('[', f);
-	/* Each argument ends in NUL, so "a\0\0" is ["a", ""]. */
-	while (i < len) {
-		size_t n = strnlen(buf + i, len - i);
-
-		if (!first)
-			fputs(", ", f);
-		report_json_string(f, buf + i, n);
-		first = false;
-		i += n + 1;
-	}
-	fputc(']', f);
-}
+/* ---------------------------------------------------------------- JSON */
 
 static void json_u64_or_null(FILE *f, bool known, uint64_t v)
 {
@@ -191,9 +73,9 @@ static void json_process(FILE *f, const struct image *img)
 		image_split(img, &anon, &file, &shmem);
 	fprintf(f, "    {\"pid\": %d, \"ppid\": %d, \"image\": %u, \"argv\": ", (int)img->pid,
 		(int)img->ppid, img->index);
-	json_argv_buf(f, img->argv, img->argv_len);
+	escape_json_argv(f, img->argv, img->argv_len);
 	fputs(", \"exe\": ", f);
-	json_cstring(f, img->exe);
+	escape_json_cstring(f, img->exe);
 	fprintf(f, ", \"start_seconds\": %.6f, \"end_seconds\": ", seconds(img->start_ns));
 	if (img->end == IMAGE_RUNNING)
 		fputs("null", f);
@@ -236,13 +118,9 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 	const struct image *peak = proctable_peak_image(pt);
 	bool known_peak = peak && has_peak(peak);
 
-	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": [", f);
-	for (size_t i = 0; command[i]; i++) {
-		if (i)
-			fputs(", ", f);
-		json_cstring(f, command[i]);
-	}
-	fprintf(f, "],\n  \"status\": %d,\n  \"exit\": {\"code\": ", res->status);
+	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": ", f);
+	escape_json_command(f, command);
+	fprintf(f, ",\n  \"status\": %d,\n  \"exit\": {\"code\": ", res->status);
 	if (res->exited)
 		fprintf(f, "%d, \"signal\": null}", res->exit_code);
 	else
@@ -292,7 +170,7 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 			1e6,
 		(double)res->tracer.sampling_ns / 1e9);
 	fprintf(f, ", \"exact\": %s, \"rss_source\": ", res->tracer.exact ? "true" : "false");
-	json_cstring(f, res->tracer.exact ? res->tracer.rss_source : NULL);
+	escape_json_cstring(f, res->tracer.exact ? res->tracer.rss_source : NULL);
 	fprintf(f,
 		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}\n}\n",
 		res->tracer.exact_stops, res->tracer.exact_hwm_floor ? "true" : "false",
@@ -303,55 +181,17 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 
 /* ---------------------------------------------------------------- text */
 
-/* Append one argument to a shown command line, control bytes as '?'. */
-static size_t append_arg(char *buf, size_t len, size_t pos, const char *arg, size_t n)
-{
-	if (pos && pos + 1 < len)
-		buf[pos++] = ' ';
-	for (size_t i = 0; i < n && pos + 1 < len; i++)
-		buf[pos++] = (char)((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f ? '?' : arg[i]);
-	buf[pos] = '\0';
-	return pos;
-}
-
-/* Cut a shown command line to TEXT_CMD_MAX bytes with "..." (on a UTF-8 boundary). */
-static void cut_command(char *buf)
-{
-	size_t n = strlen(buf), cut = TEXT_CMD_MAX - 3;
-
-	if (n <= TEXT_CMD_MAX)
-		return;
-	/* n > cut: buf[cut] is in the string, which the analyzer cannot tell. */
-	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
-	while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
-		cut--;
-	memcpy(buf + cut, "...", 4);
-}
-
 static void show_command(char *const *command, char *buf, size_t len)
 {
-	size_t pos = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; command[i]; i++)
-		pos = append_arg(buf, len, pos, command[i], strlen(command[i]));
-	cut_command(buf);
+	escape_line_command(buf, len, command, TEXT_CMD_MAX);
 }
 
+/* An image's arguments, or its program when it has none. */
 static void show_argv_buf(const struct image *img, char *buf, size_t len)
 {
-	size_t pos = 0, i = 0;
-
-	buf[0] = '\0';
-	while (i < img->argv_len) {
-		size_t n = strnlen(img->argv + i, img->argv_len - i);
-
-		pos = append_arg(buf, len, pos, img->argv + i, n);
-		i += n + 1;
-	}
+	escape_line_argv(buf, len, img->argv, img->argv_len, TEXT_CMD_MAX);
 	if (!buf[0] && img->exe)
-		append_arg(buf, len, 0, img->exe, strlen(img->exe));
-	cut_command(buf);
+		escape_line_argv(buf, len, img->exe, strlen(img->exe), TEXT_CMD_MAX);
 }
 
 static void describe_end(const struct image *img, char *buf, size_t len)
@@ -516,19 +356,9 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 #define RUNS_LABEL_WIDTH 15
 #define RUNS_MEAN_WIDTH 24
 
-/* Code points in a UTF-8 string: its width on a terminal, for our own text. */
-static size_t display_width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
 static void pad(FILE *f, const char *s, size_t width)
 {
-	size_t w = display_width(s);
+	size_t w = escape_utf8_chars(s, strlen(s)); /* our own text: its width on a terminal */
 
 	fputs(s, f);
 	for (; w < width; w++)
@@ -740,13 +570,9 @@ static void json_stats(FILE *f, const char *key, const struct runs *rs, enum run
 int report_write_runs_json(FILE *f, const struct runs *rs, char *const *command, int status,
 			   size_t planned, unsigned long warmup)
 {
-	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": [", f);
-	for (size_t i = 0; command[i]; i++) {
-		if (i)
-			fputs(", ", f);
-		json_cstring(f, command[i]);
-	}
-	fprintf(f, "],\n  \"status\": %d,\n", status);
+	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": ", f);
+	escape_json_command(f, command);
+	fprintf(f, ",\n  \"status\": %d,\n", status);
 	fprintf(f, "  \"planned_runs\": %zu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n",
 		planned, warmup, rs->failed);
 	fputs("  \"runs\": [\n", f);

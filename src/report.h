@@ -16,19 +16,6 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_result *res,
 		      char *const *command);
 
-/*
- * Write s (len bytes, any bytes) as a JSON string with quotes: escapes quotes,
- * backslashes and control characters, replaces invalid UTF-8 with U+FFFD.
- */
-void report_json_string(FILE *f, const char *s, size_t len);
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
- * byte at s does not start one (overlong forms, surrogates and code points
- * above U+10FFFF are invalid).
- */
-size_t report_utf8_len(const char *s, size_t n);
-
 /* Is the image's peak RSS known (sampled, or read from VmHWM or VmRSS)? */
 bool report_image_has_peak(const struct image *img);
 

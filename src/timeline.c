@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "escape.h"
 #include "timeline.h"
 #include "util.h"
 
@@ -67,62 +67,6 @@ void timeline_on_sample(void *arg, const struct proctable *pt, const struct imag
 	timeline_record(arg, pt, img, util_now_ns());
 }
 
-static bool needs_quotes(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-			return true;
-	return false;
-}
-
-void timeline_csv_field(FILE *f, const char *s, size_t len)
-{
-	bool quote = needs_quotes(s, len);
-
-	if (quote)
-		fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		size_t n = report_utf8_len(s + i, len - i);
-
-		if (n == 0) {
-			fputs("\xEF\xBF\xBD", f); /* U+FFFD for one bad byte */
-			i++;
-			continue;
-		}
-		if (s[i] == '"')
-			fputc('"', f); /* a quote inside a quoted field is doubled */
-		fwrite(s + i, 1, n, f);
-		i += n;
-	}
-	if (quote)
-		fputc('"', f);
-}
-
-char *timeline_image_command(const struct image *img, size_t *len)
-{
-	const char *src = img->argv;
-	size_t n = img->argv_len;
-	char *buf;
-
-	if (n == 0 && img->exe) {
-		src = img->exe;
-		n = strlen(img->exe);
-	}
-	buf = malloc(n + 1);
-	if (!buf)
-		return NULL;
-	memcpy(buf, src, n);
-	/* Each argument ends in NUL: the last one goes, the others become spaces. */
-	if (n && buf[n - 1] == '\0')
-		n--;
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 int timeline_write_csv(FILE *f, const struct timeline *tl)
 {
 	const struct image *cached = NULL;
@@ -135,7 +79,8 @@ int timeline_write_csv(FILE *f, const struct timeline *tl)
 
 		if (!cmd || s->img != cached) {
 			free(cmd);
-			cmd = timeline_image_command(s->img, &cmd_len);
+			cmd = escape_argv_join(s->img->argv, s->img->argv_len, s->img->exe,
+					       &cmd_len);
 			if (!cmd) {
 				cached = NULL;
 				return -ENOMEM;
@@ -144,7 +89,7 @@ int timeline_write_csv(FILE *f, const struct timeline *tl)
 		}
 		fprintf(f, "%.6f,%d,%u,%llu,%llu,", (double)s->t_ns / 1e9, (int)s->img->pid,
 			s->img->index, (unsigned long long)s->rss, (unsigned long long)s->pss);
-		timeline_csv_field(f, cmd, cmd_len);
+		escape_csv_field(f, cmd, cmd_len);
 		fputc('\n', f);
 	}
 	free(cmd);

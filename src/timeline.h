@@ -63,13 +63,4 @@ void timeline_on_sums(void *arg, const struct proctable *pt);
  */
 int timeline_write_csv(FILE *f, const struct timeline *tl);
 
-/*
- * The image's arguments joined by spaces (its exe when it has none), as
- * bytes that may hold anything but NUL.  malloc'd, NULL on ENOMEM.
- */
-char *timeline_image_command(const struct image *img, size_t *len);
-
-/* One CSV field from len bytes of s (quoted only when it must be). */
-void timeline_csv_field(FILE *f, const char *s, size_t len);
-
 #endif
