@@ -15,6 +15,7 @@
 #include "runs.h"
 #include "timeline.h"
 #include "tracer.h"
+#include "units.h"
 #include "util.h"
 
 #define EXIT_TOOL 125
@@ -108,10 +109,10 @@ static void show_progress(struct progress *p, const struct options *o, unsigned 
 
 			snprintf(line + n, sizeof(line) - (size_t)n,
 				 ", so far: peak RSS %s (%s .. %s), %.2f s a run",
-				 util_format_size((uint64_t)(p->peak_sum / (double)p->n), a,
+				 units_format_size((uint64_t)(p->peak_sum / (double)p->n), a,
 						  sizeof(a)),
-				 util_format_size(p->peak_min, b, sizeof(b)),
-				 util_format_size(p->peak_max, c, sizeof(c)),
+				 units_format_size(p->peak_min, b, sizeof(b)),
+				 units_format_size(p->peak_max, c, sizeof(c)),
 				 p->wall_sum / (double)p->runs);
 		}
 	}
@@ -360,12 +361,12 @@ int main(int argc, char **argv)
 
 		if (opts.series)
 			warn_msg("peak RSS %s (run %zu) exceeds --fail-above=%s",
-				 util_format_size(peak, a, sizeof(a)), peak_run + 1,
-				 util_format_size(opts.fail_above, b, sizeof(b)));
+				 units_format_size(peak, a, sizeof(a)), peak_run + 1,
+				 units_format_size(opts.fail_above, b, sizeof(b)));
 		else
 			warn_msg("peak RSS %s exceeds --fail-above=%s",
-				 util_format_size(peak, a, sizeof(a)),
-				 util_format_size(opts.fail_above, b, sizeof(b)));
+				 units_format_size(peak, a, sizeof(a)),
+				 units_format_size(opts.fail_above, b, sizeof(b)));
 	}
 
 free_runs:

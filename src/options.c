@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "units.h"
 #include "util.h"
 
 enum {
@@ -126,7 +127,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 			opts->plot = optarg;
 			break;
 		case OPT_FAIL_ABOVE:
-			if (util_parse_size(optarg, &opts->fail_above))
+			if (units_parse_size(optarg, &opts->fail_above))
 				return fail(err, errlen,
 					    "--fail-above: '%s' is not a size (e.g. 512M, 2G)",
 					    optarg);

@@ -6,6 +6,7 @@
 #include "escape.h"
 #include "plot.h"
 #include "report.h"
+#include "units.h"
 #include "util.h"
 
 /* The axes' box inside the PLOT_WIDTH x PLOT_HEIGHT chart; the legend is on its right. */
@@ -332,8 +333,6 @@ static int decimals(double step)
 	return d;
 }
 
-static const char *const size_units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-
 static uint64_t headline_peak(const struct proctable *pt, const struct image **img)
 {
 	const struct image *peak = proctable_peak_image(pt);
@@ -370,7 +369,8 @@ static void scale_axes(struct chart *c)
 		top = (double)c->in->limit;
 	c->y_unit_index = 0;
 	c->y_unit = 1;
-	while (c->y_unit_index < 4 && top / c->y_unit >= 1024) {
+	/* The axis counts in the largest unit the top holds once (its labels from 1 to 1024). */
+	while (c->y_unit_index + 1 < UNITS_COUNT && top / c->y_unit >= 1024) {
 		c->y_unit *= 1024;
 		c->y_unit_index++;
 	}
@@ -538,7 +538,7 @@ static void write_axes(FILE *f, const struct chart *c)
 	fprintf(f,
 		"<text transform=\"translate(24 %.1f) rotate(-90)\" font-size=\"13\" "
 		"text-anchor=\"middle\">memory (%s)</text>\n",
-		(AREA_TOP + AREA_BOTTOM) / 2, size_units[c->y_unit_index]);
+		(AREA_TOP + AREA_BOTTOM) / 2, units_name(c->y_unit_index));
 }
 
 static void write_title(FILE *f, const struct chart *c)
@@ -602,12 +602,12 @@ static void write_markers(FILE *f, const struct chart *c)
 
 	if (headline_peak(pt, &img)) {
 		snprintf(label, sizeof(label), "peak RSS %s (pid %d)",
-			 util_format_size(img->peak_rss, size, sizeof(size)), (int)img->pid);
+			 units_format_size(img->peak_rss, size, sizeof(size)), (int)img->pid);
 		write_level(f, c, "peak-rss", (double)img->peak_rss, COLOUR_PEAK_RSS, "6 4", label);
 	}
 	if (limit_shown(c)) {
 		snprintf(label, sizeof(label), "--fail-above %s",
-			 util_format_size(c->in->limit, size, sizeof(size)));
+			 units_format_size(c->in->limit, size, sizeof(size)));
 		write_level(f, c, "fail-above", (double)c->in->limit, COLOUR_LIMIT, "10 5", label);
 	}
 	if (c->has_peak_point && c->peak_v > 0) {
@@ -623,7 +623,7 @@ static void write_markers(FILE *f, const struct chart *c)
 			">tree peak PSS %s</text>\n",
 			left ? x - 9 : x + 9, y - 9 < AREA_TOP + 12 ? y + 18 : y - 9,
 			left ? "end" : "start",
-			util_format_size((uint64_t)c->peak_v, size, sizeof(size)));
+			units_format_size((uint64_t)c->peak_v, size, sizeof(size)));
 	}
 }
 
@@ -678,11 +678,11 @@ static void write_legend(FILE *f, const struct chart *c)
 	double y = AREA_TOP + 8;
 
 	snprintf(label, sizeof(label), "tree PSS (peak %s)",
-		 util_format_size(pt->tree_peak_pss, size, sizeof(size)));
+		 units_format_size(pt->tree_peak_pss, size, sizeof(size)));
 	legend_entry(f, y, COLOUR_TREE_PSS, NULL, label, strlen(label));
 	y += 22;
 	snprintf(label, sizeof(label), "tree RSS (peak %s)",
-		 util_format_size(pt->tree_peak_rss, size, sizeof(size)));
+		 units_format_size(pt->tree_peak_rss, size, sizeof(size)));
 	legend_entry(f, y, COLOUR_TREE_RSS, NULL, label, strlen(label));
 	y += 22;
 	for (size_t k = 0; k < c->nproc; k++) {
@@ -704,13 +704,13 @@ static void write_legend(FILE *f, const struct chart *c)
 	y += 8;
 	if (headline_peak(pt, &img)) {
 		snprintf(label, sizeof(label), "peak RSS %s",
-			 util_format_size(img->peak_rss, size, sizeof(size)));
+			 units_format_size(img->peak_rss, size, sizeof(size)));
 		legend_entry(f, y, COLOUR_PEAK_RSS, "6 4", label, strlen(label));
 		y += 22;
 	}
 	if (c->in->has_limit) {
 		snprintf(label, sizeof(label), "--fail-above %s",
-			 util_format_size(c->in->limit, size, sizeof(size)));
+			 units_format_size(c->in->limit, size, sizeof(size)));
 		legend_entry(f, y, COLOUR_LIMIT, "10 5", label, strlen(label));
 		if (!limit_shown(c))
 			fprintf(f,

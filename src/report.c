@@ -7,7 +7,7 @@
 #include "escape.h"
 #include "report.h"
 #include "runs.h"
-#include "util.h"
+#include "units.h"
 
 /* Longest command line shown in the text report before it is cut with "...". */
 #define TEXT_CMD_MAX 72
@@ -284,9 +284,9 @@ static void write_tree(FILE *f, const struct proctable *pt)
 
 				if (node_of[i] != cur)
 					continue;
-				util_format_size(img->peak_rss, size, sizeof(size));
+				units_format_size(img->peak_rss, size, sizeof(size));
 				if (img->has_last)
-					util_format_size(img->last.pss, pss, sizeof(pss));
+					units_format_size(img->last.pss, pss, sizeof(pss));
 				else
 					snprintf(pss, sizeof(pss), "-");
 				describe_end(img, end, sizeof(end));
@@ -323,13 +323,13 @@ int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_r
 	if (peak && has_peak(peak)) {
 		show_argv_buf(peak, cmd, sizeof(cmd));
 		fprintf(f, "  peak RSS   %s   pid %d %s\n",
-			util_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
+			units_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
 	} else {
 		fputs("  peak RSS   unknown (no sample could be taken)\n", f);
 	}
 	fprintf(f, "  tree peak  %s RSS, %s PSS, %zu process%s\n",
-		util_format_size(pt->tree_peak_rss, a, sizeof(a)),
-		util_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
+		units_format_size(pt->tree_peak_rss, a, sizeof(a)),
+		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
 	if (res->after_exit.processes)
 		fprintf(f, "  waited     %.2f s after the command exited, for %u process%s still running\n",
@@ -369,36 +369,6 @@ static void pad(FILE *f, const char *s, size_t width)
  * One row shows every figure in the unit of its mean, as hyperfine does, so
  * that "103.4 MiB ± 0.2 MiB" reads at a glance.
  */
-static double unit_bytes(unsigned u)
-{
-	double d = 1;
-
-	while (u--)
-		d *= 1024;
-	return d;
-}
-
-static unsigned size_unit(double bytes)
-{
-	unsigned u = 0;
-
-	/* As util_format_size: move up while the value would print as 1024.0 or more. */
-	while (u < 4 && bytes / unit_bytes(u) >= 1023.95)
-		u++;
-	return u;
-}
-
-static const char *in_size_unit(double bytes, unsigned u, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-
-	if (u == 0)
-		snprintf(buf, len, "%.0f B", bytes);
-	else
-		snprintf(buf, len, "%.1f %s", bytes / unit_bytes(u), units[u]);
-	return buf;
-}
-
 /* A time unit for a row: seconds from one second up, else milliseconds. */
 struct time_unit {
 	bool ms;
@@ -436,16 +406,16 @@ static void runs_row(FILE *f, const char *label, const struct runs *rs, enum run
 		return;
 	}
 	if (size) {
-		unsigned u = size_unit(st.mean);
+		unsigned u = units_pick(st.mean);
 
-		in_size_unit(st.mean, u, mean, sizeof(mean));
-		in_size_unit(st.min, u, lo, sizeof(lo));
-		in_size_unit(st.max, u, hi, sizeof(hi));
+		units_format_in(st.mean, u, mean, sizeof(mean));
+		units_format_in(st.min, u, lo, sizeof(lo));
+		units_format_in(st.max, u, hi, sizeof(hi));
 		/* A spread too small for the mean's unit is shown in its own ("12.0 KiB"). */
-		if (st.stddev >= 0.05 * unit_bytes(u))
-			in_size_unit(st.stddev, u, sd, sizeof(sd));
+		if (st.stddev >= 0.05 * units_bytes(u))
+			units_format_in(st.stddev, u, sd, sizeof(sd));
 		else
-			in_size_unit(st.stddev, size_unit(st.stddev), sd, sizeof(sd));
+			units_format_in(st.stddev, units_pick(st.stddev), sd, sizeof(sd));
 	} else {
 		struct time_unit u = time_unit(st.mean);
 
@@ -478,10 +448,10 @@ static void runs_table(FILE *f, const struct runs *rs)
 
 		describe_run_end(r, end, sizeof(end));
 		if (r->has_peak)
-			util_format_size(r->peak_rss, peak, sizeof(peak));
+			units_format_size(r->peak_rss, peak, sizeof(peak));
 		else
 			snprintf(peak, sizeof(peak), "-");
-		util_format_size(r->tree_peak_pss, pss, sizeof(pss));
+		units_format_size(r->tree_peak_pss, pss, sizeof(pss));
 		in_time_unit(r->wall_seconds, time_unit(r->wall_seconds), wall, sizeof(wall));
 		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s\n", i + 1, end, peak, pss, wall);
 	}
