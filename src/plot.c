@@ -5,7 +5,6 @@
 
 #include "escape.h"
 #include "plot.h"
-#include "report.h"
 #include "units.h"
 #include "util.h"
 
@@ -137,8 +136,8 @@ static int cmp_by_max_rss(const void *a, const void *b, void *arg)
 /* The events of the run, in time order; each sample names its image by index. */
 static int collect_events(struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
-	const struct timeline *tl = c->in->tl;
+	const struct proctable *pt = &c->in->run->pt;
+	const struct timeline *tl = &c->in->run->tl;
 	struct image_key *keys = malloc((pt->nimages ? pt->nimages : 1) * sizeof(*keys));
 	size_t order = 0;
 
@@ -192,7 +191,7 @@ static int collect_events(struct chart *c)
 /* The largest images get a series of their own, when there is more than one image. */
 static int choose_processes(struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
+	const struct proctable *pt = &c->in->run->pt;
 	size_t *order, n = 0;
 
 	for (size_t i = 0; i < pt->nimages; i++)
@@ -254,7 +253,7 @@ static void sweep_images(struct chart *c)
  */
 static void sweep_tree(struct chart *c)
 {
-	const struct timeline *tl = c->in->tl;
+	const struct timeline *tl = &c->in->run->tl;
 	double rss = 0, pss = 0;
 
 	series_add(&c->tree_rss, 0, 0);
@@ -283,8 +282,8 @@ static void sweep(struct chart *c)
 {
 	sweep_images(c);
 	sweep_tree(c);
-	if (c->in->res && (double)c->in->res->wall_ns > c->t_end)
-		c->t_end = (double)c->in->res->wall_ns;
+	if ((double)c->in->run->res.wall_ns > c->t_end)
+		c->t_end = (double)c->in->run->res.wall_ns;
 	series_add(&c->tree_rss, c->t_end, c->tree_rss.n ? c->tree_rss.p[c->tree_rss.n - 1].v : 0);
 	series_add(&c->tree_pss, c->t_end, c->tree_pss.n ? c->tree_pss.p[c->tree_pss.n - 1].v : 0);
 }
@@ -333,14 +332,6 @@ static int decimals(double step)
 	return d;
 }
 
-static uint64_t headline_peak(const struct proctable *pt, const struct image **img)
-{
-	const struct image *peak = proctable_peak_image(pt);
-
-	*img = peak && report_image_has_peak(peak) ? peak : NULL;
-	return *img ? peak->peak_rss : 0;
-}
-
 /* Is the --fail-above line near enough to the data to be drawn without crushing it? */
 static bool limit_near(const struct chart *c, double data_max)
 {
@@ -355,11 +346,11 @@ static bool limit_shown(const struct chart *c)
 
 static void scale_axes(struct chart *c)
 {
-	const struct image *img;
-	double top = c->tree_rss.max, range, peak = (double)headline_peak(c->in->pt, &img);
+	const struct image *peak = result_peak_image(&c->in->run->pt);
+	double top = c->tree_rss.max, range;
 
-	if (peak > top)
-		top = peak;
+	if (peak && (double)peak->peak_rss > top)
+		top = (double)peak->peak_rss;
 	for (size_t k = 0; k < c->nproc; k++)
 		if (c->proc[k].max > top)
 			top = c->proc[k].max;
@@ -543,8 +534,9 @@ static void write_axes(FILE *f, const struct chart *c)
 
 static void write_title(FILE *f, const struct chart *c)
 {
-	const struct tracer_result *res = c->in->res;
-	const struct proctable *pt = c->in->pt;
+	const struct tracer_result *res = &c->in->run->res;
+	const struct proctable *pt = &c->in->run->pt;
+	char ended[64];
 
 	fprintf(f,
 		"<text id=\"title\" x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
@@ -553,7 +545,7 @@ static void write_title(FILE *f, const struct chart *c)
 	{
 		/* The command line as one string, cut as a whole. */
 		size_t len = 0;
-		char *line = escape_command_join(c->in->command, &len);
+		char *line = escape_command_join(c->in->run->command, &len);
 
 		if (line)
 			escape_xml_text(f, line, len, TITLE_CHARS);
@@ -564,13 +556,12 @@ static void write_title(FILE *f, const struct chart *c)
 		"<text id=\"subtitle\" x=\"%d\" y=\"56\" font-size=\"13\" fill=\"#444444\" "
 		"text-anchor=\"middle\">",
 		PLOT_WIDTH / 2);
-	if (res && res->exited)
-		fprintf(f, "exited %d after %.2f s", res->exit_code, (double)res->wall_ns / 1e9);
-	else if (res)
-		fprintf(f, "killed by signal %d after %.2f s", res->signal,
-			(double)res->wall_ns / 1e9);
+	fprintf(f, "%s after %.2f s",
+		result_ended(res->exited, res->exit_code, res->signal, false, ended, sizeof(ended)),
+		(double)res->wall_ns / 1e9);
 	fprintf(f, " \u00b7 %zu process%s \u00b7 %zu sample%s", pt->nprocesses,
-		pt->nprocesses == 1 ? "" : "es", c->in->tl->n, c->in->tl->n == 1 ? "" : "s");
+		pt->nprocesses == 1 ? "" : "es", c->in->run->tl.n,
+		c->in->run->tl.n == 1 ? "" : "s");
 	if (c->in->note) {
 		fputs(" \u00b7 ", f);
 		xml_cstr(f, c->in->note, 0);
@@ -596,11 +587,10 @@ static void write_level(FILE *f, const struct chart *c, const char *id, double b
 
 static void write_markers(FILE *f, const struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
-	const struct image *img;
+	const struct image *img = result_peak_image(&c->in->run->pt);
 	char size[32], label[96];
 
-	if (headline_peak(pt, &img)) {
+	if (img) {
 		snprintf(label, sizeof(label), "peak RSS %s (pid %d)",
 			 units_format_size(img->peak_rss, size, sizeof(size)), (int)img->pid);
 		write_level(f, c, "peak-rss", (double)img->peak_rss, COLOUR_PEAK_RSS, "6 4", label);
@@ -672,8 +662,8 @@ static char *image_label(const struct image *img, bool short_name, size_t *len)
 
 static void write_legend(FILE *f, const struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
-	const struct image *img;
+	const struct proctable *pt = &c->in->run->pt;
+	const struct image *img = result_peak_image(pt);
 	char size[32], label[96];
 	double y = AREA_TOP + 8;
 
@@ -702,7 +692,7 @@ static void write_legend(FILE *f, const struct chart *c)
 		y += 22;
 	}
 	y += 8;
-	if (headline_peak(pt, &img)) {
+	if (img) {
 		snprintf(label, sizeof(label), "peak RSS %s",
 			 units_format_size(img->peak_rss, size, sizeof(size)));
 		legend_entry(f, y, COLOUR_PEAK_RSS, "6 4", label, strlen(label));
@@ -722,7 +712,7 @@ static void write_legend(FILE *f, const struct chart *c)
 
 static void write_svg(FILE *f, const struct chart *c)
 {
-	char *const *cmd = c->in->command;
+	char *const *cmd = c->in->run->command;
 
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -743,7 +733,7 @@ static void write_svg(FILE *f, const struct chart *c)
 	for (size_t k = c->nproc; k-- > 0;) {
 		char id[32];
 		size_t len = 0;
-		char *label = image_label(c->in->pt->images[c->proc_img[k]], false, &len);
+		char *label = image_label(c->in->run->pt.images[c->proc_img[k]], false, &len);
 
 		snprintf(id, sizeof(id), "process-%zu", k + 1);
 		write_series(f, c, &c->proc[k], id, process_colours[k], 2, label ? label : "");
@@ -768,7 +758,7 @@ int plot_write_svg(FILE *f, const struct plot_input *in)
 
 	memset(&c, 0, sizeof(c));
 	c.in = in;
-	c.st = calloc(in->pt->nimages ? in->pt->nimages : 1, sizeof(*c.st));
+	c.st = calloc(in->run->pt.nimages ? in->run->pt.nimages : 1, sizeof(*c.st));
 	rc = c.st ? collect_events(&c) : -ENOMEM;
 	if (rc == 0)
 		rc = choose_processes(&c);
