@@ -4,13 +4,13 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "csv.h"
 #include "options.h"
 #include "plot.h"
 #include "report.h"
 #include "result.h"
 #include "runs.h"
 #include "session.h"
-#include "timeline.h"
 #include "units.h"
 #include "util.h"
 
@@ -119,7 +119,7 @@ static bool write_outputs(struct outputs *out, const struct options *o, const st
 		if (last->tl.dropped)
 			warn_msg("out of memory: %zu samples are missing from the timeline",
 				 last->tl.dropped);
-		if (!close_output(&out->timeline, timeline_write_csv(out->timeline, &last->tl),
+		if (!close_output(&out->timeline, csv_write_timeline(out->timeline, last),
 				  "timeline", o->timeline))
 			ok = false;
 	}
