@@ -1,4 +1,4 @@
-#include <stdint.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +41,8 @@ static size_t utf8_valid(const unsigned char *s, size_t n)
 	return len;
 }
 
-size_t escape_utf8_len(const char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
+static size_t utf8_len(const char *s, size_t n)
 {
 	return n ? utf8_valid((const unsigned char *)s, n) : 0;
 }
@@ -51,7 +52,7 @@ size_t escape_utf8_chars(const char *s, size_t len)
 	size_t n = 0;
 
 	for (size_t i = 0; i < len; n++) {
-		size_t k = escape_utf8_len(s + i, len - i);
+		size_t k = utf8_len(s + i, len - i);
 
 		i += k ? k : 1;
 	}
@@ -60,7 +61,13 @@ size_t escape_utf8_chars(const char *s, size_t len)
 
 /* ---------------------------------------------------------------- arguments */
 
-bool escape_argv_next(const char *argv, size_t argv_len, size_t *pos, const char **arg, size_t *len)
+/*
+ * The next argument of a NUL-separated buffer (as /proc/PID/cmdline has
+ * them): *pos starts at 0; each call sets *arg and *len and moves *pos past
+ * it.  false after the last one.  Each argument ends in NUL, so "a\0\0"
+ * holds "a" and "", and "a\0b" (cut short) "a" and "b".
+ */
+static bool argv_next(const char *argv, size_t argv_len, size_t *pos, const char **arg, size_t *len)
 {
 	if (*pos >= argv_len)
 		return false;
@@ -84,7 +91,7 @@ char *escape_argv_join(const char *argv, size_t argv_len, const char *fallback, 
 	buf = malloc(argv_len + 1);
 	if (!buf)
 		return NULL;
-	while (escape_argv_next(argv, argv_len, &pos, &arg, &n)) {
+	while (argv_next(argv, argv_len, &pos, &arg, &n)) {
 		if (arg != argv)
 			buf[out++] = ' ';
 		memcpy(buf + out, arg, n);
@@ -183,7 +190,7 @@ void escape_json_argv(FILE *f, const char *argv, size_t argv_len)
 	size_t pos = 0, n;
 
 	fputc('[', f);
-	while (escape_argv_next(argv, argv_len, &pos, &arg, &n)) {
+	while (argv_next(argv, argv_len, &pos, &arg, &n)) {
 		if (arg != argv)
 			fputs(", ", f);
 		escape_json_string(f, arg, n);
@@ -219,7 +226,7 @@ void escape_csv_field(FILE *f, const char *s, size_t len)
 	if (quote)
 		fputc('"', f);
 	for (size_t i = 0; i < len;) {
-		size_t n = escape_utf8_len(s + i, len - i);
+		size_t n = utf8_len(s + i, len - i);
 
 		if (n == 0) {
 			fputs(REPLACEMENT, f);
@@ -331,7 +338,7 @@ void escape_line_argv(char *buf, size_t size, const char *argv, size_t argv_len,
 	size_t pos = 0, at = 0, n;
 
 	buf[0] = '\0';
-	while (escape_argv_next(argv, argv_len, &at, &arg, &n))
+	while (argv_next(argv, argv_len, &at, &arg, &n))
 		pos = line_append(buf, size, pos, arg, n);
 	line_cut(buf, max);
 }

@@ -9,34 +9,18 @@
 #ifndef MAXRSS_ESCAPE_H
 #define MAXRSS_ESCAPE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
- * bytes at s do not start one (overlong forms, surrogates and code points
- * above U+10FFFF are invalid).
- */
-size_t escape_utf8_len(const char *s, size_t n);
 
 /* Characters in len bytes of s, each invalid byte counting as one. */
 size_t escape_utf8_chars(const char *s, size_t len);
 
 /*
- * Walk the arguments of a NUL-separated buffer (as /proc/PID/cmdline has
- * them): *pos starts at 0; each call sets *arg and *len to the next
- * argument and moves *pos past it.  false after the last one.  Each
- * argument ends in NUL, so "a\0\0" holds "a" and "", and "a\0b" "a" and "b".
- */
-bool escape_argv_next(const char *argv, size_t argv_len, size_t *pos, const char **arg,
-		      size_t *len);
-
-/*
- * The arguments of a NUL-separated buffer joined by spaces, or fallback (may
- * be NULL) when the buffer is empty.  The bytes are kept as they are: the
- * caller escapes them for its format.  malloc'd and NUL-terminated, its
- * length in *len; NULL on ENOMEM.
+ * The arguments of a NUL-separated buffer (as /proc/PID/cmdline has them:
+ * each argument ends in NUL, so "a\0\0" holds "a" and "") joined by
+ * spaces, or fallback (may be NULL) when the buffer is empty.  The bytes
+ * are kept as they are: the caller escapes them for its format.  malloc'd
+ * and NUL-terminated, its length in *len; NULL on ENOMEM.
  */
 char *escape_argv_join(const char *argv, size_t argv_len, const char *fallback, size_t *len);
 

@@ -370,97 +370,79 @@ static char *mem_text(struct mem *m)
 	return m->buf;
 }
 
-/* ------------------------------------------------------------ escape_utf8_len */
+/* ------------------------------------------------------------ escape_utf8_chars */
 
+/*
+ * A valid UTF-8 sequence is one character; each byte of an invalid one
+ * counts alone (it becomes one U+FFFD), so the count tells which sequences
+ * are valid.
+ */
 struct utf8_case {
 	const char *s;
-	size_t n;    /* bytes given */
-	size_t want; /* length of the sequence, 0 when invalid */
+	size_t n;     /* bytes given */
+	size_t chars; /* characters counted */
 };
 
 static const struct utf8_case utf8_cases[] = {
 	{ "a", 1, 1 },
 	{ "\x7f", 1, 1 },
-	{ "\xC2\x80", 2, 2 },
-	{ "\xDF\xBF", 2, 2 },
-	{ "\xE0\xA0\x80", 3, 3 },
-	{ "\xED\x9F\xBF", 3, 3 }, /* U+D7FF, below the surrogates */
-	{ "\xEF\xBF\xBF", 3, 3 }, /* U+FFFF is UTF-8 (XML refuses it, not UTF-8) */
-	{ "\xF0\x90\x80\x80", 4, 4 },
-	{ "\xF4\x8F\xBF\xBF", 4, 4 }, /* U+10FFFF */
-	{ "\xE2\x82\xACx", 4, 3 },    /* only the sequence counts */
-	{ "\x80", 1, 0 },	      /* a continuation byte with no lead */
-	{ "\xC0\xAF", 2, 0 },	      /* overlong */
-	{ "\xC1\xBF", 2, 0 },
-	{ "\xE0\x9F\xBF", 3, 0 },
-	{ "\xF0\x8F\xBF\xBF", 4, 0 },
-	{ "\xED\xA0\x80", 3, 0 },     /* a surrogate */
-	{ "\xF4\x90\x80\x80", 4, 0 }, /* above U+10FFFF */
-	{ "\xF5\x80\x80\x80", 4, 0 },
-	{ "\xFF", 1, 0 },
-	{ "\xE2\x82\xAC", 2, 0 }, /* cut by n */
-	{ "\xC3(", 2, 0 },	  /* a lead byte then ASCII */
+	{ "\xC2\x80", 2, 1 },
+	{ "\xDF\xBF", 2, 1 },
+	{ "\xE0\xA0\x80", 3, 1 },
+	{ "\xED\x9F\xBF", 3, 1 }, /* U+D7FF, below the surrogates */
+	{ "\xEF\xBF\xBF", 3, 1 }, /* U+FFFF is UTF-8 (XML refuses it, not UTF-8) */
+	{ "\xF0\x90\x80\x80", 4, 1 },
+	{ "\xF4\x8F\xBF\xBF", 4, 1 }, /* U+10FFFF */
+	{ "\xE2\x82\xACx", 4, 2 },
+	{ "caf\xC3\xA9", 5, 4 },
+	{ "\x80", 1, 1 },     /* a continuation byte with no lead */
+	{ "\xC0\xAF", 2, 2 }, /* overlong */
+	{ "\xC1\xBF", 2, 2 },
+	{ "\xE0\x9F\xBF", 3, 3 },
+	{ "\xF0\x8F\xBF\xBF", 4, 4 },
+	{ "\xED\xA0\x80", 3, 3 },     /* a surrogate */
+	{ "\xF4\x90\x80\x80", 4, 4 }, /* above U+10FFFF */
+	{ "\xF5\x80\x80\x80", 4, 4 },
+	{ "\xFF\xFE", 2, 2 },
+	{ "\xE2\x82\xAC", 2, 2 }, /* cut short */
+	{ "\xC3(", 2, 2 },	  /* a lead byte then ASCII */
 	{ "a", 0, 0 },		  /* nothing given */
 };
 
-Test(escape_utf8_len, table)
+Test(escape_utf8_chars, table)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(utf8_cases); i++) {
 		const struct utf8_case *c = &utf8_cases[i];
+		size_t got = escape_utf8_chars(c->s, c->n);
 
-		cr_assert_eq(escape_utf8_len(c->s, c->n), c->want, "case %zu: %zu, want %zu", i,
-			     escape_utf8_len(c->s, c->n), c->want);
+		cr_expect_eq(got, c->chars, "case %zu: %zu characters, want %zu", i, got, c->chars);
 	}
-}
-
-Test(escape_utf8_chars, invalid_bytes_count_one_each)
-{
-	cr_assert_eq(escape_utf8_chars("", 0), 0);
-	cr_assert_eq(escape_utf8_chars("abc", 3), 3);
-	cr_assert_eq(escape_utf8_chars("caf\xC3\xA9", 5), 4);
-	cr_assert_eq(escape_utf8_chars("\xC2\xB1 \xE2\x80\xA6", 6), 3);
-	cr_assert_eq(escape_utf8_chars("\xFF\xFE"
-				       "a",
-				       3),
-		     3);
-	cr_assert_eq(escape_utf8_chars("\xE2\x82", 2), 2);
 }
 
 /* ------------------------------------------------------------ arguments */
 
-/* The arguments escape_argv_next finds, as "[a][b]". */
-static void walk(const char *argv, size_t len, char *out, size_t size)
-{
-	const char *arg;
-	size_t pos = 0, n;
-
-	out[0] = '\0';
-	while (escape_argv_next(argv, len, &pos, &arg, &n)) {
-		cr_assert_lt(strlen(out) + n + 3, size);
-		strcat(out, "[");
-		strncat(out, arg, n);
-		strcat(out, "]");
-	}
-}
-
-#define ASSERT_WALK(argv, want)                                                         \
-	do {                                                                            \
-		char o_[128];                                                           \
-		walk(argv, sizeof(argv) - 1, o_, sizeof(o_));                           \
-		cr_assert_str_eq(o_, want, "walk of %s: %s, want %s", #argv, o_, want); \
+#define ASSERT_JSON_ARGV(argv, want)                                            \
+	do {                                                                    \
+		struct mem m_;                                                  \
+		char *o_;                                                       \
+		escape_json_argv(mem_open(&m_), argv, sizeof(argv) - 1);        \
+		o_ = mem_text(&m_);                                             \
+		cr_assert_str_eq(o_, want, "%s: %s, want %s", #argv, o_, want); \
+		free(o_);                                                       \
 	} while (0)
 
-Test(escape_argv_next, each_argument_ends_in_nul)
+/* Each argument ends in NUL: the walk of every writer of arguments. */
+Test(escape_json_argv, each_argument_ends_in_nul)
 {
-	ASSERT_WALK("", "");
-	ASSERT_WALK("a\0", "[a]");
-	ASSERT_WALK("./prog\0arg one\0", "[./prog][arg one]");
-	ASSERT_WALK("a\0\0", "[a][]");
-	ASSERT_WALK("\0", "[]");
-	ASSERT_WALK("\0a\0", "[][a]");
-	ASSERT_WALK("a\0\0x\0", "[a][][x]");
+	ASSERT_JSON_ARGV("", "[]");
+	ASSERT_JSON_ARGV("a\0", "[\"a\"]");
+	ASSERT_JSON_ARGV("./prog\0arg one\0", "[\"./prog\", \"arg one\"]");
+	ASSERT_JSON_ARGV("a\0\0", "[\"a\", \"\"]");
+	ASSERT_JSON_ARGV("\0", "[\"\"]");
+	ASSERT_JSON_ARGV("\0a\0", "[\"\", \"a\"]");
+	ASSERT_JSON_ARGV("a\0\0x\0", "[\"a\", \"\", \"x\"]");
 	/* The last one without its NUL (a cmdline read in part). */
-	ASSERT_WALK("a\0b", "[a][b]");
+	ASSERT_JSON_ARGV("a\0b", "[\"a\", \"b\"]");
 }
 
 #define ASSERT_JOIN(argv, fallback, want)                                                       \
