@@ -78,7 +78,8 @@ static bool close_output(FILE **f, int rc, const char *what, const char *path)
 	return rc == 0;
 }
 
-static int write_report(FILE *f, const struct options *o, const struct runs *rs, int status)
+/* The report the options ask for: of one run or of a series, text or JSON. */
+static int report_as_asked(FILE *f, const struct options *o, const struct runs *rs, int status)
 {
 	if (o->series && o->json)
 		return report_write_runs_json(f, rs, status);
@@ -89,7 +90,29 @@ static int write_report(FILE *f, const struct options *o, const struct runs *rs,
 	return report_write_text(f, runs_last(rs), o->verbose);
 }
 
-/* The report, then the timeline and the plot of the last run. */
+/* The report, then its file closed; false, with a message, when it could not be written. */
+static bool write_report(struct outputs *out, const struct options *o, const struct runs *rs,
+			 int status)
+{
+	int rc = report_as_asked(out->report, o, rs, status);
+	int err = errno; /* why it could not be written */
+
+	if (out->report != stderr) {
+		if (fclose(out->report) != 0 && rc == 0) {
+			rc = -EIO;
+			err = errno;
+		}
+		out->report = stderr;
+	}
+	if (rc) {
+		errno = err;
+		warn_errno("cannot write the report%s%s", o->output ? " to " : "",
+			   o->output ? o->output : "");
+	}
+	return rc == 0;
+}
+
+/* The report, then the timeline and the plot of the last run; false when one failed. */
 static bool write_outputs(struct outputs *out, const struct options *o, const struct runs *rs,
 			  int status)
 {
@@ -98,23 +121,8 @@ static bool write_outputs(struct outputs *out, const struct options *o, const st
 				   .has_limit = o->fail_above_set,
 				   .limit = o->fail_above };
 	char note[64];
-	bool ok = true;
-	int rc = write_report(out->report, o, rs, status);
+	bool ok = write_report(out, o, rs, status);
 
-	if (out->report != stderr) {
-		int err = errno;
-
-		if (fclose(out->report) != 0 && rc == 0)
-			rc = -EIO;
-		else
-			errno = err; /* the message tells why the report could not be written */
-		out->report = stderr;
-	}
-	if (rc) {
-		warn_errno("cannot write the report%s%s", o->output ? " to " : "",
-			   o->output ? o->output : "");
-		ok = false;
-	}
 	if (out->timeline) {
 		if (last->tl.dropped)
 			warn_msg("out of memory: %zu samples are missing from the timeline",

@@ -18,17 +18,38 @@
 
 /* ------------------------------------------------------------------ helpers */
 
+/* A stream in memory, for the writers that take a FILE. */
+struct mem {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *mem_open(struct mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	cr_assert_not_null(m->f);
+	return m->f;
+}
+
+/* What was written, NUL-terminated (malloc'd). */
+static char *mem_text(struct mem *m)
+{
+	cr_assert_eq(fclose(m->f), 0);
+	return m->buf;
+}
+
 /* What escape_json_string writes for len bytes of s, NUL-terminated (malloc'd). */
 static char *json_str(const char *s, size_t len)
 {
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *f = open_memstream(&out, &outlen);
+	struct mem m;
+	char *out;
 
-	cr_assert_not_null(f);
-	escape_json_string(f, s, len);
-	cr_assert_eq(fclose(f), 0);
-	cr_assert_eq(strlen(out), outlen, "a raw NUL in the output");
+	escape_json_string(mem_open(&m), s, len);
+	out = mem_text(&m);
+	cr_assert_eq(strlen(out), m.len, "a raw NUL in the output");
 	return out;
 }
 
@@ -307,14 +328,10 @@ Test(escape_json_string, random_bytes_are_valid_json)
 
 static char *field(const char *s, size_t len)
 {
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&out, &n);
+	struct mem m;
 
-	cr_assert_not_null(f);
-	escape_csv_field(f, s, len);
-	cr_assert_eq(fclose(f), 0);
-	return out;
+	escape_csv_field(mem_open(&m), s, len);
+	return mem_text(&m);
 }
 
 #define ASSERT_FIELD(in, want)                                                              \
@@ -343,31 +360,6 @@ Test(escape_csv_field, invalid_utf8_replaced)
 	ASSERT_FIELD("caf\xE9", "caf" FFFD);
 	ASSERT_FIELD("\xFF,", "\"" FFFD ",\"");
 	ASSERT_FIELD("\xC3", FFFD);
-}
-
-/* ------------------------------------------------------------ helpers */
-
-/* A stream in memory, for the writers that take a FILE. */
-struct mem {
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-static FILE *mem_open(struct mem *m)
-{
-	m->buf = NULL;
-	m->len = 0;
-	m->f = open_memstream(&m->buf, &m->len);
-	cr_assert_not_null(m->f);
-	return m->f;
-}
-
-/* What was written, NUL-terminated (malloc'd). */
-static char *mem_text(struct mem *m)
-{
-	cr_assert_eq(fclose(m->f), 0);
-	return m->buf;
 }
 
 /* ------------------------------------------------------------ escape_utf8_chars */
