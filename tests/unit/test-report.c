@@ -235,7 +235,7 @@ Test(report_write_json, top_level, .init = build_tree, .fini = free_tree)
 	free(out);
 }
 
-/* Every key interface.md requires of a process entry. */
+/* Every key of a process entry (doc/maxrss-sc.1, JSON report). */
 static const char *const process_keys[] = {
 	"pid",
 	"ppid",
