@@ -104,7 +104,7 @@ bool result_interrupted(const struct tracer_result *res);
 /* maxrss-sc itself failed. */
 #define EXIT_TOOL 125
 
-/* What maxrss-sc's exit status is made of (the man page, EXIT STATUS). */
+/* What maxrss-sc's exit status is made of (doc/maxrss-sc.1, EXIT STATUS). */
 struct exit_facts {
 	bool series;		/* --runs or --warmup: the status of a series */
 	size_t runs;		/* measured runs that ended: a report is written when > 0 */
@@ -116,7 +116,12 @@ struct exit_facts {
 	bool tool_failed;	/* maxrss-sc failed after a run began (memory, an output) */
 };
 
-/* maxrss-sc's exit status. */
+/*
+ * maxrss-sc's exit status.  Without a measured run: stop_status.  Else the
+ * last run's status (with --runs: stop_status when a run could not start,
+ * else the status of the last failure, else 0); 122 for a 0 when a peak
+ * exceeded the limit; 125 when maxrss-sc failed.
+ */
 int result_exit_status(const struct exit_facts *f);
 
 #endif
