@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "units.h"
 #include "util.h"
 
 enum {
@@ -63,15 +64,33 @@ static const char *option_name(int c, char *buf, size_t len)
 	return buf;
 }
 
-static int parse_count(const char *arg, unsigned long max, unsigned long *out)
+/* What getopt_long refused: a missing value, a value given to a flag, an unknown option. */
+static enum options_result refused(int c, char **argv, char *err, size_t errlen)
 {
-	return util_parse_ulong(arg, max, out);
+	char name[32];
+
+	if (c == ':')
+		return fail(err, errlen, "%s needs a value",
+			    optopt ? option_name(optopt, name, sizeof(name)) : argv[optind - 1]);
+	/* A known long option given a value it does not take: "--json=yes". */
+	if (optopt && strncmp(argv[optind - 1], "--", 2) == 0)
+		return fail(err, errlen, "%s takes no value",
+			    option_name(optopt, name, sizeof(name)));
+	if (optopt)
+		return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+	return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+}
+
+/* A file name option: false when it is empty. */
+static bool file_name(const char **dst, const char *arg)
+{
+	*dst = arg;
+	return *arg != '\0';
 }
 
 enum options_result options_parse(int argc, char **argv, struct options *opts, char *err,
 				  size_t errlen)
 {
-	char name[32];
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
@@ -82,9 +101,8 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (!*optarg)
+			if (!file_name(&opts->output, optarg))
 				return fail(err, errlen, "--output: empty file name");
-			opts->output = optarg;
 			break;
 		case 'j':
 			opts->json = true;
@@ -93,7 +111,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 			opts->verbose = true;
 			break;
 		case 'i':
-			if (parse_count(optarg, OPTIONS_MAX_INTERVAL_MS, &opts->interval_ms))
+			if (util_parse_ulong(optarg, OPTIONS_MAX_INTERVAL_MS, &opts->interval_ms))
 				return fail(err, errlen,
 					    "--interval: '%s' is not a number of milliseconds from 0 to %lu",
 					    optarg, OPTIONS_MAX_INTERVAL_MS);
@@ -102,31 +120,30 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 			opts->exact = true;
 			break;
 		case 'r':
-			if (parse_count(optarg, OPTIONS_MAX_RUNS, &opts->runs) || opts->runs == 0)
+			if (util_parse_ulong(optarg, OPTIONS_MAX_RUNS, &opts->runs) ||
+			    opts->runs == 0)
 				return fail(err, errlen,
-					    "--runs: '%s' is not a whole number from 1 to %lu", optarg,
-					    OPTIONS_MAX_RUNS);
+					    "--runs: '%s' is not a whole number from 1 to %lu",
+					    optarg, OPTIONS_MAX_RUNS);
 			opts->series = true;
 			break;
 		case OPT_WARMUP:
-			if (parse_count(optarg, OPTIONS_MAX_RUNS, &opts->warmup))
+			if (util_parse_ulong(optarg, OPTIONS_MAX_RUNS, &opts->warmup))
 				return fail(err, errlen,
 					    "--warmup: '%s' is not a whole number from 0 to %lu",
 					    optarg, OPTIONS_MAX_RUNS);
 			opts->series = true;
 			break;
 		case OPT_TIMELINE:
-			if (!*optarg)
+			if (!file_name(&opts->timeline, optarg))
 				return fail(err, errlen, "--timeline: empty file name");
-			opts->timeline = optarg;
 			break;
 		case OPT_PLOT:
-			if (!*optarg)
+			if (!file_name(&opts->plot, optarg))
 				return fail(err, errlen, "--plot: empty file name");
-			opts->plot = optarg;
 			break;
 		case OPT_FAIL_ABOVE:
-			if (util_parse_size(optarg, &opts->fail_above))
+			if (units_parse_size(optarg, &opts->fail_above))
 				return fail(err, errlen,
 					    "--fail-above: '%s' is not a size (e.g. 512M, 2G)",
 					    optarg);
@@ -136,21 +153,8 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 			return OPTIONS_HELP;
 		case 'V':
 			return OPTIONS_VERSION;
-		case ':':
-			return fail(err, errlen, "%s needs a value",
-				    optopt ? option_name(optopt, name, sizeof(name)) :
-					     argv[optind - 1]);
-		case '?':
 		default:
-			/* A known long option given a value it does not take: "--json=yes". */
-			if (optopt && strncmp(argv[optind - 1], "--", 2) == 0)
-				return fail(err, errlen, "%s takes no value",
-					    option_name(optopt, name, sizeof(name)));
-			if (optopt)
-				return fail(err, errlen, "unknown option '-%c' (see --help)",
-					    optopt);
-			return fail(err, errlen, "unknown option '%s' (see --help)",
-				    argv[optind - 1]);
+			return refused(c, argv, err, errlen);
 		}
 	}
 	if (optind >= argc)

@@ -8,8 +8,8 @@
 #include <stdio.h>
 
 /*
- * Default --interval: two chances to see a 100 ms overlap of two processes,
- * at a cost of ~30 us per small process per period.
+ * Default --interval: two chances to see a 100 ms overlap of two processes.
+ * What a pass costs is in doc/maxrss-sc.1 (Timed sampling).
  */
 #define OPTIONS_DEFAULT_INTERVAL_MS 50UL
 /* Largest accepted --interval, in milliseconds (one hour). */

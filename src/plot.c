@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "plot.h"
-#include "report.h"
+#include "units.h"
 #include "util.h"
 
 /* The axes' box inside the PLOT_WIDTH x PLOT_HEIGHT chart; the legend is on its right. */
@@ -31,81 +32,9 @@ static const char *const process_colours[PLOT_MAX_PROCESSES] = {
 	"#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
 };
 
-/* ---------------------------------------------------------------- XML text */
-
-static size_t count_chars(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; n++) {
-		size_t k = report_utf8_len(s + i, len - i);
-
-		i += k ? k : 1;
-	}
-	return n;
-}
-
-void plot_xml_text(FILE *f, const char *s, size_t len, size_t max_chars)
-{
-	size_t total = count_chars(s, len), shown = 0;
-	bool cut = max_chars && total > max_chars;
-
-	for (size_t i = 0; i < len; shown++) {
-		unsigned char c = (unsigned char)s[i];
-		size_t n = report_utf8_len(s + i, len - i);
-
-		if (cut && shown == max_chars - 1) {
-			fputs("\u2026", f);
-			return;
-		}
-		if (n == 0) {
-			fputs("\uFFFD", f);
-			i++;
-			continue;
-		}
-		switch (c) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&apos;", f);
-			break;
-		case '\t':
-		case '\n':
-		case '\r':
-			fputc(' ', f);
-			break;
-		default:
-			/*
-			 * XML 1.0 has no way to write the other C0 controls, not
-			 * even as &#N;, nor U+FFFE / U+FFFF; C1 controls and DEL
-			 * are allowed but "discouraged" and draw as boxes.
-			 */
-			if (c < 0x20 || c == 0x7f ||
-			    (c == 0xC2 && (unsigned char)s[i + 1] < 0xA0) ||
-			    (n == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
-			     (unsigned char)s[i + 2] >= 0xBE))
-				fputs("\uFFFD", f);
-			else
-				fwrite(s + i, 1, n, f);
-			break;
-		}
-		i += n;
-	}
-}
-
 static void xml_cstr(FILE *f, const char *s, size_t max_chars)
 {
-	plot_xml_text(f, s, strlen(s), max_chars);
+	escape_xml_text(f, s, strlen(s), max_chars);
 }
 
 /* ---------------------------------------------------------------- data */
@@ -207,8 +136,8 @@ static int cmp_by_max_rss(const void *a, const void *b, void *arg)
 /* The events of the run, in time order; each sample names its image by index. */
 static int collect_events(struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
-	const struct timeline *tl = c->in->tl;
+	const struct proctable *pt = &c->in->run->pt;
+	const struct timeline *tl = &c->in->run->tl;
 	struct image_key *keys = malloc((pt->nimages ? pt->nimages : 1) * sizeof(*keys));
 	size_t order = 0;
 
@@ -262,7 +191,7 @@ static int collect_events(struct chart *c)
 /* The largest images get a series of their own, when there is more than one image. */
 static int choose_processes(struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
+	const struct proctable *pt = &c->in->run->pt;
 	size_t *order, n = 0;
 
 	for (size_t i = 0; i < pt->nimages; i++)
@@ -324,7 +253,7 @@ static void sweep_images(struct chart *c)
  */
 static void sweep_tree(struct chart *c)
 {
-	const struct timeline *tl = c->in->tl;
+	const struct timeline *tl = &c->in->run->tl;
 	double rss = 0, pss = 0;
 
 	series_add(&c->tree_rss, 0, 0);
@@ -353,8 +282,8 @@ static void sweep(struct chart *c)
 {
 	sweep_images(c);
 	sweep_tree(c);
-	if (c->in->res && (double)c->in->res->wall_ns > c->t_end)
-		c->t_end = (double)c->in->res->wall_ns;
+	if ((double)c->in->run->res.wall_ns > c->t_end)
+		c->t_end = (double)c->in->run->res.wall_ns;
 	series_add(&c->tree_rss, c->t_end, c->tree_rss.n ? c->tree_rss.p[c->tree_rss.n - 1].v : 0);
 	series_add(&c->tree_pss, c->t_end, c->tree_pss.n ? c->tree_pss.p[c->tree_pss.n - 1].v : 0);
 }
@@ -403,16 +332,6 @@ static int decimals(double step)
 	return d;
 }
 
-static const char *const size_units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-
-static uint64_t headline_peak(const struct proctable *pt, const struct image **img)
-{
-	const struct image *peak = proctable_peak_image(pt);
-
-	*img = peak && report_image_has_peak(peak) ? peak : NULL;
-	return *img ? peak->peak_rss : 0;
-}
-
 /* Is the --fail-above line near enough to the data to be drawn without crushing it? */
 static bool limit_near(const struct chart *c, double data_max)
 {
@@ -427,11 +346,11 @@ static bool limit_shown(const struct chart *c)
 
 static void scale_axes(struct chart *c)
 {
-	const struct image *img;
-	double top = c->tree_rss.max, range, peak = (double)headline_peak(c->in->pt, &img);
+	const struct image *peak = result_peak_image(&c->in->run->pt);
+	double top = c->tree_rss.max, range;
 
-	if (peak > top)
-		top = peak;
+	if (peak && (double)peak->peak_rss > top)
+		top = (double)peak->peak_rss;
 	for (size_t k = 0; k < c->nproc; k++)
 		if (c->proc[k].max > top)
 			top = c->proc[k].max;
@@ -441,7 +360,8 @@ static void scale_axes(struct chart *c)
 		top = (double)c->in->limit;
 	c->y_unit_index = 0;
 	c->y_unit = 1;
-	while (c->y_unit_index < 4 && top / c->y_unit >= 1024) {
+	/* The axis counts in the largest unit the top holds once (its labels from 1 to 1024). */
+	while (c->y_unit_index + 1 < UNITS_COUNT && top / c->y_unit >= 1024) {
 		c->y_unit *= 1024;
 		c->y_unit_index++;
 	}
@@ -609,13 +529,14 @@ static void write_axes(FILE *f, const struct chart *c)
 	fprintf(f,
 		"<text transform=\"translate(24 %.1f) rotate(-90)\" font-size=\"13\" "
 		"text-anchor=\"middle\">memory (%s)</text>\n",
-		(AREA_TOP + AREA_BOTTOM) / 2, size_units[c->y_unit_index]);
+		(AREA_TOP + AREA_BOTTOM) / 2, units_name(c->y_unit_index));
 }
 
 static void write_title(FILE *f, const struct chart *c)
 {
-	const struct tracer_result *res = c->in->res;
-	const struct proctable *pt = c->in->pt;
+	const struct tracer_result *res = &c->in->run->res;
+	const struct proctable *pt = &c->in->run->pt;
+	char ended[64];
 
 	fprintf(f,
 		"<text id=\"title\" x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
@@ -623,18 +544,11 @@ static void write_title(FILE *f, const struct chart *c)
 		PLOT_WIDTH / 2);
 	{
 		/* The command line as one string, cut as a whole. */
-		char *line = NULL;
 		size_t len = 0;
-		FILE *m = open_memstream(&line, &len);
+		char *line = escape_command_join(c->in->run->command, &len);
 
-		if (m) {
-			char *const *cmd = c->in->command;
-
-			for (size_t i = 0; cmd[i]; i++)
-				fprintf(m, "%s%s", i ? " " : "", cmd[i]);
-			if (fclose(m) == 0)
-				plot_xml_text(f, line, len, TITLE_CHARS);
-		}
+		if (line)
+			escape_xml_text(f, line, len, TITLE_CHARS);
 		free(line);
 	}
 	fputs("</text>\n", f);
@@ -642,13 +556,12 @@ static void write_title(FILE *f, const struct chart *c)
 		"<text id=\"subtitle\" x=\"%d\" y=\"56\" font-size=\"13\" fill=\"#444444\" "
 		"text-anchor=\"middle\">",
 		PLOT_WIDTH / 2);
-	if (res && res->exited)
-		fprintf(f, "exited %d after %.2f s", res->exit_code, (double)res->wall_ns / 1e9);
-	else if (res)
-		fprintf(f, "killed by signal %d after %.2f s", res->signal,
-			(double)res->wall_ns / 1e9);
+	fprintf(f, "%s after %.2f s",
+		result_ended(res->exited, res->exit_code, res->signal, false, ended, sizeof(ended)),
+		(double)res->wall_ns / 1e9);
 	fprintf(f, " \u00b7 %zu process%s \u00b7 %zu sample%s", pt->nprocesses,
-		pt->nprocesses == 1 ? "" : "es", c->in->tl->n, c->in->tl->n == 1 ? "" : "s");
+		pt->nprocesses == 1 ? "" : "es", c->in->run->tl.n,
+		c->in->run->tl.n == 1 ? "" : "s");
 	if (c->in->note) {
 		fputs(" \u00b7 ", f);
 		xml_cstr(f, c->in->note, 0);
@@ -674,18 +587,17 @@ static void write_level(FILE *f, const struct chart *c, const char *id, double b
 
 static void write_markers(FILE *f, const struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
-	const struct image *img;
+	const struct image *img = result_peak_image(&c->in->run->pt);
 	char size[32], label[96];
 
-	if (headline_peak(pt, &img)) {
+	if (img) {
 		snprintf(label, sizeof(label), "peak RSS %s (pid %d)",
-			 util_format_size(img->peak_rss, size, sizeof(size)), (int)img->pid);
+			 units_format_size(img->peak_rss, size, sizeof(size)), (int)img->pid);
 		write_level(f, c, "peak-rss", (double)img->peak_rss, COLOUR_PEAK_RSS, "6 4", label);
 	}
 	if (limit_shown(c)) {
 		snprintf(label, sizeof(label), "--fail-above %s",
-			 util_format_size(c->in->limit, size, sizeof(size)));
+			 units_format_size(c->in->limit, size, sizeof(size)));
 		write_level(f, c, "fail-above", (double)c->in->limit, COLOUR_LIMIT, "10 5", label);
 	}
 	if (c->has_peak_point && c->peak_v > 0) {
@@ -701,7 +613,7 @@ static void write_markers(FILE *f, const struct chart *c)
 			">tree peak PSS %s</text>\n",
 			left ? x - 9 : x + 9, y - 9 < AREA_TOP + 12 ? y + 18 : y - 9,
 			left ? "end" : "start",
-			util_format_size((uint64_t)c->peak_v, size, sizeof(size)));
+			units_format_size((uint64_t)c->peak_v, size, sizeof(size)));
 	}
 }
 
@@ -714,7 +626,7 @@ static void legend_entry(FILE *f, double y, const char *colour, const char *dash
 		LEGEND_X, y, LEGEND_X + 24, y, colour, dash ? " stroke-dasharray=\"" : "",
 		dash ? dash : "", dash ? "\"" : "");
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">", LEGEND_X + 32, y + 4);
-	plot_xml_text(f, label, label_len, LABEL_CHARS);
+	escape_xml_text(f, label, label_len, LABEL_CHARS);
 	fputs("</text>\n", f);
 }
 
@@ -725,7 +637,7 @@ static void legend_entry(FILE *f, double y, const char *colour, const char *dash
 static char *image_label(const struct image *img, bool short_name, size_t *len)
 {
 	size_t cmd_len = 0, from = 0;
-	char *cmd = timeline_image_command(img, &cmd_len), *out = NULL;
+	char *cmd = escape_argv_join(img->argv, img->argv_len, img->exe, &cmd_len), *out = NULL;
 	FILE *m;
 
 	if (!cmd)
@@ -750,17 +662,17 @@ static char *image_label(const struct image *img, bool short_name, size_t *len)
 
 static void write_legend(FILE *f, const struct chart *c)
 {
-	const struct proctable *pt = c->in->pt;
-	const struct image *img;
+	const struct proctable *pt = &c->in->run->pt;
+	const struct image *img = result_peak_image(pt);
 	char size[32], label[96];
 	double y = AREA_TOP + 8;
 
 	snprintf(label, sizeof(label), "tree PSS (peak %s)",
-		 util_format_size(pt->tree_peak_pss, size, sizeof(size)));
+		 units_format_size(pt->tree_peak_pss, size, sizeof(size)));
 	legend_entry(f, y, COLOUR_TREE_PSS, NULL, label, strlen(label));
 	y += 22;
 	snprintf(label, sizeof(label), "tree RSS (peak %s)",
-		 util_format_size(pt->tree_peak_rss, size, sizeof(size)));
+		 units_format_size(pt->tree_peak_rss, size, sizeof(size)));
 	legend_entry(f, y, COLOUR_TREE_RSS, NULL, label, strlen(label));
 	y += 22;
 	for (size_t k = 0; k < c->nproc; k++) {
@@ -780,15 +692,15 @@ static void write_legend(FILE *f, const struct chart *c)
 		y += 22;
 	}
 	y += 8;
-	if (headline_peak(pt, &img)) {
+	if (img) {
 		snprintf(label, sizeof(label), "peak RSS %s",
-			 util_format_size(img->peak_rss, size, sizeof(size)));
+			 units_format_size(img->peak_rss, size, sizeof(size)));
 		legend_entry(f, y, COLOUR_PEAK_RSS, "6 4", label, strlen(label));
 		y += 22;
 	}
 	if (c->in->has_limit) {
 		snprintf(label, sizeof(label), "--fail-above %s",
-			 util_format_size(c->in->limit, size, sizeof(size)));
+			 units_format_size(c->in->limit, size, sizeof(size)));
 		legend_entry(f, y, COLOUR_LIMIT, "10 5", label, strlen(label));
 		if (!limit_shown(c))
 			fprintf(f,
@@ -800,7 +712,7 @@ static void write_legend(FILE *f, const struct chart *c)
 
 static void write_svg(FILE *f, const struct chart *c)
 {
-	char *const *cmd = c->in->command;
+	char *const *cmd = c->in->run->command;
 
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -821,7 +733,7 @@ static void write_svg(FILE *f, const struct chart *c)
 	for (size_t k = c->nproc; k-- > 0;) {
 		char id[32];
 		size_t len = 0;
-		char *label = image_label(c->in->pt->images[c->proc_img[k]], false, &len);
+		char *label = image_label(c->in->run->pt.images[c->proc_img[k]], false, &len);
 
 		snprintf(id, sizeof(id), "process-%zu", k + 1);
 		write_series(f, c, &c->proc[k], id, process_colours[k], 2, label ? label : "");
@@ -846,7 +758,7 @@ int plot_write_svg(FILE *f, const struct plot_input *in)
 
 	memset(&c, 0, sizeof(c));
 	c.in = in;
-	c.st = calloc(in->pt->nimages ? in->pt->nimages : 1, sizeof(*c.st));
+	c.st = calloc(in->run->pt.nimages ? in->run->pt.nimages : 1, sizeof(*c.st));
 	rc = c.st ? collect_events(&c) : -ENOMEM;
 	if (rc == 0)
 		rc = choose_processes(&c);

@@ -1,8 +1,7 @@
 /*
  * plot: a self-contained SVG chart of one run's memory over time (--plot):
  * the tree's PSS and RSS sums, the largest images as their own series, the
- * peaks marked.  Pure: it writes to a FILE what the timeline and the
- * proctable hold.
+ * peaks marked.  Pure: it writes to a FILE what the run's result holds.
  */
 #ifndef MAXRSS_PLOT_H
 #define MAXRSS_PLOT_H
@@ -11,9 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "proctable.h"
-#include "timeline.h"
-#include "tracer.h"
+#include "result.h"
 
 /* Images drawn as their own series, the largest first. */
 #define PLOT_MAX_PROCESSES 5
@@ -23,11 +20,8 @@
 #define PLOT_HEIGHT 640
 
 struct plot_input {
-	const struct timeline *tl;  /* the samples of the run */
-	const struct proctable *pt; /* its images (start, end, peak, argv) */
-	const struct tracer_result *res;
-	char *const *command; /* the title */
-	bool has_limit;	      /* --fail-above was given: draw it when in range */
+	const struct result *run; /* its samples (run->tl), images, command (the title) */
+	bool has_limit;		  /* --fail-above was given: draw it when in range */
 	uint64_t limit;
 	const char *note; /* appended to the subtitle, or NULL */
 };
@@ -41,13 +35,5 @@ struct plot_input {
  * -EIO.
  */
 int plot_write_svg(FILE *f, const struct plot_input *in);
-
-/*
- * Write len bytes of s as XML character data or attribute text: markup
- * characters as entities; invalid UTF-8, control characters and the
- * non-characters U+FFFE/U+FFFF (which XML forbids) as U+FFFD; line breaks
- * and tabs as spaces.  At most max_chars characters, then "…" (0: no cut).
- */
-void plot_xml_text(FILE *f, const char *s, size_t len, size_t max_chars);
 
 #endif

@@ -1,136 +1,22 @@
 #include <errno.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
+#include "escape.h"
 #include "report.h"
-#include "runs.h"
-#include "util.h"
+#include "units.h"
 
 /* Longest command line shown in the text report before it is cut with "...". */
 #define TEXT_CMD_MAX 72
 
-/* ---------------------------------------------------------------- JSON strings */
-
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is
- * not valid (overlong forms, surrogates and code points above U+10FFFF are not).
- */
-static size_t utf8_valid(const unsigned char *s, size_t n)
+static double seconds(uint64_t ns)
 {
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
+	return (double)ns / 1e9;
 }
 
-size_t report_utf8_len(const char *s, size_t n)
-{
-	return n ? utf8_valid((const unsigned char *)s, n) : 0;
-}
-
-void report_json_string(FILE *f, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = s[i];
-		size_t n;
-
-		switch (c) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		default:
-			if (c < 0x20) {
-				fprintf(f, "\\u%04x", c);
-				break;
-			}
-			n = utf8_valid(s + i, len - i);
-			if (n == 0) {
-				fputs("\xEF\xBF\xBD", f); /* U+FFFD for one bad byte */
-				i++;
-				continue;
-			}
-			fwrite(s + i, 1, n, f);
-			i += n;
-			continue;
-		}
-		i++;
-	}
-	fputc('"', f);
-}
-
-static void json_cstring(FILE *f, const char *s)
-{
-	if (s)
-		report_json_string(f, s, strlen(s));
-	else
-		fputs("null", f);
-}
-
-/* A NUL-separated argument buffer as a JSON array. */
-static void json_argv_buf(FILE *f, const char *buf, size_t len)
-{
-	size_t i = 0;
-	bool first = true;
-
-	fputc('[', f);
-	/* Each argument ends in NUL, so "a\0\0" is ["a", ""]. */
-	while (i < len) {
-		size_t n = strnlen(buf + i, len - i);
-
-		if (!first)
-			fputs(", ", f);
-		report_json_string(f, buf + i, n);
-		first = false;
-		i += n + 1;
-	}
-	fputc(']', f);
-}
+/* ---------------------------------------------------------------- JSON */
 
 static void json_u64_or_null(FILE *f, bool known, uint64_t v)
 {
@@ -140,11 +26,15 @@ static void json_u64_or_null(FILE *f, bool known, uint64_t v)
 		fputs("null", f);
 }
 
-static double seconds(uint64_t ns)
+static void json_int_or_null(FILE *f, bool known, int v)
 {
-	return (double)ns / 1e9;
+	if (known)
+		fprintf(f, "%d", v);
+	else
+		fputs("null", f);
 }
 
+/* The "end" of an image. */
 static const char *end_name(enum image_end end)
 {
 	switch (end) {
@@ -162,16 +52,6 @@ static const char *end_name(enum image_end end)
 	return "running";
 }
 
-static bool has_peak(const struct image *img)
-{
-	return img->samples > 0 || img->has_hwm || img->exact_reads > 0;
-}
-
-bool report_image_has_peak(const struct image *img)
-{
-	return has_peak(img);
-}
-
 /* end_anon/file/shmem split Rss exactly: shmem is the status counter, capped. */
 static void image_split(const struct image *img, uint64_t *anon, uint64_t *file, uint64_t *shmem)
 {
@@ -182,37 +62,14 @@ static void image_split(const struct image *img, uint64_t *anon, uint64_t *file,
 	*file = rest - *shmem;
 }
 
-static void json_process(FILE *f, const struct image *img)
+/* The "end_*_bytes" of an image: its last exact sample, null without one. */
+static void json_image_end(FILE *f, const struct image *img)
 {
 	bool s = img->has_last;
 	uint64_t anon = 0, file = 0, shmem = 0;
 
 	if (s)
 		image_split(img, &anon, &file, &shmem);
-	fprintf(f, "    {\"pid\": %d, \"ppid\": %d, \"image\": %u, \"argv\": ", (int)img->pid,
-		(int)img->ppid, img->index);
-	json_argv_buf(f, img->argv, img->argv_len);
-	fputs(", \"exe\": ", f);
-	json_cstring(f, img->exe);
-	fprintf(f, ", \"start_seconds\": %.6f, \"end_seconds\": ", seconds(img->start_ns));
-	if (img->end == IMAGE_RUNNING)
-		fputs("null", f);
-	else
-		fprintf(f, "%.6f", seconds(img->end_ns));
-	fprintf(f, ", \"end\": \"%s\", \"exit_code\": ", end_name(img->end));
-	if (img->end == IMAGE_EXIT)
-		fprintf(f, "%d", img->exit_code);
-	else
-		fputs("null", f);
-	fputs(", \"signal\": ", f);
-	if (img->signal > 0)
-		fprintf(f, "%d", img->signal);
-	else
-		fputs("null", f);
-	fputs(", \"peak_rss_bytes\": ", f);
-	json_u64_or_null(f, has_peak(img), img->peak_rss);
-	fputs(", \"hwm_bytes\": ", f);
-	json_u64_or_null(f, img->has_hwm, img->hwm);
 	fputs(", \"end_rss_bytes\": ", f);
 	json_u64_or_null(f, s, img->last.rss);
 	fputs(", \"end_pss_bytes\": ", f);
@@ -227,39 +84,89 @@ static void json_process(FILE *f, const struct image *img)
 	json_u64_or_null(f, s, shmem);
 	fputs(", \"end_swap_bytes\": ", f);
 	json_u64_or_null(f, s, img->last.swap);
+}
+
+/* One entry of "processes": an image, on one line. */
+static void json_image(FILE *f, const struct image *img)
+{
+	fprintf(f, "    {\"pid\": %d, \"ppid\": %d, \"image\": %u, \"argv\": ", (int)img->pid,
+		(int)img->ppid, img->index);
+	escape_json_argv(f, img->argv, img->argv_len);
+	fputs(", \"exe\": ", f);
+	escape_json_cstring(f, img->exe);
+	fprintf(f, ", \"start_seconds\": %.6f, \"end_seconds\": ", seconds(img->start_ns));
+	if (img->end == IMAGE_RUNNING)
+		fputs("null", f);
+	else
+		fprintf(f, "%.6f", seconds(img->end_ns));
+	fprintf(f, ", \"end\": \"%s\", \"exit_code\": ", end_name(img->end));
+	json_int_or_null(f, img->end == IMAGE_EXIT, img->exit_code);
+	fputs(", \"signal\": ", f);
+	json_int_or_null(f, img->signal > 0, img->signal);
+	fputs(", \"peak_rss_bytes\": ", f);
+	json_u64_or_null(f, result_image_has_peak(img), img->peak_rss);
+	fputs(", \"hwm_bytes\": ", f);
+	json_u64_or_null(f, img->has_hwm, img->hwm);
+	json_image_end(f, img);
 	fprintf(f, ", \"samples\": %u}", img->samples);
 }
 
-int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_result *res,
-		      char *const *command)
+/* The "tracer" object: what measuring cost, and how it was done. */
+static void json_tracer(FILE *f, const struct result *r)
 {
-	const struct image *peak = proctable_peak_image(pt);
-	bool known_peak = peak && has_peak(peak);
+	const struct tracer_figures *t = &r->res.tracer;
+	/* Until the back-off first lengthens the period, the period is the one asked for. */
+	uint64_t max_interval_ns = t->max_interval_ns ? t->max_interval_ns :
+							t->interval_ms * 1000000u;
 
-	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": [", f);
-	for (size_t i = 0; command[i]; i++) {
-		if (i)
-			fputs(", ", f);
-		json_cstring(f, command[i]);
-	}
-	fprintf(f, "],\n  \"status\": %d,\n  \"exit\": {\"code\": ", res->status);
-	if (res->exited)
-		fprintf(f, "%d, \"signal\": null}", res->exit_code);
+	fprintf(f, "  \"tracer\": {\"stops\": %lu, \"samples\": %lu, \"rss_bytes\": ", t->stops,
+		r->pt.samples);
+	json_u64_or_null(f, t->rss_bytes > 0, t->rss_bytes);
+	fprintf(f, ", \"interval_ms\": %lu, \"timed_passes\": %lu, \"mean_interval_ms\": ",
+		t->interval_ms, t->timed_passes);
+	if (t->timed_passes)
+		fprintf(f, "%.3f", (double)r->res.wall_ns / 1e6 / (double)t->timed_passes);
 	else
-		fprintf(f, "null, \"signal\": %d}", res->signal);
-	fprintf(f, ",\n  \"wall_seconds\": %.6f,\n", seconds(res->wall_ns));
+		fputs("null", f);
+	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f",
+		(double)max_interval_ns / 1e6, seconds(t->sampling_ns));
+	fprintf(f, ", \"exact\": %s, \"rss_source\": ", t->exact ? "true" : "false");
+	escape_json_cstring(f, t->exact ? t->rss_source : NULL);
+	fprintf(f,
+		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}",
+		t->exact_stops, t->exact_hwm_floor ? "true" : "false", t->exec_samples_skipped);
+}
+
+/* The header every JSON report starts with. */
+static void json_head(FILE *f, char *const *command, int status)
+{
+	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": ", f);
+	escape_json_command(f, command);
+	fprintf(f, ",\n  \"status\": %d,\n", status);
+}
+
+/* The report of one run, from its "{" to its "}". */
+static void json_run(FILE *f, const struct result *r, int status)
+{
+	const struct tracer_result *res = &r->res;
+	const struct proctable *pt = &r->pt;
+	const struct image *peak = result_peak_image(pt);
+
+	json_head(f, r->command, status);
+	fputs("  \"exit\": {\"code\": ", f);
+	json_int_or_null(f, res->exited, res->exit_code);
+	fputs(", \"signal\": ", f);
+	json_int_or_null(f, !res->exited, res->signal);
+	fprintf(f, "},\n  \"wall_seconds\": %.6f,\n", seconds(res->wall_ns));
 	if (res->has_ru)
 		fprintf(f, "  \"user_seconds\": %.6f,\n  \"sys_seconds\": %.6f,\n",
 			res->user_seconds, res->sys_seconds);
 	else
 		fputs("  \"user_seconds\": null,\n  \"sys_seconds\": null,\n", f);
 	fputs("  \"peak_rss_bytes\": ", f);
-	json_u64_or_null(f, known_peak, known_peak ? peak->peak_rss : 0);
+	json_u64_or_null(f, peak, peak ? peak->peak_rss : 0);
 	fputs(",\n  \"peak_pid\": ", f);
-	if (known_peak)
-		fprintf(f, "%d", (int)peak->pid);
-	else
-		fputs("null", f);
+	json_int_or_null(f, peak, peak ? (int)peak->pid : 0);
 	fprintf(f,
 		",\n  \"tree\": {\"peak_rss_bytes\": %llu, \"peak_pss_bytes\": %llu, "
 		"\"snapshots\": %lu, \"processes\": %zu},\n",
@@ -268,92 +175,44 @@ int report_write_json(FILE *f, const struct proctable *pt, const struct tracer_r
 	fprintf(f,
 		"  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f, "
 		"\"stopped_woken\": %u, \"stopped_killed\": %u},\n",
-		res->after_exit.processes, seconds(res->after_exit.ns), res->after_exit.stopped_woken,
-		res->after_exit.stopped_killed);
+		res->after_exit.processes, seconds(res->after_exit.ns),
+		res->after_exit.stopped_woken, res->after_exit.stopped_killed);
 	fputs("  \"ru_maxrss_bytes\": ", f);
 	json_u64_or_null(f, res->has_ru, res->ru_maxrss_bytes);
 	fputs(",\n  \"processes\": [\n", f);
 	for (size_t i = 0; i < pt->nimages; i++) {
-		json_process(f, pt->images[i]);
+		json_image(f, pt->images[i]);
 		fputs(i + 1 < pt->nimages ? ",\n" : "\n", f);
 	}
-	fprintf(f, "  ],\n  \"tracer\": {\"stops\": %lu, \"samples\": %lu, \"rss_bytes\": ",
-		res->tracer.stops, pt->samples);
-	json_u64_or_null(f, res->tracer.rss_bytes > 0, res->tracer.rss_bytes);
-	fprintf(f,
-		", \"interval_ms\": %lu, \"timed_passes\": %lu, \"mean_interval_ms\": ",
-		res->tracer.interval_ms, res->tracer.timed_passes);
-	if (res->tracer.timed_passes)
-		fprintf(f, "%.3f", (double)res->wall_ns / 1e6 / (double)res->tracer.timed_passes);
-	else
-		fputs("null", f);
-	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f",
-		(double)(res->tracer.max_interval_ns ? res->tracer.max_interval_ns : res->tracer.interval_ms * 1000000u) /
-			1e6,
-		(double)res->tracer.sampling_ns / 1e9);
-	fprintf(f, ", \"exact\": %s, \"rss_source\": ", res->tracer.exact ? "true" : "false");
-	json_cstring(f, res->tracer.exact ? res->tracer.rss_source : NULL);
-	fprintf(f,
-		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}\n}\n",
-		res->tracer.exact_stops, res->tracer.exact_hwm_floor ? "true" : "false",
-		res->tracer.exec_samples_skipped);
+	fputs("  ],\n", f);
+	json_tracer(f, r);
+	fputs("\n}", f);
+}
+
+static int finish(FILE *f)
+{
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
 }
 
+int report_write_json(FILE *f, const struct result *r, int status)
+{
+	json_run(f, r, status);
+	fputc('\n', f);
+	return finish(f);
+}
+
 /* ---------------------------------------------------------------- text */
 
-/* Append one argument to a shown command line, control bytes as '?'. */
-static size_t append_arg(char *buf, size_t len, size_t pos, const char *arg, size_t n)
+/* An image's arguments on one line, or its program when it has none. */
+static void show_image(const struct image *img, char *buf, size_t len)
 {
-	if (pos && pos + 1 < len)
-		buf[pos++] = ' ';
-	for (size_t i = 0; i < n && pos + 1 < len; i++)
-		buf[pos++] = (char)((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f ? '?' : arg[i]);
-	buf[pos] = '\0';
-	return pos;
-}
-
-/* Cut a shown command line to TEXT_CMD_MAX bytes with "..." (on a UTF-8 boundary). */
-static void cut_command(char *buf)
-{
-	size_t n = strlen(buf), cut = TEXT_CMD_MAX - 3;
-
-	if (n <= TEXT_CMD_MAX)
-		return;
-	/* n > cut: buf[cut] is in the string, which the analyzer cannot tell. */
-	/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
-	while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
-		cut--;
-	memcpy(buf + cut, "...", 4);
-}
-
-static void show_command(char *const *command, char *buf, size_t len)
-{
-	size_t pos = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; command[i]; i++)
-		pos = append_arg(buf, len, pos, command[i], strlen(command[i]));
-	cut_command(buf);
-}
-
-static void show_argv_buf(const struct image *img, char *buf, size_t len)
-{
-	size_t pos = 0, i = 0;
-
-	buf[0] = '\0';
-	while (i < img->argv_len) {
-		size_t n = strnlen(img->argv + i, img->argv_len - i);
-
-		pos = append_arg(buf, len, pos, img->argv + i, n);
-		i += n + 1;
-	}
+	escape_line_argv(buf, len, img->argv, img->argv_len, TEXT_CMD_MAX);
 	if (!buf[0] && img->exe)
-		append_arg(buf, len, 0, img->exe, strlen(img->exe));
-	cut_command(buf);
+		escape_line_argv(buf, len, img->exe, strlen(img->exe), TEXT_CMD_MAX);
 }
 
+/* How an image ended, in the "end" column of the process tree. */
 static void describe_end(const struct image *img, char *buf, size_t len)
 {
 	switch (img->end) {
@@ -383,190 +242,160 @@ static void describe_end(const struct image *img, char *buf, size_t len)
  * drawn under the process that was its parent when it started.
  */
 struct node {
-	size_t first;	 /* index of its image 0 in pt->images */
-	ssize_t parent;	 /* node index, -1 for a root */
+	size_t first;	/* index of its image 0 in pt->images */
+	ssize_t parent; /* node index, -1 for a root */
 	unsigned depth;
 };
+
+/* The newest node of pid among the first n, or -1. */
+static ssize_t find_node(const struct proctable *pt, const struct node *nodes, size_t n, pid_t pid)
+{
+	for (size_t k = n; k-- > 0;)
+		if (pt->images[nodes[k].first]->pid == pid)
+			return (ssize_t)k;
+	return -1;
+}
+
+/* Group the images into nodes (node_of[i]: the node of image i); returns how many. */
+static size_t tree_nodes(const struct proctable *pt, struct node *nodes, size_t *node_of)
+{
+	size_t nnodes = 0;
+
+	for (size_t i = 0; i < pt->nimages; i++) {
+		const struct image *img = pt->images[i];
+		ssize_t found = find_node(pt, nodes, nnodes, img->pid), parent;
+
+		/* Later images join their pid's newest process; image 0 opens one. */
+		if (img->index > 0 && found >= 0) {
+			node_of[i] = (size_t)found;
+			continue;
+		}
+		parent = find_node(pt, nodes, nnodes, img->ppid);
+		nodes[nnodes].first = i;
+		nodes[nnodes].parent = parent;
+		nodes[nnodes].depth = parent >= 0 ? nodes[parent].depth + 1 : 0;
+		node_of[i] = nnodes++;
+	}
+	return nnodes;
+}
+
+/* The lines of one node: its images, indented by its depth. */
+static void write_node(FILE *f, const struct proctable *pt, const struct node *node,
+		       const size_t *node_of, size_t n)
+{
+	char size[32], pss[32], end[32], cmd[TEXT_CMD_MAX + 8];
+
+	for (size_t i = node->first; i < pt->nimages; i++) {
+		const struct image *img = pt->images[i];
+
+		if (node_of[i] != n)
+			continue;
+		units_format_size(img->peak_rss, size, sizeof(size));
+		if (img->has_last)
+			units_format_size(img->last.pss, pss, sizeof(pss));
+		else
+			snprintf(pss, sizeof(pss), "-");
+		describe_end(img, end, sizeof(end));
+		show_image(img, cmd, sizeof(cmd));
+		fprintf(f, "  %7d  %10s  %10s  %-12s %*s%s\n", (int)img->pid,
+			result_image_has_peak(img) ? size : "-", pss, end, (int)(2 * node->depth),
+			"", cmd);
+	}
+}
 
 static void write_tree(FILE *f, const struct proctable *pt)
 {
 	struct node *nodes = calloc(pt->nimages ? pt->nimages : 1, sizeof(*nodes));
 	size_t *node_of = calloc(pt->nimages ? pt->nimages : 1, sizeof(*node_of));
-	size_t nnodes = 0;
-	char size[32], pss[32], end[32], cmd[TEXT_CMD_MAX + 8];
+	/* An explicit stack of node indices keeps deep trees off the C stack. */
+	size_t *stack = calloc(pt->nimages ? pt->nimages : 1, sizeof(*stack));
+	size_t nnodes;
 
-	if (!nodes || !node_of) {
-		free(nodes);
-		free(node_of);
-		return;
-	}
-	for (size_t i = 0; i < pt->nimages; i++) {
-		const struct image *img = pt->images[i];
-		ssize_t found = -1;
-
-		/* Later images join their pid's newest process; image 0 opens one. */
-		for (size_t k = nnodes; k-- > 0;)
-			if (pt->images[nodes[k].first]->pid == img->pid) {
-				found = (ssize_t)k;
-				break;
-			}
-		if (img->index > 0 && found >= 0) {
-			node_of[i] = (size_t)found;
-			continue;
-		}
-		nodes[nnodes].first = i;
-		nodes[nnodes].parent = -1;
-		for (size_t k = nnodes; k-- > 0;)
-			if (pt->images[nodes[k].first]->pid == img->ppid) {
-				nodes[nnodes].parent = (ssize_t)k;
-				nodes[nnodes].depth = nodes[k].depth + 1;
-				break;
-			}
-		node_of[i] = nnodes++;
-	}
+	if (!nodes || !node_of || !stack)
+		goto out;
+	nnodes = tree_nodes(pt, nodes, node_of);
 	fprintf(f, "  %7s  %10s  %10s  %-12s %s\n", "pid", "peak RSS", "end PSS", "end",
 		"command (indented under its parent)");
 	/* Depth-first: a node, then its children, in start order. */
-	for (size_t n = 0; n < nnodes; n++) {
-		if (nodes[n].parent >= 0)
-			continue;
-		/* An explicit stack of node indices keeps deep trees off the C stack. */
-		size_t *stack = malloc(nnodes * sizeof(*stack)), sp = 0;
+	for (size_t root = 0; root < nnodes; root++) {
+		size_t sp = 0;
 
-		if (!stack)
-			break;
-		stack[sp++] = n;
+		if (nodes[root].parent >= 0)
+			continue;
+		stack[sp++] = root;
 		while (sp) {
 			size_t cur = stack[--sp];
 
-			for (size_t i = nodes[cur].first; i < pt->nimages; i++) {
-				const struct image *img = pt->images[i];
-
-				if (node_of[i] != cur)
-					continue;
-				util_format_size(img->peak_rss, size, sizeof(size));
-				if (img->has_last)
-					util_format_size(img->last.pss, pss, sizeof(pss));
-				else
-					snprintf(pss, sizeof(pss), "-");
-				describe_end(img, end, sizeof(end));
-				show_argv_buf(img, cmd, sizeof(cmd));
-				fprintf(f, "  %7d  %10s  %10s  %-12s %*s%s\n", (int)img->pid,
-					has_peak(img) ? size : "-", pss, end,
-					(int)(2 * nodes[cur].depth), "", cmd);
-			}
+			write_node(f, pt, &nodes[cur], node_of, cur);
 			/* Push children in reverse so the first-started comes out first. */
 			for (size_t k = nnodes; k-- > cur + 1;)
 				if (nodes[k].parent == (ssize_t)cur)
 					stack[sp++] = k;
 		}
-		free(stack);
 	}
+out:
+	free(stack);
 	free(nodes);
 	free(node_of);
 }
 
-int report_write_text(FILE *f, const struct proctable *pt, const struct tracer_result *res,
-		      char *const *command, bool verbose)
+/* What was done about processes left behind, when anything was. */
+static void write_after_exit(FILE *f, const struct after_exit *a)
 {
-	const struct image *peak = proctable_peak_image(pt);
-	char cmd[TEXT_CMD_MAX + 8], a[32], b[32];
+	if (a->processes)
+		fprintf(f,
+			"  waited     %.2f s after the command exited, for %u process%s still running\n",
+			seconds(a->ns), a->processes, a->processes == 1 ? "" : "es");
+	if (a->stopped_woken)
+		fprintf(f,
+			"  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
+			"as the kernel does to an orphaned process group%s\n",
+			a->stopped_woken, a->stopped_woken == 1 ? "" : "es",
+			a->stopped_killed ? "; stopped again: killed" : "");
+}
 
-	show_command(command, cmd, sizeof(cmd));
-	if (res->exited)
-		fprintf(f, "maxrss-sc: %s exited %d after %.2f s\n", cmd, res->exit_code,
-			seconds(res->wall_ns));
-	else
-		fprintf(f, "maxrss-sc: %s killed by signal %d (SIG%s) after %.2f s\n", cmd,
-			res->signal, sigabbrev_np(res->signal) ? sigabbrev_np(res->signal) : "?",
-			seconds(res->wall_ns));
-	if (peak && has_peak(peak)) {
-		show_argv_buf(peak, cmd, sizeof(cmd));
+int report_write_text(FILE *f, const struct result *r, bool verbose)
+{
+	const struct tracer_result *res = &r->res;
+	const struct proctable *pt = &r->pt;
+	const struct image *peak = result_peak_image(pt);
+	char cmd[TEXT_CMD_MAX + 8], ended[64], a[32], b[32];
+
+	escape_line_command(cmd, sizeof(cmd), r->command, TEXT_CMD_MAX);
+	result_ended(res->exited, res->exit_code, res->signal, true, ended, sizeof(ended));
+	fprintf(f, "maxrss-sc: %s %s after %.2f s\n", cmd, ended, seconds(res->wall_ns));
+	if (peak) {
+		show_image(peak, cmd, sizeof(cmd));
 		fprintf(f, "  peak RSS   %s   pid %d %s\n",
-			util_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
+			units_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
 	} else {
 		fputs("  peak RSS   unknown (no sample could be taken)\n", f);
 	}
 	fprintf(f, "  tree peak  %s RSS, %s PSS, %zu process%s\n",
-		util_format_size(pt->tree_peak_rss, a, sizeof(a)),
-		util_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
+		units_format_size(pt->tree_peak_rss, a, sizeof(a)),
+		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
-	if (res->after_exit.processes)
-		fprintf(f, "  waited     %.2f s after the command exited, for %u process%s still running\n",
-			seconds(res->after_exit.ns), res->after_exit.processes,
-			res->after_exit.processes == 1 ? "" : "es");
-	if (res->after_exit.stopped_woken)
-		fprintf(f,
-			"  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
-			"as the kernel does to an orphaned process group%s\n",
-			res->after_exit.stopped_woken, res->after_exit.stopped_woken == 1 ? "" : "es",
-			res->after_exit.stopped_killed ? "; stopped again: killed" : "");
+	write_after_exit(f, &res->after_exit);
 	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
 		      f);
 	if (verbose)
 		write_tree(f, pt);
-	fflush(f);
-	return ferror(f) ? -EIO : 0;
+	return finish(f);
 }
 
-/* ---------------------------------------------------------------- repeated runs */
+/* ---------------------------------------------------------------- repeated runs, text */
 
 /* Width of the first column of the --runs table, and of its "mean ± σ" column. */
 #define RUNS_LABEL_WIDTH 15
 #define RUNS_MEAN_WIDTH 24
 
-/* Code points in a UTF-8 string: its width on a terminal, for our own text. */
-static size_t display_width(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
+/* s (our own text, so its characters are its width on a terminal), then spaces to width. */
 static void pad(FILE *f, const char *s, size_t width)
 {
-	size_t w = display_width(s);
-
 	fputs(s, f);
-	for (; w < width; w++)
+	for (size_t w = escape_utf8_chars(s, strlen(s)); w < width; w++)
 		fputc(' ', f);
-}
-
-/*
- * One row shows every figure in the unit of its mean, as hyperfine does, so
- * that "103.4 MiB ± 0.2 MiB" reads at a glance.
- */
-static double unit_bytes(unsigned u)
-{
-	double d = 1;
-
-	while (u--)
-		d *= 1024;
-	return d;
-}
-
-static unsigned size_unit(double bytes)
-{
-	unsigned u = 0;
-
-	/* As util_format_size: move up while the value would print as 1024.0 or more. */
-	while (u < 4 && bytes / unit_bytes(u) >= 1023.95)
-		u++;
-	return u;
-}
-
-static const char *in_size_unit(double bytes, unsigned u, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-
-	if (u == 0)
-		snprintf(buf, len, "%.0f B", bytes);
-	else
-		snprintf(buf, len, "%.1f %s", bytes / unit_bytes(u), units[u]);
-	return buf;
 }
 
 /* A time unit for a row: seconds from one second up, else milliseconds. */
@@ -593,6 +422,35 @@ static const char *in_time_unit(double s, struct time_unit u, char *buf, size_t 
 	return buf;
 }
 
+/* The cells of a row of sizes, each in the unit of the mean. */
+static void size_cells(const struct stats *st, char *mean, char *sd, char *lo, char *hi, size_t len)
+{
+	unsigned u = units_pick(st->mean);
+
+	units_format_in(st->mean, u, mean, len);
+	units_format_in(st->min, u, lo, len);
+	units_format_in(st->max, u, hi, len);
+	/* A spread too small for the mean's unit is shown in its own ("12.0 KiB"). */
+	if (st->stddev >= 0.05 * units_bytes(u))
+		units_format_in(st->stddev, u, sd, len);
+	else
+		units_format_in(st->stddev, units_pick(st->stddev), sd, len);
+}
+
+static void time_cells(const struct stats *st, char *mean, char *sd, char *lo, char *hi, size_t len)
+{
+	struct time_unit u = time_unit(st->mean);
+
+	in_time_unit(st->mean, u, mean, len);
+	in_time_unit(st->stddev, u, sd, len);
+	in_time_unit(st->min, u, lo, len);
+	in_time_unit(st->max, u, hi, len);
+}
+
+/*
+ * One row shows every figure in the unit of its mean, as hyperfine does, so
+ * that "103.4 MiB ± 0.2 MiB" reads at a glance.
+ */
 static void runs_row(FILE *f, const char *label, const struct runs *rs, enum runs_metric m,
 		     bool size)
 {
@@ -605,36 +463,18 @@ static void runs_row(FILE *f, const char *label, const struct runs *rs, enum run
 		fputs("unknown (no run measured it)\n", f);
 		return;
 	}
-	if (size) {
-		unsigned u = size_unit(st.mean);
-
-		in_size_unit(st.mean, u, mean, sizeof(mean));
-		in_size_unit(st.min, u, lo, sizeof(lo));
-		in_size_unit(st.max, u, hi, sizeof(hi));
-		/* A spread too small for the mean's unit is shown in its own ("12.0 KiB"). */
-		if (st.stddev >= 0.05 * unit_bytes(u))
-			in_size_unit(st.stddev, u, sd, sizeof(sd));
-		else
-			in_size_unit(st.stddev, size_unit(st.stddev), sd, sizeof(sd));
-	} else {
-		struct time_unit u = time_unit(st.mean);
-
-		in_time_unit(st.mean, u, mean, sizeof(mean));
-		in_time_unit(st.stddev, u, sd, sizeof(sd));
-		in_time_unit(st.min, u, lo, sizeof(lo));
-		in_time_unit(st.max, u, hi, sizeof(hi));
-	}
+	if (size)
+		size_cells(&st, mean, sd, lo, hi, sizeof(mean));
+	else
+		time_cells(&st, mean, sd, lo, hi, sizeof(mean));
 	snprintf(cell, sizeof(cell), "%s \u00b1 %s", mean, st.has_stddev ? sd : "-");
 	pad(f, cell, RUNS_MEAN_WIDTH);
 	fprintf(f, "%s \u2026 %s\n", lo, hi);
 }
 
-static void describe_run_end(const struct run *r, char *buf, size_t len)
+static const char *run_ended(const struct run *r, char *buf, size_t len)
 {
-	if (r->exited)
-		snprintf(buf, len, "exited %d", r->exit_code);
-	else
-		snprintf(buf, len, "killed by signal %d", r->signal);
+	return result_ended(r->exited, r->exit_code, r->signal, false, buf, len);
 }
 
 static void runs_table(FILE *f, const struct runs *rs)
@@ -646,47 +486,55 @@ static void runs_table(FILE *f, const struct runs *rs)
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct run *r = &rs->v[i];
 
-		describe_run_end(r, end, sizeof(end));
 		if (r->has_peak)
-			util_format_size(r->peak_rss, peak, sizeof(peak));
+			units_format_size(r->peak_rss_bytes, peak, sizeof(peak));
 		else
 			snprintf(peak, sizeof(peak), "-");
-		util_format_size(r->tree_peak_pss, pss, sizeof(pss));
+		units_format_size(r->tree_peak_pss_bytes, pss, sizeof(pss));
 		in_time_unit(r->wall_seconds, time_unit(r->wall_seconds), wall, sizeof(wall));
-		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s\n", i + 1, end, peak, pss, wall);
+		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s\n", i + 1,
+			run_ended(r, end, sizeof(end)), peak, pss, wall);
 	}
 }
 
-int report_write_runs_text(FILE *f, const struct runs *rs, char *const *command, size_t planned,
-			   unsigned long warmup, bool verbose)
+/* "maxrss-sc: COMMAND: 3 runs after 1 warm-up run, 1 failed (last: run 2 exited 3)" */
+static void runs_headline(FILE *f, const struct runs *rs)
 {
 	char cmd[TEXT_CMD_MAX + 8], end[32];
-	struct stats user, sys;
 
-	show_command(command, cmd, sizeof(cmd));
+	escape_line_command(cmd, sizeof(cmd), rs->command, TEXT_CMD_MAX);
 	fprintf(f, "maxrss-sc: %s: ", cmd);
-	if (rs->n < planned)
-		fprintf(f, "%zu of %zu runs (cut short)", rs->n, planned);
+	if (rs->n < rs->planned_runs)
+		fprintf(f, "%zu of %lu runs (cut short)", rs->n, rs->planned_runs);
 	else
 		fprintf(f, "%zu run%s", rs->n, rs->n == 1 ? "" : "s");
-	if (warmup)
-		fprintf(f, " after %lu warm-up run%s", warmup, warmup == 1 ? "" : "s");
-	fprintf(f, ", %zu failed", rs->failed);
-	for (size_t i = rs->n; rs->failed && i-- > 0;)
+	if (rs->warmup_runs)
+		fprintf(f, " after %lu warm-up run%s", rs->warmup_runs,
+			rs->warmup_runs == 1 ? "" : "s");
+	fprintf(f, ", %zu failed", rs->failed_runs);
+	for (size_t i = rs->n; rs->failed_runs && i-- > 0;)
 		if (rs->v[i].status != 0) {
-			describe_run_end(&rs->v[i], end, sizeof(end));
-			fprintf(f, " (last: run %zu %s)", i + 1, end);
+			fprintf(f, " (last: run %zu %s)", i + 1,
+				run_ended(&rs->v[i], end, sizeof(end)));
 			break;
 		}
 	fputs("\n", f);
+}
+
+int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose)
+{
+	struct stats user, sys;
+
+	runs_headline(f, rs);
 	fputs("  ", f);
 	pad(f, "", RUNS_LABEL_WIDTH);
 	pad(f, "mean \u00b1 \u03c3", RUNS_MEAN_WIDTH);
 	fputs("min \u2026 max\n", f);
-	runs_row(f, "peak RSS", rs, RUNS_PEAK_RSS, true);
-	runs_row(f, "tree peak PSS", rs, RUNS_TREE_PEAK_PSS, true);
-	runs_row(f, "wall time", rs, RUNS_WALL, false);
-	if (runs_stats(rs, RUNS_USER, &user) == 0 && runs_stats(rs, RUNS_SYS, &sys) == 0) {
+	runs_row(f, "peak RSS", rs, RUNS_PEAK_RSS_BYTES, true);
+	runs_row(f, "tree peak PSS", rs, RUNS_TREE_PEAK_PSS_BYTES, true);
+	runs_row(f, "wall time", rs, RUNS_WALL_SECONDS, false);
+	if (runs_stats(rs, RUNS_USER_SECONDS, &user) == 0 &&
+	    runs_stats(rs, RUNS_SYS_SECONDS, &sys) == 0) {
 		char a[32], b[32];
 
 		fputs("  ", f);
@@ -697,9 +545,23 @@ int report_write_runs_text(FILE *f, const struct runs *rs, char *const *command,
 	}
 	if (verbose)
 		runs_table(f, rs);
-	fflush(f);
-	return ferror(f) ? -EIO : 0;
+	return finish(f);
 }
+
+/* ---------------------------------------------------------------- repeated runs, JSON */
+
+/* The keys of "summary", what they summarise, and whether it is a size (else seconds). */
+static const struct {
+	const char *key;
+	enum runs_metric metric;
+	bool size;
+} summary_keys[] = {
+	{ "peak_rss_bytes", RUNS_PEAK_RSS_BYTES, true },
+	{ "tree_peak_pss_bytes", RUNS_TREE_PEAK_PSS_BYTES, true },
+	{ "wall_seconds", RUNS_WALL_SECONDS, false },
+	{ "user_seconds", RUNS_USER_SECONDS, false },
+	{ "sys_seconds", RUNS_SYS_SECONDS, false },
+};
 
 /* A size as whole bytes, a time as seconds with microseconds. */
 static void json_stat_value(FILE *f, double v, bool size)
@@ -711,12 +573,10 @@ static void json_stat_value(FILE *f, double v, bool size)
 }
 
 /* {"min", "median", "mean", "stddev", "max"}, or null when no run knows it. */
-static void json_stats(FILE *f, const char *key, const struct runs *rs, enum runs_metric m,
-		       bool size)
+static void json_stats(FILE *f, const struct runs *rs, enum runs_metric m, bool size)
 {
 	struct stats st;
 
-	fprintf(f, "    \"%s\": ", key);
 	if (runs_stats(rs, m, &st)) {
 		fputs("null", f);
 		return;
@@ -737,39 +597,30 @@ static void json_stats(FILE *f, const char *key, const struct runs *rs, enum run
 	fputs("}", f);
 }
 
-int report_write_runs_json(FILE *f, const struct runs *rs, char *const *command, int status,
-			   size_t planned, unsigned long warmup)
+int report_write_runs_json(FILE *f, const struct runs *rs, int status)
 {
-	fputs("{\n  \"schema\": \"maxrss-sc/1\",\n  \"command\": [", f);
-	for (size_t i = 0; command[i]; i++) {
-		if (i)
-			fputs(", ", f);
-		json_cstring(f, command[i]);
-	}
-	fprintf(f, "],\n  \"status\": %d,\n", status);
-	fprintf(f, "  \"planned_runs\": %zu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n",
-		planned, warmup, rs->failed);
+	size_t nkeys = sizeof(summary_keys) / sizeof(summary_keys[0]);
+
+	json_head(f, rs->command, status);
+	fprintf(f, "  \"planned_runs\": %lu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n",
+		rs->planned_runs, rs->warmup_runs, rs->failed_runs);
 	fputs("  \"runs\": [\n", f);
 	for (size_t i = 0; i < rs->n; i++) {
-		const char *j = rs->v[i].json ? rs->v[i].json : "null";
-		size_t len = strlen(j);
+		const struct result *r = rs->v[i].result;
 
-		while (len && (j[len - 1] == '\n' || j[len - 1] == ' '))
-			len--;
-		fwrite(j, 1, len, f);
+		/* Each run's report says that run's own status. */
+		if (r)
+			json_run(f, r, r->res.status);
+		else
+			fputs("null", f);
 		fputs(i + 1 < rs->n ? ",\n" : "\n", f);
 	}
 	fputs("  ],\n  \"summary\": {\n", f);
-	json_stats(f, "peak_rss_bytes", rs, RUNS_PEAK_RSS, true);
-	fputs(",\n", f);
-	json_stats(f, "tree_peak_pss_bytes", rs, RUNS_TREE_PEAK_PSS, true);
-	fputs(",\n", f);
-	json_stats(f, "wall_seconds", rs, RUNS_WALL, false);
-	fputs(",\n", f);
-	json_stats(f, "user_seconds", rs, RUNS_USER, false);
-	fputs(",\n", f);
-	json_stats(f, "sys_seconds", rs, RUNS_SYS, false);
-	fputs("\n  }\n}\n", f);
-	fflush(f);
-	return ferror(f) ? -EIO : 0;
+	for (size_t k = 0; k < nkeys; k++) {
+		fprintf(f, "    \"%s\": ", summary_keys[k].key);
+		json_stats(f, rs, summary_keys[k].metric, summary_keys[k].size);
+		fputs(k + 1 < nkeys ? ",\n" : "\n", f);
+	}
+	fputs("  }\n}\n", f);
+	return finish(f);
 }

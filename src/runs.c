@@ -2,71 +2,91 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
 #include "runs.h"
 #include "util.h"
 
-void runs_init(struct runs *rs)
+void runs_init(struct runs *rs, char *const *command, unsigned long planned_runs,
+	       unsigned long warmup_runs, bool keep_all)
 {
 	memset(rs, 0, sizeof(*rs));
+	rs->command = command;
+	rs->planned_runs = planned_runs;
+	rs->warmup_runs = warmup_runs;
+	rs->keep_all = keep_all;
 }
 
 void runs_free(struct runs *rs)
 {
 	for (size_t i = 0; i < rs->n; i++)
-		free(rs->v[i].json);
+		result_free(rs->v[i].result);
 	free(rs->v);
 	memset(rs, 0, sizeof(*rs));
 }
 
-int runs_add(struct runs *rs, const struct proctable *pt, const struct tracer_result *res,
-	     char *json)
+/* What no longer needs to be kept of the run before the last one. */
+static void let_go(struct runs *rs, struct run *prev)
 {
-	const struct image *peak = proctable_peak_image(pt);
-	struct run *r;
-
-	if (util_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v))) {
-		free(json);
-		return -ENOMEM;
+	if (!prev->result)
+		return;
+	if (rs->keep_all) {
+		timeline_free(&prev->result->tl);
+	} else {
+		result_free(prev->result);
+		prev->result = NULL;
 	}
-	r = &rs->v[rs->n++];
-	memset(r, 0, sizeof(*r));
-	r->status = res->status;
-	r->exited = res->exited;
-	r->exit_code = res->exit_code;
-	r->signal = res->signal;
-	r->has_peak = peak && report_image_has_peak(peak);
-	r->peak_rss = r->has_peak ? peak->peak_rss : 0;
-	r->tree_peak_rss = pt->tree_peak_rss;
-	r->tree_peak_pss = pt->tree_peak_pss;
-	r->wall_seconds = (double)res->wall_ns / 1e9;
-	r->has_ru = res->has_ru;
-	r->user_seconds = res->user_seconds;
-	r->sys_seconds = res->sys_seconds;
-	r->json = json;
-	if (r->status != 0) {
-		rs->failed++;
-		rs->last_failed_status = r->status;
+}
+
+int runs_add(struct runs *rs, struct result *r)
+{
+	const struct image *peak = result_peak_image(&r->pt);
+	struct run *run;
+
+	if (util_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v)))
+		return -ENOMEM;
+	if (rs->n)
+		let_go(rs, &rs->v[rs->n - 1]);
+	run = &rs->v[rs->n++];
+	memset(run, 0, sizeof(*run));
+	run->status = r->res.status;
+	run->exited = r->res.exited;
+	run->exit_code = r->res.exit_code;
+	run->signal = r->res.signal;
+	run->has_peak = peak != NULL;
+	run->peak_rss_bytes = peak ? peak->peak_rss : 0;
+	run->tree_peak_pss_bytes = r->pt.tree_peak_pss;
+	run->wall_seconds = (double)r->res.wall_ns / 1e9;
+	run->has_ru = r->res.has_ru;
+	run->user_seconds = r->res.user_seconds;
+	run->sys_seconds = r->res.sys_seconds;
+	run->result = r;
+	if (run->status != 0) {
+		rs->failed_runs++;
+		rs->last_failed_status = run->status;
 	}
 	return 0;
+}
+
+const struct result *runs_last(const struct runs *rs)
+{
+	return rs->n ? rs->v[rs->n - 1].result : NULL;
 }
 
 static bool metric(const struct run *r, enum runs_metric m, double *v)
 {
 	switch (m) {
-	case RUNS_PEAK_RSS:
-		*v = (double)r->peak_rss;
+	case RUNS_PEAK_RSS_BYTES:
+		*v = (double)r->peak_rss_bytes;
 		return r->has_peak;
-	case RUNS_TREE_PEAK_PSS:
-		*v = (double)r->tree_peak_pss;
+	case RUNS_TREE_PEAK_PSS_BYTES:
+		*v = (double)r->tree_peak_pss_bytes;
 		return true;
-	case RUNS_WALL:
+	case RUNS_WALL_SECONDS:
 		*v = r->wall_seconds;
 		return true;
-	case RUNS_USER:
+	case RUNS_USER_SECONDS:
 		*v = r->user_seconds;
 		return r->has_ru;
-	case RUNS_SYS:
+	case RUNS_SYS_SECONDS:
 		*v = r->sys_seconds;
 		return r->has_ru;
 	}
@@ -95,8 +115,8 @@ bool runs_max_peak(const struct runs *rs, uint64_t *peak, size_t *index)
 	bool found = false;
 
 	for (size_t i = 0; i < rs->n; i++)
-		if (rs->v[i].has_peak && (!found || rs->v[i].peak_rss > *peak)) {
-			*peak = rs->v[i].peak_rss;
+		if (rs->v[i].has_peak && (!found || rs->v[i].peak_rss_bytes > *peak)) {
+			*peak = rs->v[i].peak_rss_bytes;
 			*index = i;
 			found = true;
 		}

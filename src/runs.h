@@ -1,6 +1,8 @@
 /*
- * runs: the results of repeated runs of one command (--runs) and their
- * statistics.  Pure: main.c adds each run's figures, report.c writes them.
+ * runs: the measured runs of one command, as the reports read them: each
+ * run's figures, the statistics of the --runs "summary", and the whole
+ * results the reports are written from.  A single run is a series of one.
+ * Pure.
  */
 #ifndef MAXRSS_RUNS_H
 #define MAXRSS_RUNS_H
@@ -9,51 +11,61 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proctable.h"
+#include "result.h"
 #include "stats.h"
-#include "tracer.h"
 
-/* The figures of one measured run. */
+/* The figures of one measured run: what the statistics are made of. */
 struct run {
-	int status;	   /* the status this run alone would give */
-	bool exited;	   /* the command exited (else it was killed) */
-	int exit_code;	   /* when exited */
-	int signal;	   /* when killed */
-	bool has_peak;	   /* peak_rss is known */
-	uint64_t peak_rss; /* the headline: the largest image peak RSS */
-	uint64_t tree_peak_rss, tree_peak_pss;
+	int status;		      /* the status this run alone would give */
+	bool exited;		      /* the command exited (else it was killed) */
+	int exit_code;		      /* when exited */
+	int signal;		      /* when killed */
+	bool has_peak;		      /* peak_rss_bytes is known */
+	uint64_t peak_rss_bytes;      /* the headline peak (result_peak_image) */
+	uint64_t tree_peak_pss_bytes; /* "tree": {"peak_pss_bytes"} */
 	double wall_seconds;
 	bool has_ru; /* user_seconds, sys_seconds are known */
 	double user_seconds, sys_seconds;
-	char *json; /* its full JSON report (owned), or NULL */
+	struct result *result; /* the whole run (owned), or NULL once it was let go */
 };
 
 struct runs {
+	char *const *command;
+	unsigned long planned_runs; /* --runs: more than n when the series was cut short */
+	unsigned long warmup_runs;  /* --warmup */
+	bool keep_all;		    /* keep every run's result (its report is in the JSON) */
 	struct run *v;
 	size_t n, cap;
-	size_t failed;		/* runs whose status is not 0 */
+	size_t failed_runs;	/* runs whose status is not 0 */
 	int last_failed_status; /* the status of the last of those, 0 when none */
 };
 
-/* What runs_stats() summarises. */
+/* What runs_stats() summarises: the keys of the --runs "summary". */
 enum runs_metric {
-	RUNS_PEAK_RSS,
-	RUNS_TREE_PEAK_PSS,
-	RUNS_WALL,
-	RUNS_USER,
-	RUNS_SYS,
+	RUNS_PEAK_RSS_BYTES,
+	RUNS_TREE_PEAK_PSS_BYTES,
+	RUNS_WALL_SECONDS,
+	RUNS_USER_SECONDS,
+	RUNS_SYS_SECONDS,
 };
 
-void runs_init(struct runs *rs);
+/*
+ * An empty series of planned_runs runs of command after warmup_runs.
+ * Without keep_all only the last run's result is kept whole: the text
+ * report, the timeline and the plot show the last run alone.
+ */
+void runs_init(struct runs *rs, char *const *command, unsigned long planned_runs,
+	       unsigned long warmup_runs, bool keep_all);
 void runs_free(struct runs *rs);
 
 /*
- * Add the run that filled pt and res (res->ran must be true), taking
- * ownership of json (malloc'd, may be NULL).  0 or -ENOMEM (json is then
- * freed).
+ * Add a measured run (r->res.ran is true) and take r.  Only the last run's
+ * samples are kept.  0 or -ENOMEM (r is then still the caller's).
  */
-int runs_add(struct runs *rs, const struct proctable *pt, const struct tracer_result *res,
-	     char *json);
+int runs_add(struct runs *rs, struct result *r);
+
+/* The last run added, whole; NULL when there is none. */
+const struct result *runs_last(const struct runs *rs);
 
 /*
  * Statistics of one metric over the runs where it is known.  0, or

@@ -1,8 +1,9 @@
 /*
  * timeline: every exact sample of one run, in the order they were taken,
- * for --timeline (CSV) and --plot.  Filled through the proctable's
- * on_sample hook; the samples point at the proctable's images, so the
- * proctable must outlive the timeline's use.
+ * and the tree sums the peaks were taken from, for --timeline (csv.c) and
+ * --plot (plot.c).  Filled through the proctable's on_sample and on_sums
+ * hooks; the samples point at the proctable's images, so the proctable
+ * must outlive the timeline's use.
  */
 #ifndef MAXRSS_TIMELINE_H
 #define MAXRSS_TIMELINE_H
@@ -10,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "proctable.h"
 
@@ -36,8 +36,6 @@ struct timeline {
 
 void timeline_init(struct timeline *tl);
 void timeline_free(struct timeline *tl);
-/* Forget the samples, keep the memory: the next run starts afresh. */
-void timeline_clear(struct timeline *tl);
 
 /*
  * Record img's latest sample (img->last) as taken at now_ns (CLOCK_MONOTONIC).
@@ -54,22 +52,5 @@ int timeline_record_sums(struct timeline *tl, const struct proctable *pt, uint64
 
 /* The proctable's on_sums hook: timeline_record_sums at the current time. */
 void timeline_on_sums(void *arg, const struct proctable *pt);
-
-/*
- * Write the CSV: a header "seconds,pid,image,rss_bytes,pss_bytes,command"
- * and one line per sample; the command is the image's argv joined by
- * spaces, quoted as RFC 4180 asks when it holds a comma, a quote or a line
- * break, invalid UTF-8 replaced with U+FFFD.  Lines end in LF.  0 or -EIO.
- */
-int timeline_write_csv(FILE *f, const struct timeline *tl);
-
-/*
- * The image's arguments joined by spaces (its exe when it has none), as
- * bytes that may hold anything but NUL.  malloc'd, NULL on ENOMEM.
- */
-char *timeline_image_command(const struct image *img, size_t *len);
-
-/* One CSV field from len bytes of s (quoted only when it must be). */
-void timeline_csv_field(FILE *f, const char *s, size_t len);
 
 #endif

@@ -14,6 +14,7 @@
 #include "../lib/xml.h"
 #include "plot.h"
 #include "proctable.h"
+#include "result.h"
 #include "timeline.h"
 
 #define MIB (1024ULL * 1024)
@@ -82,35 +83,34 @@ Test(xml_reader, decodes_and_finds)
 
 /* ------------------------------------------------------------------ helpers */
 
-static struct proctable pt;
-static struct timeline tl;
-static struct tracer_result res;
+/* The run the chart is drawn from (command: set by svg_of). */
+static struct result run;
 
 static void setup(void)
 {
-	cr_assert_eq(proctable_init(&pt, T0), 0);
-	timeline_init(&tl);
-	memset(&res, 0, sizeof(res));
-	res.ran = true;
-	res.exited = true;
-	res.wall_ns = 1000 * MS;
+	cr_assert_eq(proctable_init(&run.pt, T0), 0);
+	timeline_init(&run.tl);
+	memset(&run.res, 0, sizeof(run.res));
+	run.res.ran = true;
+	run.res.exited = true;
+	run.res.wall_ns = 1000 * MS;
 }
 
 static void teardown(void)
 {
-	timeline_free(&tl);
-	proctable_free(&pt);
+	timeline_free(&run.tl);
+	proctable_free(&run.pt);
 }
 
 TestSuite(plot, .init = setup, .fini = teardown);
 
 static struct process *proc(pid_t pid, const char *argv, size_t len, uint64_t start_ms)
 {
-	struct process *p = proctable_new_process(&pt, pid, 1, false);
+	struct process *p = proctable_new_process(&run.pt, pid, 1, false);
 
 	cr_assert_not_null(p);
-	cr_assert_not_null(proctable_add_task(&pt, pid, p));
-	cr_assert_eq(proctable_open_image(&pt, p, argv, len, NULL, T0 + start_ms * MS), 0);
+	cr_assert_not_null(proctable_add_task(&run.pt, pid, p));
+	cr_assert_eq(proctable_open_image(&run.pt, p, argv, len, NULL, T0 + start_ms * MS), 0);
 	return p;
 }
 
@@ -119,25 +119,22 @@ static void sample(struct process *p, uint64_t t_ms, uint64_t rss, uint64_t pss)
 {
 	struct rollup r = { .rss = rss, .pss = pss };
 
-	proctable_record_sample(&pt, p->image, &r, NULL);
-	cr_assert_eq(timeline_record(&tl, &pt, p->image, T0 + t_ms * MS), 0);
+	proctable_record_sample(&run.pt, p->image, &r, NULL);
+	cr_assert_eq(timeline_record(&run.tl, &run.pt, p->image, T0 + t_ms * MS), 0);
 	/* What the tool's on_sums hook records, at the test's own clock. */
-	cr_assert_eq(timeline_record_sums(&tl, &pt, T0 + t_ms * MS), 0);
+	cr_assert_eq(timeline_record_sums(&run.tl, &run.pt, T0 + t_ms * MS), 0);
 }
 
 static void end(struct process *p, uint64_t t_ms)
 {
-	proctable_close_image(&pt, p, IMAGE_EXIT, 0, 0, T0 + t_ms * MS);
-	cr_assert_eq(timeline_record_sums(&tl, &pt, T0 + t_ms * MS), 0);
+	proctable_close_image(&run.pt, p, IMAGE_EXIT, 0, 0, T0 + t_ms * MS);
+	cr_assert_eq(timeline_record_sums(&run.tl, &run.pt, T0 + t_ms * MS), 0);
 }
 
 static char *svg_of(char *const *command, bool has_limit, uint64_t limit)
 {
 	struct plot_input in = {
-		.tl = &tl,
-		.pt = &pt,
-		.res = &res,
-		.command = command,
+		.run = &run,
 		.has_limit = has_limit,
 		.limit = limit,
 	};
@@ -145,6 +142,7 @@ static char *svg_of(char *const *command, bool has_limit, uint64_t limit)
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 
+	run.command = command;
 	cr_assert_not_null(f);
 	cr_assert_eq(plot_write_svg(f, &in), 0);
 	cr_assert_eq(fclose(f), 0);
@@ -281,7 +279,7 @@ Test(plot, series_markers_and_title)
 	assert_series_sane(svg, "process-3", 3);
 	cr_assert_null(xml_find_id(svg, "process-4"), "only three images were sampled");
 	cr_assert_null(xml_find_id(svg, "fail-above"));
-	cr_assert_eq(pt.tree_peak_pss, 200 * MIB, "the hand-built run is not what we think");
+	cr_assert_eq(run.pt.tree_peak_pss, 200 * MIB, "the hand-built run is not what we think");
 
 	/* The largest image first: the parent (100 MiB), then b (80), then a (40). */
 	cr_assert(strstr(xml_find(xml_find_id(svg, "process-1"), "title")->text, "pid 100 "));
@@ -356,10 +354,10 @@ Test(plot, tree_line_matches_table_peak)
 			  "the tree PSS line tops at %g MiB, the table says 200",
 			  (a.y1 - min_y(svg, "tree-pss")) / unit_px);
 		cr_assert(fabs((a.y1 - min_y(svg, "tree-rss")) / unit_px -
-			       (double)pt.tree_peak_rss / MIB) < 0.5,
+			       (double)run.pt.tree_peak_rss / MIB) < 0.5,
 			  "the tree RSS line tops at %g MiB, the table says %g",
 			  (a.y1 - min_y(svg, "tree-rss")) / unit_px,
-			  (double)pt.tree_peak_rss / MIB);
+			  (double)run.pt.tree_peak_rss / MIB);
 		cr_assert_geq(top, 220, "no room above the tree RSS peak (220 MiB)");
 	}
 	xml_free(svg);

@@ -1,40 +1,34 @@
 /*
- * Unit tests of report: JSON string escaping byte by byte, and the JSON and
- * text reports of a hand-built process table (no process is traced).
+ * Unit tests of report: the JSON and text reports of a hand-built process
+ * table (no process is traced), and the --runs reports of made-up runs
+ * checked against the per-run values.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
 
 #include "../lib/json.h"
+#include "../lib/summary.h"
+#include "fake-run.h"
 #include "proctable.h"
 #include "report.h"
-#include "tracer.h"
+#include "result.h"
 
 #define FFFD "\xEF\xBF\xBD"
+#define MIB (1024ULL * 1024)
 #define SEC 1000000000ULL
 #define T0 (5 * SEC)
 
+#define ASSERT_NEAR(got, want, tol)                                                            \
+	cr_assert(fabs((double)(got) - (double)(want)) <= (tol), "%s = %.9g, want %.9g", #got, \
+		  (double)(got), (double)(want))
+
 /* ------------------------------------------------------------------ helpers */
-
-/* What report_json_string writes for len bytes of s, NUL-terminated (malloc'd). */
-static char *json_str(const char *s, size_t len)
-{
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *f = open_memstream(&out, &outlen);
-
-	cr_assert_not_null(f);
-	report_json_string(f, s, len);
-	cr_assert_eq(fclose(f), 0);
-	cr_assert_eq(strlen(out), outlen, "a raw NUL in the output");
-	return out;
-}
 
 /* Parse text with the strict test reader; fail the test with its message if invalid. */
 static struct json *parse(const char *text, size_t len)
@@ -46,282 +40,21 @@ static struct json *parse(const char *text, size_t len)
 	return j;
 }
 
-/* The escaped string, parsed back: the bytes a JSON reader sees. */
-static struct json *round_trip(const char *s, size_t len)
-{
-	char *out = json_str(s, len);
-	struct json *j = parse(out, strlen(out));
-
-	cr_assert_eq(j->type, JSON_STRING, "not a string: %s", out);
-	free(out);
-	return j;
-}
-
-#define ASSERT_JSON_STR(in, want)                                                 \
-	do {                                                                      \
-		char *o_ = json_str(in, sizeof(in) - 1);                          \
-		cr_assert_str_eq(o_, want, "escaped: [%s], want [%s]", o_, want); \
-		free(o_);                                                         \
-	} while (0)
-
-/* One of two spellings (an escape may be short or \u00XX), hex digits in either case. */
-#define ASSERT_JSON_STR2(in, want1, want2)                                       \
-	do {                                                                     \
-		char *o_ = json_str(in, sizeof(in) - 1);                         \
-		cr_assert(!strcasecmp(o_, want1) || !strcasecmp(o_, want2),      \
-			  "escaped: [%s], want [%s] or [%s]", o_, want1, want2); \
-		free(o_);                                                        \
-	} while (0)
-
-/* --------------------------------------------------------- report_json_string */
-
-Test(report_json_string, plain_ascii)
-{
-	ASSERT_JSON_STR("", "\"\"");
-	ASSERT_JSON_STR("abc", "\"abc\"");
-	ASSERT_JSON_STR("./prog --x=1 'y' /tmp/z", "\"./prog --x=1 'y' /tmp/z\"");
-}
-
-Test(report_json_string, quote_and_backslash)
-{
-	ASSERT_JSON_STR("a\"b", "\"a\\\"b\"");
-	ASSERT_JSON_STR("a\\b", "\"a\\\\b\"");
-	ASSERT_JSON_STR("\\\"", "\"\\\\\\\"\"");
-	ASSERT_JSON_STR("\\u0041", "\"\\\\u0041\""); /* not an escape: a backslash and text */
-}
-
-Test(report_json_string, newline_and_tab)
-{
-	ASSERT_JSON_STR("a\nb", "\"a\\nb\"");
-	ASSERT_JSON_STR("a\tb", "\"a\\tb\"");
-	ASSERT_JSON_STR("\n\n", "\"\\n\\n\"");
-}
-
-Test(report_json_string, other_controls_as_u00xx)
-{
-	ASSERT_JSON_STR2("\x01", "\"\\u0001\"", "\"\\u0001\"");
-	ASSERT_JSON_STR2("\x1b[0m", "\"\\u001b[0m\"", "\"\\u001B[0m\"");
-	ASSERT_JSON_STR2("\x1f", "\"\\u001f\"", "\"\\u001F\"");
-	ASSERT_JSON_STR2("\x0b", "\"\\u000b\"", "\"\\u000B\"");
-	/* These have short forms too; either is JSON. */
-	ASSERT_JSON_STR2("\r", "\"\\r\"", "\"\\u000d\"");
-	ASSERT_JSON_STR2("\b", "\"\\b\"", "\"\\u0008\"");
-	ASSERT_JSON_STR2("\f", "\"\\f\"", "\"\\u000c\"");
-}
-
-/* argv may hold a NUL only inside a buffer we were given a length for. */
-Test(report_json_string, embedded_nul)
-{
-	char *o = json_str("a\0b", 3);
-	struct json *j;
-
-	cr_assert_str_eq(o, "\"a\\u0000b\"");
-	free(o);
-	j = round_trip("a\0b", 3);
-	cr_assert_eq(j->string_len, 3);
-	cr_assert_eq(memcmp(j->string, "a\0b", 3), 0);
-	json_free(j);
-}
-
-/* DEL is not a JSON control character: raw or escaped, it must come back as DEL. */
-Test(report_json_string, del)
-{
-	ASSERT_JSON_STR2("\x7f", "\"\x7f\"", "\"\\u007f\"");
-	struct json *j = round_trip("a\x7f", 2);
-
-	cr_assert_eq(j->string_len, 2);
-	cr_assert_str_eq(j->string, "a\x7f");
-	json_free(j);
-}
-
-/* Every ASCII byte, control or not, comes back exactly. */
-Test(report_json_string, every_ascii_byte_round_trips)
-{
-	char all[128];
-
-	for (int i = 0; i < 128; i++)
-		all[i] = (char)i;
-	struct json *j = round_trip(all, sizeof(all));
-
-	cr_assert_eq(j->string_len, sizeof(all));
-	cr_assert_eq(memcmp(j->string, all, sizeof(all)), 0);
-	json_free(j);
-
-	/* Printable ASCII but '"' and '\\' stands for itself. */
-	for (int c = 0x20; c < 0x7f; c++) {
-		char in[2] = { (char)c, 0 }, want[4] = { '"', (char)c, '"', 0 };
-		char *o;
-
-		if (c == '"' || c == '\\')
-			continue;
-		o = json_str(in, 1);
-		cr_assert_str_eq(o, want, "byte 0x%02x", c);
-		free(o);
-	}
-}
-
-Test(report_json_string, valid_utf8_passes_through)
-{
-	ASSERT_JSON_STR("\xC2\x80", "\"\xC2\x80\"");		 /* U+0080 */
-	ASSERT_JSON_STR("caf\xC3\xA9", "\"caf\xC3\xA9\"");	 /* é */
-	ASSERT_JSON_STR("\xDF\xBF", "\"\xDF\xBF\"");		 /* U+07FF */
-	ASSERT_JSON_STR("\xE0\xA0\x80", "\"\xE0\xA0\x80\"");	 /* U+0800 */
-	ASSERT_JSON_STR("\xE2\x82\xAC 5", "\"\xE2\x82\xAC 5\""); /* € */
-	ASSERT_JSON_STR("\xED\x9F\xBF", "\"\xED\x9F\xBF\"");	 /* U+D7FF, below the surrogates */
-	ASSERT_JSON_STR("\xEE\x80\x80", "\"\xEE\x80\x80\"");	 /* U+E000, above them */
-	ASSERT_JSON_STR(FFFD, "\"" FFFD "\"");			 /* U+FFFD itself */
-	ASSERT_JSON_STR("\xF0\x90\x80\x80", "\"\xF0\x90\x80\x80\"");		     /* U+10000 */
-	ASSERT_JSON_STR("\xF0\x9F\x98\x80!", "\"\xF0\x9F\x98\x80!\"");		     /* 😀 */
-	ASSERT_JSON_STR("\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\"");		     /* U+10FFFF */
-	ASSERT_JSON_STR("\xE6\x97\xA5\xE6\x9C\xAC", "\"\xE6\x97\xA5\xE6\x9C\xAC\""); /* 日本 */
-}
-
-/* A lone bad byte is one U+FFFD; the bytes around it are kept. */
-Test(report_json_string, invalid_byte_is_fffd)
-{
-	ASSERT_JSON_STR("\xff", "\"" FFFD "\"");
-	ASSERT_JSON_STR("\xfe", "\"" FFFD "\"");
-	ASSERT_JSON_STR("\x80", "\"" FFFD "\""); /* a continuation byte with no lead */
-	ASSERT_JSON_STR("a\xBF"
-			"b",
-			"\"a" FFFD "b\"");
-	ASSERT_JSON_STR("\xC3", "\"" FFFD "\""); /* a lead byte at the very end */
-	ASSERT_JSON_STR("x\xC3", "\"x" FFFD "\"");
-	/* A lead byte then ASCII: the ASCII is not swallowed. */
-	ASSERT_JSON_STR("\xC3(", "\"" FFFD "(\"");
-	ASSERT_JSON_STR("\xC3\"", "\"" FFFD "\\\"\"");
-	ASSERT_JSON_STR("\xE2\n", "\"" FFFD "\\n\"");
-	/* Latin-1 text, as old file names have it. */
-	ASSERT_JSON_STR("caf\xE9", "\"caf" FFFD "\"");
-}
-
-/*
- * "x" BAD "y" must come out as "x", one or more U+FFFD, "y": how many
- * replacements a sequence gets is a policy; that nothing else survives is not.
- */
-static void assert_replaced(const char *bad, size_t badlen)
-{
-	char in[32];
-	struct json *j;
-	const char *s;
-	size_t n = 0;
-
-	cr_assert_lt(badlen + 2, sizeof(in));
-	in[0] = 'x';
-	memcpy(in + 1, bad, badlen);
-	in[badlen + 1] = 'y';
-	j = round_trip(in, badlen + 2);
-	s = j->string;
-	cr_assert_eq(s[0], 'x');
-	cr_assert_eq(s[j->string_len - 1], 'y', "the byte after the bad sequence was lost");
-	for (size_t i = 1; i + 1 < j->string_len; i += 3, n++)
-		cr_assert_eq(memcmp(s + i, FFFD, 3), 0,
-			     "byte %zu of the decoded string is 0x%02x, not U+FFFD", i,
-			     (unsigned char)s[i]);
-	cr_assert_eq((j->string_len - 2) % 3, 0);
-	cr_assert_geq(n, 1);
-	cr_assert_leq(n, badlen);
-	json_free(j);
-}
-
-#define ASSERT_REPLACED(bad) assert_replaced(bad, sizeof(bad) - 1)
-
-Test(report_json_string, overlong_is_fffd)
-{
-	ASSERT_REPLACED("\xC0\xAF");	     /* '/' in two bytes */
-	ASSERT_REPLACED("\xC1\xBF");	     /* U+007F in two bytes */
-	ASSERT_REPLACED("\xC0\x80");	     /* "modified UTF-8" NUL */
-	ASSERT_REPLACED("\xE0\x80\xAF");     /* '/' in three bytes */
-	ASSERT_REPLACED("\xE0\x9F\xBF");     /* U+07FF in three bytes */
-	ASSERT_REPLACED("\xF0\x80\x80\xAF"); /* '/' in four bytes */
-	ASSERT_REPLACED("\xF0\x8F\xBF\xBF"); /* U+FFFF in four bytes */
-}
-
-Test(report_json_string, surrogates_are_fffd)
-{
-	ASSERT_REPLACED("\xED\xA0\x80"); /* U+D800 */
-	ASSERT_REPLACED("\xED\xAF\xBF"); /* U+DBFF */
-	ASSERT_REPLACED("\xED\xB0\x80"); /* U+DC00 */
-	ASSERT_REPLACED("\xED\xBF\xBF"); /* U+DFFF */
-	/* A CESU-8 pair for U+1F600. */
-	ASSERT_REPLACED("\xED\xA0\xBD\xED\xB8\x80");
-}
-
-Test(report_json_string, beyond_unicode_is_fffd)
-{
-	ASSERT_REPLACED("\xF4\x90\x80\x80"); /* U+110000 */
-	ASSERT_REPLACED("\xF5\x80\x80\x80");
-	ASSERT_REPLACED("\xF7\xBF\xBF\xBF");
-	ASSERT_REPLACED("\xF8\x88\x80\x80\x80"); /* old five-byte form */
-	ASSERT_REPLACED("\xFC\x84\x80\x80\x80\x80");
-}
-
-Test(report_json_string, truncated_sequences)
-{
-	/* In the middle of the text... */
-	ASSERT_REPLACED("\xE2\x82");	 /* € without its last byte */
-	ASSERT_REPLACED("\xF0\x9F\x98"); /* 😀 without its last byte */
-	ASSERT_REPLACED("\xF0\x9F");
-	ASSERT_REPLACED("\xC3\xC3");
-	/* ...and at its very end. */
-	static const char *const ends[] = { "\xE2\x82", "\xF0\x9F\x98", "\xF0", "\xE2" };
-
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		char in[8];
-		size_t n = strlen(ends[i]);
-		struct json *j;
-
-		in[0] = 'x';
-		memcpy(in + 1, ends[i], n);
-		j = round_trip(in, n + 1);
-		cr_assert_eq(j->string[0], 'x');
-		cr_assert_geq(j->string_len, 4);
-		cr_assert_eq((j->string_len - 1) % 3, 0);
-		for (size_t k = 1; k < j->string_len; k += 3)
-			cr_assert_eq(memcmp(j->string + k, FFFD, 3), 0, "case %zu", i);
-		json_free(j);
-	}
-}
-
-/* Any bytes at all: the output is strict JSON (valid UTF-8, escaped controls). */
-Test(report_json_string, random_bytes_are_valid_json)
-{
-	static const unsigned char alphabet[] = {
-		0x00, 0x01, 0x09, 0x0a, 0x1f, 0x20, '"',  '\\', 'a',  0x7f, 0x80,
-		0xbf, 0xc0, 0xc2, 0xc3, 0xa9, 0xdf, 0xe0, 0xe2, 0x82, 0xac, 0xed,
-		0xa0, 0x9f, 0xef, 0xf0, 0x90, 0x9f, 0xf4, 0x8f, 0xf5, 0xff,
-	};
-	unsigned seed = 12345;
-
-	for (int n = 0; n < 3000; n++) {
-		unsigned char in[24];
-		size_t len;
-
-		seed = seed * 1103515245u + 12345u;
-		len = (seed >> 16) % sizeof(in);
-		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
-			in[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
-		}
-		json_free(round_trip((const char *)in, len));
-	}
-}
-
 /* ------------------------------------------------------------ a whole report */
 
-static struct proctable pt;
-static struct tracer_result res;
+/* The run the reports are written from (command: set by each test). */
+static struct result run;
 
 static struct image *open_image(struct process *p, const char *argv, size_t argv_len,
 				const char *exe, uint64_t now)
 {
-	cr_assert_eq(proctable_open_image(&pt, p, argv, argv_len, exe, now), 0);
+	cr_assert_eq(proctable_open_image(&run.pt, p, argv, argv_len, exe, now), 0);
 	return p->image;
 }
 
 static void sample(struct image *img, const struct rollup *r, const struct pstatus *st)
 {
-	proctable_record_sample(&pt, img, r, st);
+	proctable_record_sample(&run.pt, img, r, st);
 }
 
 static const char prog_argv[] = "./prog\0arg\0";
@@ -336,23 +69,23 @@ static void build_tree(void)
 	struct process *a, *b, *c;
 	struct image *a0, *b0, *b1;
 
-	cr_assert_eq(proctable_init(&pt, T0), 0);
-	a = proctable_new_process(&pt, 4242, 4241, false);
-	proctable_add_task(&pt, 4242, a);
+	cr_assert_eq(proctable_init(&run.pt, T0), 0);
+	a = proctable_new_process(&run.pt, 4242, 4241, false);
+	proctable_add_task(&run.pt, 4242, a);
 	a0 = open_image(a, prog_argv, sizeof(prog_argv) - 1, "/home/u/prog", T0);
 	sample(a0, &(struct rollup){ .rss = 108422758, .pss = 107531468, .uss = 107000000 }, NULL);
 
-	b = proctable_new_process(&pt, 4243, 4242, false);
-	proctable_add_task(&pt, 4243, b);
+	b = proctable_new_process(&run.pt, 4243, 4242, false);
+	proctable_add_task(&run.pt, 4243, b);
 	b0 = open_image(b, prog_argv, sizeof(prog_argv) - 1, "/home/u/prog", T0 + SEC / 10);
 	/* The tree peak: 108422758 + 524288 RSS, 107531468 + 262144 PSS. */
 	sample(b0, &(struct rollup){ .rss = 524288, .pss = 262144 }, NULL);
-	proctable_close_image(&pt, b, IMAGE_EXEC, 0, 0, T0 + SEC / 5);
+	proctable_close_image(&run.pt, b, IMAGE_EXEC, 0, 0, T0 + SEC / 5);
 
 	sample(a0, &(struct rollup){ .rss = 1200000, .pss = 300000, .uss = 250000, .anon = 200000 },
 	       &(struct pstatus){
 		       .tgid = 4242, .has_mm = true, .hwm = 108400000, .vmrss = 1200000 });
-	proctable_close_image(&pt, a, IMAGE_EXIT, 0, 0, T0 + 12 * SEC / 10);
+	proctable_close_image(&run.pt, a, IMAGE_EXIT, 0, 0, T0 + 12 * SEC / 10);
 
 	b1 = open_image(b, sh_argv, sizeof(sh_argv) - 1, "/usr/bin/dash", T0 + SEC / 5);
 	sample(b1,
@@ -366,35 +99,35 @@ static void build_tree(void)
 				  .hwm = 3100000,
 				  .vmrss = 3000000,
 				  .rss_shmem = 500000 });
-	proctable_close_image(&pt, b, IMAGE_SIGNAL, 0, 15, T0 + SEC / 2);
+	proctable_close_image(&run.pt, b, IMAGE_SIGNAL, 0, 15, T0 + SEC / 2);
 
-	c = proctable_new_process(&pt, 4244, 4242, false);
-	proctable_add_task(&pt, 4244, c);
+	c = proctable_new_process(&run.pt, 4244, 4242, false);
+	proctable_add_task(&run.pt, 4244, c);
 	open_image(c, prog_argv, sizeof(prog_argv) - 1, NULL, T0 + 3 * SEC / 10);
-	proctable_close_image(&pt, c, IMAGE_LOST, 0, 9, T0 + 6 * SEC / 10);
+	proctable_close_image(&run.pt, c, IMAGE_LOST, 0, 9, T0 + 6 * SEC / 10);
 
 	/* The hand computation the report must agree with. */
-	cr_assert_eq(pt.tree_peak_rss, 108947046);
-	cr_assert_eq(pt.tree_peak_pss, 107793612);
-	cr_assert_eq(pt.snapshots, 4);
+	cr_assert_eq(run.pt.tree_peak_rss, 108947046);
+	cr_assert_eq(run.pt.tree_peak_pss, 107793612);
+	cr_assert_eq(run.pt.snapshots, 4);
 
-	memset(&res, 0, sizeof(res));
-	res.ran = true;
-	res.status = 0;
-	res.exited = true;
-	res.exit_code = 0;
-	res.wall_ns = 1234000000;
-	res.has_ru = true;
-	res.ru_maxrss_bytes = 109051904;
-	res.user_seconds = 0.5;
-	res.sys_seconds = 0.25;
-	res.tracer.stops = 12;
-	res.tracer.rss_bytes = 1800000;
+	memset(&run.res, 0, sizeof(run.res));
+	run.res.ran = true;
+	run.res.status = 0;
+	run.res.exited = true;
+	run.res.exit_code = 0;
+	run.res.wall_ns = 1234000000;
+	run.res.has_ru = true;
+	run.res.ru_maxrss_bytes = 109051904;
+	run.res.user_seconds = 0.5;
+	run.res.sys_seconds = 0.25;
+	run.res.tracer.stops = 12;
+	run.res.tracer.rss_bytes = 1800000;
 }
 
 static void free_tree(void)
 {
-	proctable_free(&pt);
+	proctable_free(&run.pt);
 }
 
 static char *const command[] = { (char *)"./prog", (char *)"arg", NULL };
@@ -406,7 +139,8 @@ static char *write_json(char *const *cmd)
 	FILE *f = open_memstream(&out, &len);
 
 	cr_assert_not_null(f);
-	cr_assert_eq(report_write_json(f, &pt, &res, cmd), 0);
+	run.command = cmd;
+	cr_assert_eq(report_write_json(f, &run, run.res.status), 0);
 	cr_assert_eq(fclose(f), 0);
 	return out;
 }
@@ -418,7 +152,8 @@ static char *write_text(char *const *cmd, bool verbose)
 	FILE *f = open_memstream(&out, &len);
 
 	cr_assert_not_null(f);
-	cr_assert_eq(report_write_text(f, &pt, &res, cmd, verbose), 0);
+	run.command = cmd;
+	cr_assert_eq(report_write_text(f, &run, verbose), 0);
 	cr_assert_eq(fclose(f), 0);
 	return out;
 }
@@ -500,7 +235,7 @@ Test(report_write_json, top_level, .init = build_tree, .fini = free_tree)
 	free(out);
 }
 
-/* Every key interface.md requires of a process entry. */
+/* Every key of a process entry (doc/maxrss-sc.1, JSON report). */
 static const char *const process_keys[] = {
 	"pid",
 	"ppid",
@@ -641,12 +376,12 @@ Test(report_write_json, killed_command, .init = build_tree, .fini = free_tree)
 	char *out;
 	struct json *j;
 
-	res.exited = false;
-	res.exit_code = 0;
-	res.signal = 9;
-	res.status = 137;
-	res.has_ru = false;
-	res.tracer.rss_bytes = 0;
+	run.res.exited = false;
+	run.res.exit_code = 0;
+	run.res.signal = 9;
+	run.res.status = 137;
+	run.res.has_ru = false;
+	run.res.tracer.rss_bytes = 0;
 	out = write_json(command);
 	j = parse(out, strlen(out));
 	ASSERT_NUM(j, "status", 137);
@@ -664,11 +399,11 @@ Test(report_write_json, empty_table)
 	char *out;
 	struct json *j;
 
-	cr_assert_eq(proctable_init(&pt, T0), 0);
-	memset(&res, 0, sizeof(res));
-	res.exited = true;
-	res.exit_code = 127;
-	res.status = 127;
+	cr_assert_eq(proctable_init(&run.pt, T0), 0);
+	memset(&run.res, 0, sizeof(run.res));
+	run.res.exited = true;
+	run.res.exit_code = 127;
+	run.res.status = 127;
 	out = write_json(command);
 	j = parse(out, strlen(out));
 	ASSERT_NUM(j, "status", 127);
@@ -681,7 +416,7 @@ Test(report_write_json, empty_table)
 	cr_assert_eq(at(j, "processes")->n, 0);
 	json_free(j);
 	free(out);
-	proctable_free(&pt);
+	proctable_free(&run.pt);
 }
 
 /* argv holds any bytes: the report stays valid JSON and keeps what it can. */
@@ -689,7 +424,7 @@ Test(report_write_json, hostile_argv, .init = build_tree, .fini = free_tree)
 {
 	static const char argv[] = "a\"b\\c\0\n\x01\xff\0\xED\xA0\x80\0caf\xC3\xA9\0";
 	char *const cmd[] = { (char *)"x\"y", (char *)"\xC3", (char *)"\x1b", NULL };
-	struct process *p = proctable_new_process(&pt, 5000, 4242, false);
+	struct process *p = proctable_new_process(&run.pt, 5000, 4242, false);
 	const struct json *surrogate;
 	char *out;
 	struct json *j;
@@ -717,8 +452,8 @@ Test(report_write_json, empty_arguments, .init = build_tree, .fini = free_tree)
 {
 	static const char mid[] = "prog\0\0x\0";
 	static const char last[] = "prog\0\0";
-	struct process *p = proctable_new_process(&pt, 5001, 4242, false);
-	struct process *q = proctable_new_process(&pt, 5002, 4242, false);
+	struct process *p = proctable_new_process(&run.pt, 5001, 4242, false);
+	struct process *q = proctable_new_process(&run.pt, 5002, 4242, false);
 	char *out;
 	struct json *j;
 
@@ -738,7 +473,8 @@ Test(report_write_json, write_error_is_eio, .init = build_tree, .fini = free_tre
 
 	if (!f)
 		cr_skip_test("no /dev/full");
-	cr_assert_eq(report_write_json(f, &pt, &res, command), -EIO);
+	run.command = command;
+	cr_assert_eq(report_write_json(f, &run, run.res.status), -EIO);
 	fclose(f);
 }
 
@@ -776,23 +512,23 @@ Test(report_write_text, killed_and_one_process)
 	struct image *img;
 	char *out, *lines[16];
 
-	cr_assert_eq(proctable_init(&pt, T0), 0);
-	p = proctable_new_process(&pt, 77, 1, false);
+	cr_assert_eq(proctable_init(&run.pt, T0), 0);
+	p = proctable_new_process(&run.pt, 77, 1, false);
 	img = open_image(p, "./x\0", 4, NULL, T0);
 	sample(img, &(struct rollup){ .rss = 1536, .pss = 1024 }, NULL);
-	proctable_close_image(&pt, p, IMAGE_SIGNAL, 0, 9, T0 + SEC);
-	memset(&res, 0, sizeof(res));
-	res.exited = false;
-	res.signal = 9;
-	res.status = 137;
-	res.wall_ns = 2 * SEC + 4 * SEC / 1000;
+	proctable_close_image(&run.pt, p, IMAGE_SIGNAL, 0, 9, T0 + SEC);
+	memset(&run.res, 0, sizeof(run.res));
+	run.res.exited = false;
+	run.res.signal = 9;
+	run.res.status = 137;
+	run.res.wall_ns = 2 * SEC + 4 * SEC / 1000;
 	out = write_text((char *const[]){ (char *)"./x", NULL }, false);
 	cr_assert_eq(split_lines(out, lines, 16), 3);
 	cr_assert_str_eq(lines[0], "maxrss-sc: ./x killed by signal 9 (SIGKILL) after 2.00 s");
 	cr_assert_str_eq(lines[1], "  peak RSS   1.5 KiB   pid 77 ./x");
 	cr_assert_str_eq(lines[2], "  tree peak  1.5 KiB RSS, 1.0 KiB PSS, 1 process");
 	free(out);
-	proctable_free(&pt);
+	proctable_free(&run.pt);
 }
 
 /*
@@ -804,12 +540,12 @@ Test(report_write_json, stopped_leftovers_and_exact_floor, .init = build_tree, .
 	char *out;
 	struct json *j;
 
-	res.after_exit.processes = 2;
-	res.after_exit.stopped_woken = 2;
-	res.after_exit.stopped_killed = 1;
-	res.tracer.exact = true;
-	res.tracer.rss_source = "VmRSS";
-	res.tracer.exact_hwm_floor = true;
+	run.res.after_exit.processes = 2;
+	run.res.after_exit.stopped_woken = 2;
+	run.res.after_exit.stopped_killed = 1;
+	run.res.tracer.exact = true;
+	run.res.tracer.rss_source = "VmRSS";
+	run.res.tracer.exact_hwm_floor = true;
 	out = write_json(command);
 	j = parse(out, strlen(out));
 	ASSERT_NUM(j, "after_exit.processes", 2);
@@ -819,8 +555,8 @@ Test(report_write_json, stopped_leftovers_and_exact_floor, .init = build_tree, .
 		  at(j, "tracer.exact_hwm_floor")->boolean);
 	json_free(j);
 	free(out);
-	res.after_exit.stopped_woken = res.after_exit.stopped_killed = 0;
-	res.tracer.exact_hwm_floor = false;
+	run.res.after_exit.stopped_woken = run.res.after_exit.stopped_killed = 0;
+	run.res.tracer.exact_hwm_floor = false;
 	out = write_json(command);
 	j = parse(out, strlen(out));
 	ASSERT_NUM(j, "after_exit.stopped_woken", 0);
@@ -835,9 +571,9 @@ Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree
 {
 	char *out, *lines[16];
 
-	res.after_exit.processes = 1;
-	res.after_exit.ns = SEC / 2;
-	res.after_exit.stopped_woken = 1;
+	run.res.after_exit.processes = 1;
+	run.res.after_exit.ns = SEC / 2;
+	run.res.after_exit.stopped_woken = 1;
 	out = write_text(command, false);
 	cr_assert_eq(split_lines(out, lines, 16), 5);
 	cr_assert_str_eq(lines[3],
@@ -846,8 +582,8 @@ Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree
 			 "  stopped    1 process left stopped: sent SIGHUP and SIGCONT, as the "
 			 "kernel does to an orphaned process group");
 	free(out);
-	res.after_exit.stopped_woken = 3;
-	res.after_exit.stopped_killed = 3;
+	run.res.after_exit.stopped_woken = 3;
+	run.res.after_exit.stopped_killed = 3;
 	out = write_text(command, false);
 	cr_assert_eq(split_lines(out, lines, 16), 5);
 	cr_assert_str_eq(lines[4],
@@ -928,6 +664,206 @@ Test(report_write_text, write_error_is_eio, .init = build_tree, .fini = free_tre
 
 	if (!f)
 		cr_skip_test("no /dev/full");
-	cr_assert_eq(report_write_text(f, &pt, &res, command, true), -EIO);
+	run.command = command;
+	cr_assert_eq(report_write_text(f, &run, true), -EIO);
 	fclose(f);
+}
+
+/* ------------------------------------------------------------ the --runs reports */
+
+static char *const runs_command[] = { (char *)"./prog", (char *)"a\"b", NULL };
+
+static void add(struct runs *rs, uint64_t peak, uint64_t pss, double wall, int code, int sig)
+{
+	cr_assert_eq(runs_add(rs, fake_run(runs_command, peak, pss, wall, code, sig)), 0);
+}
+
+static char *capture_runs(struct runs *rs, bool json, int status, unsigned long planned,
+			  unsigned long warmup, bool verbose)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	rs->planned_runs = planned;
+	rs->warmup_runs = warmup;
+	if (json)
+		cr_assert_eq(report_write_runs_json(f, rs, status), 0);
+	else
+		cr_assert_eq(report_write_runs_text(f, rs, verbose), 0);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+static double num(const struct json *root, const char *path)
+{
+	const struct json *j = json_path(root, path);
+
+	cr_assert_not_null(j, "no %s", path);
+	cr_assert_eq(j->type, JSON_NUMBER, "%s is not a number", path);
+	return j->number;
+}
+
+Test(report_write_runs, json_summary_matches_runs)
+{
+	struct runs rs;
+	struct json *j;
+	char *out;
+
+	runs_init(&rs, runs_command, 0, 0, true);
+	add(&rs, 10 * MIB + 1, 3 * MIB, 0.25, 0, 0);
+	add(&rs, 14 * MIB + 7, 4 * MIB + 3, 0.5, 2, 0);
+	add(&rs, 11 * MIB, 5 * MIB, 0.125, 0, 0);
+	out = capture_runs(&rs, true, 2, 3, 1, false);
+	j = parse(out, strlen(out));
+
+	cr_assert_str_eq(json_path(j, "schema")->string, "maxrss-sc/1");
+	cr_assert_str_eq(json_path(j, "command.1")->string, "a\"b");
+	ASSERT_NEAR(num(j, "status"), 2, 0);
+	ASSERT_NEAR(num(j, "planned_runs"), 3, 0);
+	ASSERT_NEAR(num(j, "warmup_runs"), 1, 0);
+	ASSERT_NEAR(num(j, "failed_runs"), 1, 0);
+	cr_assert_eq(json_get(j, "runs")->n, 3);
+	/* Each run is its own full report. */
+	cr_assert_str_eq(json_path(j, "runs.0.schema")->string, "maxrss-sc/1");
+	ASSERT_NEAR(num(j, "runs.1.status"), 2, 0);
+	ASSERT_NEAR(num(j, "runs.1.peak_rss_bytes"), 14 * MIB + 7, 0);
+
+	summary_check(j, "peak_rss_bytes", "peak_rss_bytes", 0.5);
+	summary_check(j, "tree_peak_pss_bytes", "tree.peak_pss_bytes", 0.5);
+	summary_check(j, "wall_seconds", "wall_seconds", 1e-6);
+	summary_check(j, "user_seconds", "user_seconds", 1e-6);
+	summary_check(j, "sys_seconds", "sys_seconds", 1e-6);
+	json_free(j);
+	free(out);
+	runs_free(&rs);
+}
+
+Test(report_write_runs, json_one_run_stddev_null)
+{
+	struct runs rs;
+	struct json *j;
+	char *out;
+
+	runs_init(&rs, runs_command, 0, 0, true);
+	add(&rs, 10 * MIB, 3 * MIB, 0.25, 0, 0);
+	out = capture_runs(&rs, true, 0, 1, 0, false);
+	j = parse(out, strlen(out));
+	cr_assert_eq(json_path(j, "summary.peak_rss_bytes.stddev")->type, JSON_NULL);
+	ASSERT_NEAR(num(j, "summary.peak_rss_bytes.mean"), 10 * MIB, 0);
+	ASSERT_NEAR(num(j, "summary.peak_rss_bytes.median"), 10 * MIB, 0);
+	json_free(j);
+	free(out);
+	runs_free(&rs);
+}
+
+/* Without any known peak, the metric is null rather than a made-up 0. */
+Test(report_write_runs, json_unknown_metric_is_null)
+{
+	struct runs rs;
+	struct json *j;
+	char *out;
+
+	runs_init(&rs, runs_command, 0, 0, false);
+	add(&rs, 0, 0, 1.0, 0, 0);
+	add(&rs, 0, 0, 2.0, 0, 0);
+	out = capture_runs(&rs, true, 0, 2, 0, false);
+	j = parse(out, strlen(out));
+	cr_assert_eq(json_path(j, "summary.peak_rss_bytes")->type, JSON_NULL);
+	cr_assert_eq(json_path(j, "summary.wall_seconds")->type, JSON_OBJECT);
+	/* Runs added without their JSON are null entries, not missing ones. */
+	cr_assert_eq(json_get(j, "runs")->n, 2);
+	cr_assert_eq(json_path(j, "runs.0")->type, JSON_NULL);
+	json_free(j);
+	free(out);
+	runs_free(&rs);
+}
+
+/* The line of a text report that starts (after its indent) with label. */
+static const char *line_of(const char *text, const char *label)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, "  ", 2) == 0 && strncmp(l + 2, label, strlen(label)) == 0)
+			return l;
+	return NULL;
+}
+
+static void assert_line(const char *text, const char *label, const char *want)
+{
+	const char *l = line_of(text, label);
+	size_t n;
+
+	cr_assert_not_null(l, "no '%s' line in:\n%s", label, text);
+	n = strcspn(l, "\n");
+	cr_assert(strlen(want) == n && strncmp(l, want, n) == 0, "line\n[%.*s]\nwant\n[%s]", (int)n,
+		  l, want);
+}
+
+Test(report_write_runs, text_mean_sd_min_max)
+{
+	struct runs rs;
+	char *out;
+
+	runs_init(&rs, runs_command, 0, 0, false);
+	/* Peaks 10, 12, 14 MiB: mean 12, sd 2; PSS 1, 2, 3 MiB: mean 2, sd 1. */
+	add(&rs, 10 * MIB, 1 * MIB, 1.0, 0, 0);
+	add(&rs, 12 * MIB, 2 * MIB, 1.5, 0, 0);
+	add(&rs, 14 * MIB, 3 * MIB, 2.0, 4, 0);
+	out = capture_runs(&rs, false, 0, 3, 2, false);
+	cr_assert(strncmp(out,
+			  "maxrss-sc: ./prog a\"b: 3 runs after 2 warm-up runs, 1 failed "
+			  "(last: run 3 exited 4)\n",
+			  strlen("maxrss-sc: ./prog a\"b: 3 runs after 2 warm-up runs, 1 failed "
+				 "(last: run 3 exited 4)\n")) == 0,
+		  "first line:\n%s", out);
+	assert_line(out, "peak RSS",
+		    "  peak RSS       12.0 MiB \u00b1 2.0 MiB      10.0 MiB \u2026 14.0 MiB");
+	assert_line(out, "tree peak PSS",
+		    "  tree peak PSS  2.0 MiB \u00b1 1.0 MiB       1.0 MiB \u2026 3.0 MiB");
+	assert_line(out, "wall time",
+		    "  wall time      1.500 s \u00b1 0.500 s       1.000 s \u2026 2.000 s");
+	assert_line(out, "user, sys", "  user, sys      750.0 ms, 375.0 ms (mean)");
+	cr_assert_null(line_of(out, "  run"), "a per-run table without --verbose");
+	free(out);
+	runs_free(&rs);
+}
+
+/* A spread too small for the mean's unit is shown in its own unit. */
+Test(report_write_runs, text_small_spread_own_unit)
+{
+	struct runs rs;
+	char *out;
+
+	runs_init(&rs, runs_command, 0, 0, false);
+	add(&rs, 100 * MIB, MIB, 1.0, 0, 0);
+	add(&rs, 100 * MIB + 8192, MIB, 1.0, 0, 0);
+	add(&rs, 100 * MIB + 16384, MIB, 1.0, 0, 0);
+	out = capture_runs(&rs, false, 0, 3, 0, false);
+	assert_line(out, "peak RSS",
+		    "  peak RSS       100.0 MiB \u00b1 8.0 KiB     100.0 MiB \u2026 100.0 MiB");
+	free(out);
+	runs_free(&rs);
+}
+
+Test(report_write_runs, text_verbose_table_and_cut_short)
+{
+	struct runs rs;
+	char *out;
+
+	runs_init(&rs, runs_command, 0, 0, false);
+	add(&rs, 10 * MIB, MIB, 0.5, 0, 0);
+	add(&rs, 11 * MIB, MIB, 0.25, 0, 2);
+	out = capture_runs(&rs, false, 0, 10, 0, true);
+	cr_assert(strstr(out, ": 2 of 10 runs (cut short), 1 failed (last: run 2 killed by "
+			      "signal 2)\n"),
+		  "%s", out);
+	cr_assert(strstr(out,
+			 "\n      1  exited 0                  10.0 MiB     1.0 MiB    500.0 ms\n"),
+		  "%s", out);
+	cr_assert(strstr(out,
+			 "\n      2  killed by signal 2        11.0 MiB     1.0 MiB    250.0 ms\n"),
+		  "%s", out);
+	free(out);
+	runs_free(&rs);
 }

@@ -1,10 +1,7 @@
 /*
- * Unit tests of timeline: samples reach it through the proctable's hook,
- * and its CSV (header, columns, RFC 4180 quoting, UTF-8).
+ * Unit tests of timeline: samples and tree sums reach it through the
+ * proctable's hooks.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <criterion/criterion.h>
 
@@ -14,7 +11,6 @@
 #define MIB (1024ULL * 1024)
 #define MS 1000000ULL
 #define T0 (7 * 1000 * MS)
-#define FFFD "\xEF\xBF\xBD"
 
 static struct proctable pt;
 static struct timeline tl;
@@ -49,37 +45,6 @@ static void sample(struct image *img, uint64_t rss, uint64_t pss)
 
 	proctable_record_sample(&pt, img, &r, NULL);
 }
-
-static char *csv(void)
-{
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-
-	cr_assert_not_null(f);
-	cr_assert_eq(timeline_write_csv(f, &tl), 0);
-	cr_assert_eq(fclose(f), 0);
-	return out;
-}
-
-static char *field(const char *s, size_t len)
-{
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&out, &n);
-
-	cr_assert_not_null(f);
-	timeline_csv_field(f, s, len);
-	cr_assert_eq(fclose(f), 0);
-	return out;
-}
-
-#define ASSERT_FIELD(in, want)                                                              \
-	do {                                                                                \
-		char *o_ = field(in, sizeof(in) - 1);                                       \
-		cr_assert_str_eq(o_, want, "field of [%s]: [%s], want [%s]", in, o_, want); \
-		free(o_);                                                                   \
-	} while (0)
 
 /* Without the hook, samples go nowhere; with it, each one is recorded once. */
 Test(timeline, hook_sees_every_sample)
@@ -144,107 +109,4 @@ Test(timeline, sums_hook_records_what_the_peaks_come_from)
 	cr_assert_eq(tl.sums[3].rss, 64 * MIB);
 	cr_assert_eq(tl.sums[3].pss, 32 * MIB);
 	cr_assert_eq(pt.tree_peak_pss, 64 * MIB);
-
-	timeline_clear(&tl);
-	cr_assert_eq(tl.nsums, 0);
-}
-
-Test(timeline, csv_rows)
-{
-	struct image *a = image(4242, "./prog\0arg one\0", 15, "/x/prog");
-	struct image *b = image(4243, "", 0, "/usr/bin/env");
-
-	a->last.rss = 1200000;
-	a->last.pss = 300000;
-	cr_assert_eq(timeline_record(&tl, &pt, a, T0 + 1500 * MS), 0);
-	b->last.rss = 4096;
-	b->last.pss = 1024;
-	cr_assert_eq(timeline_record(&tl, &pt, b, T0 + 2 * MS + 3000), 0);
-	/* A clock reading before time 0 is time 0, never a huge unsigned number. */
-	cr_assert_eq(timeline_record(&tl, &pt, a, T0 - 5), 0);
-
-	char *out = csv();
-
-	cr_assert_str_eq(out, "seconds,pid,image,rss_bytes,pss_bytes,command\n"
-			      "1.500000,4242,0,1200000,300000,./prog arg one\n"
-			      "0.002003,4243,0,4096,1024,/usr/bin/env\n"
-			      "0.000000,4242,0,1200000,300000,./prog arg one\n");
-	free(out);
-}
-
-Test(timeline, csv_image_index_and_clear)
-{
-	struct process *p = proctable_new_process(&pt, 50, 1, false);
-
-	cr_assert_not_null(proctable_add_task(&pt, 50, p));
-	cr_assert_eq(proctable_open_image(&pt, p, "sh\0", 3, NULL, T0), 0);
-	p->image->last.rss = 10;
-	timeline_record(&tl, &pt, p->image, T0);
-	proctable_close_image(&pt, p, IMAGE_EXEC, 0, 0, T0 + MS);
-	cr_assert_eq(proctable_open_image(&pt, p, "ls\0-l\0", 6, NULL, T0 + MS), 0);
-	p->image->last.rss = 20;
-	timeline_record(&tl, &pt, p->image, T0 + MS);
-
-	char *out = csv();
-
-	cr_assert_str_eq(out, "seconds,pid,image,rss_bytes,pss_bytes,command\n"
-			      "0.000000,50,0,10,0,sh\n"
-			      "0.001000,50,1,20,0,ls -l\n");
-	free(out);
-	timeline_clear(&tl);
-	out = csv();
-	cr_assert_str_eq(out, "seconds,pid,image,rss_bytes,pss_bytes,command\n");
-	free(out);
-}
-
-Test(timeline, csv_quoting_rfc4180)
-{
-	ASSERT_FIELD("plain text", "plain text");
-	ASSERT_FIELD("", "");
-	ASSERT_FIELD("a,b", "\"a,b\"");
-	ASSERT_FIELD("say \"hi\"", "\"say \"\"hi\"\"\"");
-	ASSERT_FIELD("\"", "\"\"\"\"");
-	ASSERT_FIELD("two\nlines", "\"two\nlines\"");
-	ASSERT_FIELD("cr\rhere", "\"cr\rhere\"");
-	/* Neither a quote nor a separator: left alone. */
-	ASSERT_FIELD("it's; a\ttab", "it's; a\ttab");
-	ASSERT_FIELD("caf\xC3\xA9", "caf\xC3\xA9");
-}
-
-Test(timeline, csv_invalid_utf8_replaced)
-{
-	ASSERT_FIELD("caf\xE9", "caf" FFFD);
-	ASSERT_FIELD("\xFF,", "\"" FFFD ",\"");
-	ASSERT_FIELD("\xC3", FFFD);
-}
-
-/* A command with every awkward character, read back by a strict RFC 4180 reader. */
-Test(timeline, csv_round_trip)
-{
-	static const char argv[] = "sh\0-c\0echo \"a,b\"\nnext\0";
-	struct image *a = image(9, argv, sizeof(argv) - 1, NULL);
-	char *out, *p, got[128];
-	size_t n = 0, commas = 0;
-
-	timeline_record(&tl, &pt, a, T0);
-	out = csv();
-	p = strchr(out, '\n') + 1;
-	/* Five plain fields, then the quoted command up to the end of the record. */
-	while (commas < 5)
-		commas += *p++ == ',';
-	cr_assert_eq(*p, '"', "the command is not quoted: %s", out);
-	for (p++; *p; p++) {
-		if (*p == '"' && p[1] == '"') {
-			got[n++] = '"';
-			p++;
-		} else if (*p == '"') {
-			break;
-		} else {
-			got[n++] = *p;
-		}
-	}
-	got[n] = '\0';
-	cr_assert_str_eq(got, "sh -c echo \"a,b\"\nnext");
-	cr_assert_str_eq(p, "\"\n", "the record does not end after the field");
-	free(out);
 }

@@ -1,0 +1,179 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "tracer.h"
+#include "units.h"
+#include "util.h"
+
+/* ---------------------------------------------------------------- progress */
+
+/* What the progress line tells of the runs so far. */
+struct progress {
+	bool on;	  /* stderr is a terminal and there is more than one run */
+	bool shown;	  /* a line is on the screen */
+	uint64_t last_ns; /* when it was last drawn */
+	size_t runs;	  /* measured runs */
+	size_t n;	  /* of those, runs with a known peak */
+	uint64_t peak_min, peak_max;
+	double peak_sum, wall_sum;
+};
+
+/* Redraw at most this often: a series of fast runs must not flood the terminal. */
+#define PROGRESS_EVERY_NS 100000000ULL
+
+static bool want_progress(const struct options *o)
+{
+	const char *term = getenv("TERM");
+
+	return o->series && o->warmup + o->runs > 1 && isatty(STDERR_FILENO) &&
+	       !(term && strcmp(term, "dumb") == 0);
+}
+
+static void progress_add(struct progress *p, const struct run *r)
+{
+	p->runs++;
+	p->wall_sum += r->wall_seconds;
+	if (!r->has_peak)
+		return;
+	if (p->n == 0 || r->peak_rss_bytes < p->peak_min)
+		p->peak_min = r->peak_rss_bytes;
+	if (p->n == 0 || r->peak_rss_bytes > p->peak_max)
+		p->peak_max = r->peak_rss_bytes;
+	p->peak_sum += (double)r->peak_rss_bytes;
+	p->n++;
+}
+
+/* The line before run i (warm-up runs first), at most sizeof(line) bytes. */
+static void progress_line(const struct progress *p, const struct options *o, unsigned long i,
+			  char *line, size_t len)
+{
+	char a[32], b[32], c[32];
+	int n;
+
+	if (i < o->warmup) {
+		snprintf(line, len, "maxrss-sc: warm-up run %lu of %lu", i + 1, o->warmup);
+		return;
+	}
+	n = snprintf(line, len, "maxrss-sc: run %lu of %lu", i + 1 - o->warmup, o->runs);
+	if (n > 0 && (size_t)n < len && p->n)
+		snprintf(line + n, len - (size_t)n,
+			 ", so far: peak RSS %s (%s .. %s), %.2f s a run",
+			 units_format_size((uint64_t)(p->peak_sum / (double)p->n), a, sizeof(a)),
+			 units_format_size(p->peak_min, b, sizeof(b)),
+			 units_format_size(p->peak_max, c, sizeof(c)),
+			 p->wall_sum / (double)p->runs);
+}
+
+/*
+ * The progress line of a series on a terminal: rewritten in place before
+ * each run ("\r" and erase to the end of the line), erased at the end.
+ * Cut to the terminal's width, since a wrapped line could not be erased.
+ */
+static void show_progress(struct progress *p, const struct options *o, unsigned long i)
+{
+	struct winsize ws;
+	char line[256];
+	size_t width = 80;
+	uint64_t now = util_now_ns();
+
+	if (!p->on || (p->shown && now - p->last_ns < PROGRESS_EVERY_NS))
+		return;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		width = ws.ws_col;
+	progress_line(p, o, i, line, sizeof(line));
+	if (strlen(line) > width - 1)
+		line[width - 1] = '\0';
+	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
+	p->shown = true;
+	p->last_ns = now;
+}
+
+static void erase_progress(struct progress *p)
+{
+	if (!p->shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	p->shown = false;
+}
+
+/* A message on a line of its own, not after the progress line. */
+static void say(struct progress *p, const char *msg)
+{
+	erase_progress(p);
+	warn_msg("%s", msg);
+}
+
+/* ---------------------------------------------------------------- runs */
+
+/*
+ * Run i of the session.  0 when the session goes on; 1 when it ends here
+ * (an interrupted run); -1 when the command could not start or maxrss-sc
+ * failed (facts say which).
+ */
+static int run_one(const struct options *o, struct runs *rs, struct exit_facts *facts,
+		   struct progress *prog, unsigned long i)
+{
+	struct tracer_config cfg = { .interval_ms = o->interval_ms, .exact = o->exact };
+	bool measured = i >= o->warmup, interrupted;
+	struct result *r = result_new(o->command, util_now_ns());
+	char err[512];
+	int rc;
+
+	if (!r) {
+		say(prog, "out of memory");
+		facts->stop_status = EXIT_TOOL;
+		return -1;
+	}
+	if (measured && (o->timeline || o->plot))
+		result_record_timeline(r);
+	rc = tracer_run(o->command, &cfg, &r->pt, &r->res, err, sizeof(err));
+	if (err[0])
+		say(prog, err);
+	if (!r->res.ran) {
+		/* Not started (126, 127) or maxrss-sc failed: no run can follow. */
+		facts->stop_status = rc < 0 ? EXIT_TOOL : r->res.status;
+		result_free(r);
+		return -1;
+	}
+	interrupted = o->series && result_interrupted(&r->res);
+	if (!measured) {
+		result_free(r);
+	} else if (runs_add(rs, r)) {
+		say(prog, "out of memory");
+		result_free(r);
+		rc = -ENOMEM;
+	} else {
+		progress_add(prog, &rs->v[rs->n - 1]);
+	}
+	if (rc < 0) {
+		facts->tool_failed = true;
+		return -1;
+	}
+	return interrupted;
+}
+
+void session_run(const struct options *o, struct runs *rs, struct exit_facts *facts)
+{
+	struct progress prog = { .on = want_progress(o) };
+	unsigned long total = o->warmup + o->runs;
+
+	memset(facts, 0, sizeof(*facts));
+	for (unsigned long i = 0; i < total; i++) {
+		show_progress(&prog, o, i);
+		if (run_one(o, rs, facts, &prog, i))
+			break;
+	}
+	erase_progress(&prog);
+	facts->series = o->series;
+	facts->runs = rs->n;
+	facts->last_failed_status = rs->last_failed_status;
+	if (rs->n)
+		facts->run_status = rs->v[rs->n - 1].status;
+}
