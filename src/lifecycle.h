@@ -22,8 +22,8 @@
 #include "filter.h"
 #include "proctable.h"
 #include "sampler.h"
+#include "result.h"
 #include "sysops.h"
-#include "tracer.h"
 
 /* What every traced task reports: the ptrace options, built in one place. */
 #define LIFECYCLE_OPTIONS                                                                       \

@@ -15,7 +15,7 @@
 
 #include "proctable.h"
 #include "sysops.h"
-#include "tracer.h"
+#include "result.h"
 
 /* Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the tracer's). */
 #define SAMPLING_BUDGET 50
