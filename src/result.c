@@ -71,6 +71,8 @@ int result_exit_status(const struct exit_facts *f)
 {
 	int status;
 
+	if (f->tool_failed)
+		return EXIT_TOOL; /* also when it failed in a warm-up run */
 	if (f->runs == 0)
 		return f->stop_status; /* no report: why nothing ran */
 	if (!f->series)
@@ -79,5 +81,5 @@ int result_exit_status(const struct exit_facts *f)
 		status = f->stop_status ? f->stop_status : f->last_failed_status;
 	if (status == 0 && f->exceeded)
 		status = EXIT_FAIL_ABOVE;
-	return f->tool_failed ? EXIT_TOOL : status;
+	return status;
 }

@@ -110,17 +110,19 @@ struct exit_facts {
 	size_t runs;		/* measured runs that ended: a report is written when > 0 */
 	int run_status;		/* the status of the last of them: its code, 128 + N */
 	int last_failed_status; /* the status of the last of them that failed, 0 if none did */
-	int stop_status;	/* 126, 127 (a run could not start) or EXIT_TOOL (maxrss-sc
-				 * failed before a run began): it ended the runs; else 0 */
+	int stop_status;	/* 126, 127 (a run could not start), EXIT_TOOL (maxrss-sc
+				 * failed before a run began), or the status of an
+				 * interrupted warm-up run: it ended the runs; else 0 */
 	bool exceeded;		/* a known peak RSS exceeded --fail-above */
 	bool tool_failed;	/* maxrss-sc failed after a run began (memory, an output) */
 };
 
 /*
- * maxrss-sc's exit status.  Without a measured run: stop_status.  Else the
+ * maxrss-sc's exit status.  125 when maxrss-sc failed, even in a warm-up
+ * run.  Without a measured run: stop_status.  Else the
  * last run's status (with --runs: stop_status when a run could not start,
  * else the status of the last failure, else 0); 122 for a 0 when a peak
- * exceeded the limit; 125 when maxrss-sc failed.
+ * exceeded the limit.
  */
 int result_exit_status(const struct exit_facts *f);
 

@@ -144,6 +144,9 @@ static int run_one(const struct options *o, struct runs *rs, struct exit_facts *
 	}
 	interrupted = o->series && result_interrupted(&r->res);
 	if (!measured) {
+		/* Ctrl-C in a warm-up run: no report, but its status. */
+		if (interrupted)
+			facts->stop_status = r->res.status;
 		result_free(r);
 	} else if (runs_add(rs, r)) {
 		say(prog, "out of memory");

@@ -54,6 +54,8 @@ static const struct status_case status_cases[] = {
 	{ "not_started", { .runs = 0, .stop_status = 126 }, 126 },
 	{ "not_started", { .runs = 0, .stop_status = EXIT_TOOL }, EXIT_TOOL },
 	{ "not_started", { .series = true, .runs = 0, .stop_status = 127 }, 127 },
+	/* A warm-up run interrupted (Ctrl-C): its status, no report. */
+	{ "not_started", { .series = true, .runs = 0, .stop_status = 128 + 2 }, 128 + 2 },
 	/* A run of a series that could not start ends it, with its status. */
 	{ "not_started", { SERIES(2, 0, 0), .stop_status = 127 }, 127 },
 	{ "not_started", { SERIES(2, 3, 3), .stop_status = EXIT_TOOL }, EXIT_TOOL },
@@ -63,6 +65,8 @@ static const struct status_case status_cases[] = {
 	{ "tool_failed", { SINGLE(3), .tool_failed = true }, EXIT_TOOL },
 	{ "tool_failed", { SINGLE(0), .exceeded = true, .tool_failed = true }, EXIT_TOOL },
 	{ "tool_failed", { SERIES(2, 0, 2), .tool_failed = true }, EXIT_TOOL },
+	/* In a warm-up run: no measured run, still maxrss-sc's failure. */
+	{ "tool_failed", { .series = true, .runs = 0, .tool_failed = true }, EXIT_TOOL },
 };
 
 static void check_rule(const char *rule)

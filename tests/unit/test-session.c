@@ -88,6 +88,15 @@ Test(session, interrupted_run_ends_the_series)
 	cr_assert_eq(facts.last_failed_status, 128 + SIGINT);
 }
 
+/* Ctrl-C in a warm-up run ends the session with that run's status, nothing measured. */
+Test(session, interrupted_warmup_gives_its_status)
+{
+	RUN_SESSION("--warmup", "2", "-r", "3", "-i", "0", "/bin/sh", "-c", "kill -INT $$");
+	cr_assert_eq(rs.n, 0, "%zu runs", rs.n);
+	cr_assert_eq(facts.stop_status, 128 + SIGINT);
+	cr_assert_eq(result_exit_status(&facts), 128 + SIGINT);
+}
+
 /* A command that cannot start ends the session with its status; nothing is measured. */
 Test(session, command_not_found)
 {
