@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -14,6 +15,11 @@ enum {
 	OPT_TIMELINE,
 	OPT_PLOT,
 	OPT_FAIL_ABOVE,
+	OPT_SORT,
+	OPT_EXPORT_MARKDOWN,
+	OPT_EXPORT_CSV,
+	OPT_BASELINE,
+	OPT_MAX_INCREASE,
 };
 
 static const struct option long_options[] = {
@@ -27,13 +33,22 @@ static const struct option long_options[] = {
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "fail-above", required_argument, NULL, OPT_FAIL_ABOVE },
+	{ "compare", no_argument, NULL, 'C' },
+	{ "no-shell", no_argument, NULL, 'N' },
+	{ "parameter-list", required_argument, NULL, 'L' },
+	{ "parameter-scan", required_argument, NULL, 'P' },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "export-markdown", required_argument, NULL, OPT_EXPORT_MARKDOWN },
+	{ "export-csv", required_argument, NULL, OPT_EXPORT_CSV },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "max-increase", required_argument, NULL, OPT_MAX_INCREASE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* "+" stops at the first non-option; ":" reports a missing argument as ':'. */
-static const char short_options[] = "+:o:jvi:r:hV";
+static const char short_options[] = "+:o:jvi:r:CNL:P:hV";
 
 static enum options_result fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -79,6 +94,53 @@ static enum options_result refused(int c, char **argv, char *err, size_t errlen)
 	if (optopt)
 		return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
 	return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+}
+
+/* --sort=peak|pss|time|command: 0, or -1 for another word. */
+static int parse_sort(const char *arg, enum options_sort *sort)
+{
+	static const char *const names[] = { "peak", "pss", "time", "command" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*sort = (enum options_sort)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* --max-increase=PERCENT: a number from 0 (a trailing '%' allowed); 0 or -1. */
+static int parse_percent(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || errno || v < 0 || v != v || v > 1e9)
+		return -1;
+	if (*end == '%')
+		end++;
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* What the options say together that none says alone. */
+static enum options_result check_together(struct options *opts, char *err, size_t errlen)
+{
+	if (opts->no_shell && !opts->compare)
+		return fail(err, errlen, "--no-shell splits the command lines of --compare: give -C");
+	if (opts->max_increase_set && !opts->baseline)
+		return fail(err, errlen, "--max-increase needs --baseline=FILE to compare with");
+	if (opts->compare || opts->nparams) {
+		/* A comparison is a series: 10 runs of each unless -r says otherwise. */
+		if (!opts->series)
+			opts->runs = OPTIONS_COMPARE_RUNS;
+		opts->series = true;
+	}
+	return OPTIONS_RUN;
 }
 
 /* A file name option: false when it is empty. */
@@ -149,6 +211,45 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 					    optarg);
 			opts->fail_above_set = true;
 			break;
+		case 'C':
+			opts->compare = true;
+			break;
+		case 'N':
+			opts->no_shell = true;
+			break;
+		case 'L':
+		case 'P':
+			if (opts->nparams == OPTIONS_MAX_PARAMS)
+				return fail(err, errlen, "at most %d parameters (-L, -P)",
+					    OPTIONS_MAX_PARAMS);
+			opts->params[opts->nparams].scan = c == 'P';
+			opts->params[opts->nparams++].spec = optarg;
+			break;
+		case OPT_SORT:
+			if (parse_sort(optarg, &opts->sort))
+				return fail(err, errlen,
+					    "--sort: '%s' is not one of peak, pss, time, command",
+					    optarg);
+			break;
+		case OPT_EXPORT_MARKDOWN:
+			if (!file_name(&opts->export_markdown, optarg))
+				return fail(err, errlen, "--export-markdown: empty file name");
+			break;
+		case OPT_EXPORT_CSV:
+			if (!file_name(&opts->export_csv, optarg))
+				return fail(err, errlen, "--export-csv: empty file name");
+			break;
+		case OPT_BASELINE:
+			if (!file_name(&opts->baseline, optarg))
+				return fail(err, errlen, "--baseline: empty file name");
+			break;
+		case OPT_MAX_INCREASE:
+			if (parse_percent(optarg, &opts->max_increase))
+				return fail(err, errlen,
+					    "--max-increase: '%s' is not a percentage (e.g. 10)",
+					    optarg);
+			opts->max_increase_set = true;
+			break;
 		case 'h':
 			return OPTIONS_HELP;
 		case 'V':
@@ -157,11 +258,14 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 			return refused(c, argv, err, errlen);
 		}
 	}
+	if (optind >= argc && opts->compare)
+		return fail(err, errlen,
+			    "--compare: no command line given (usage: maxrss-sc -C 'CMD 1' 'CMD 2'...)");
 	if (optind >= argc)
 		return fail(err, errlen, "no command given (usage: maxrss-sc [OPTION]... COMMAND [ARG]...)");
 	opts->command = argv + optind;
 	opts->command_argc = argc - optind;
-	return OPTIONS_RUN;
+	return check_together(opts, err, errlen);
 }
 
 void options_print_help(FILE *f)
@@ -180,6 +284,23 @@ void options_print_help(FILE *f)
 	      "      --timeline=FILE   write every sample to FILE as CSV\n"
 	      "      --plot=FILE       write an SVG chart of memory over time to FILE\n"
 	      "      --fail-above=SIZE exit with status 122 when the peak RSS exceeds SIZE\n"
+	      "\n"
+	      "Comparing commands:\n"
+	      "  -C, --compare         every operand is a whole command line (run by /bin/sh -c);\n"
+	      "                          measure each --runs times (default 10), interleaved\n"
+	      "  -N, --no-shell        split the command lines into words instead of sh -c\n"
+	      "  -L, --parameter-list=NAME=V1,V2,...\n"
+	      "                        run once for each value, substituted for {NAME}\n"
+	      "  -P, --parameter-scan=NAME=LOW:HIGH[:STEP]\n"
+	      "                        the same for LOW, LOW+STEP, ... HIGH; fit how the peak grows\n"
+	      "      --sort=KEY        order of the comparison: peak (default), pss, time, command\n"
+	      "      --export-markdown=FILE  write the summary table as Markdown to FILE\n"
+	      "      --export-csv=FILE write the summary figures as CSV to FILE\n"
+	      "      --baseline=FILE   compare with the JSON report of an earlier run\n"
+	      "      --max-increase=PERCENT\n"
+	      "                        exit with status 122 when a peak grew by more than\n"
+	      "                          PERCENT, beyond the noise, against --baseline\n"
+	      "\n"
 	      "  -h, --help            show this help and exit\n"
 	      "  -V, --version         show the version and exit\n"
 	      "\n"
@@ -189,7 +310,8 @@ void options_print_help(FILE *f)
 	      "\n"
 	      "Exit status: COMMAND's own (with --runs: that of the last run that failed,\n"
 	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but the\n"
-	      "peak RSS exceeded --fail-above; 125 if maxrss-sc failed; 126 if COMMAND\n"
+	      "peak RSS exceeded --fail-above or grew beyond --max-increase; 125 if\n"
+	      "maxrss-sc failed (also for bad input, before anything runs); 126 if COMMAND\n"
 	      "cannot be executed; 127 if not found.\n",
 	      f);
 }

@@ -16,22 +16,46 @@
 #define OPTIONS_MAX_INTERVAL_MS 3600000UL
 /* Largest accepted --runs / --warmup. */
 #define OPTIONS_MAX_RUNS 1000000UL
+/* --runs when comparing and -r is not given. */
+#define OPTIONS_COMPARE_RUNS 10UL
+/* How many -L / -P options. */
+#define OPTIONS_MAX_PARAMS 8
+
+/* The order of a comparison (--sort). */
+enum options_sort { SORT_PEAK, SORT_PSS, SORT_TIME, SORT_COMMAND };
+
+/* One -L NAME=V1,V2,... or -P NAME=LOW:HIGH[:STEP], as given (parsed by subjects.c). */
+struct param_spec {
+	bool scan;	  /* -P */
+	const char *spec; /* what follows the option */
+};
 
 struct options {
-	const char *output;	/* -o FILE, or NULL for stderr */
+	const char *output;	     /* -o FILE, or NULL for stderr */
+	const char *timeline;	     /* --timeline FILE */
+	const char *plot;	     /* --plot FILE */
+	const char *export_markdown; /* --export-markdown FILE */
+	const char *export_csv;	     /* --export-csv FILE */
+	const char *baseline;	     /* --baseline FILE */
+	char **command;		     /* COMMAND [ARG]... or the command lines, NULL-terminated
+				      * (points into argv) */
+	unsigned long interval_ms;   /* -i MS; 0 = lifecycle stops only */
+	unsigned long runs;	     /* -r N, >= 1 */
+	unsigned long warmup;	     /* --warmup N */
+	uint64_t fail_above;	     /* --fail-above SIZE, bytes */
+	double max_increase;	     /* --max-increase PERCENT */
+	struct param_spec params[OPTIONS_MAX_PARAMS]; /* -L, -P in their order */
+	size_t nparams;
+	enum options_sort sort; /* --sort */
+	int command_argc;
 	bool json;		/* -j */
 	bool verbose;		/* -v */
-	unsigned long interval_ms; /* -i MS; 0 = lifecycle stops only */
 	bool exact;		/* --exact */
-	unsigned long runs;	/* -r N, >= 1 */
-	unsigned long warmup;	/* --warmup N */
 	bool series;		/* -r or --warmup given: the report is of a series of runs */
-	const char *timeline;	/* --timeline FILE */
-	const char *plot;	/* --plot FILE */
 	bool fail_above_set;
-	uint64_t fail_above;	/* --fail-above SIZE, bytes */
-	char **command;		/* COMMAND [ARG]..., NULL-terminated (points into argv) */
-	int command_argc;
+	bool compare;		/* -C: every operand is a whole command line */
+	bool no_shell;		/* -N: split them into words instead of /bin/sh -c */
+	bool max_increase_set;
 };
 
 enum options_result {

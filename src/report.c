@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "report-parts.h"
 #include "units.h"
 
 /* Longest command line shown in the text report before it is cut with "...". */
@@ -189,7 +190,7 @@ static void json_run(FILE *f, const struct result *r, int status)
 	fputs("\n}", f);
 }
 
-static int finish(FILE *f)
+int report_finish(FILE *f)
 {
 	fflush(f);
 	return ferror(f) ? -EIO : 0;
@@ -199,7 +200,7 @@ int report_write_json(FILE *f, const struct result *r, int status)
 {
 	json_run(f, r, status);
 	fputc('\n', f);
-	return finish(f);
+	return report_finish(f);
 }
 
 /* ---------------------------------------------------------------- text */
@@ -381,7 +382,7 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 		      f);
 	if (verbose)
 		write_tree(f, pt);
-	return finish(f);
+	return report_finish(f);
 }
 
 /* ---------------------------------------------------------------- repeated runs, text */
@@ -391,7 +392,7 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 #define RUNS_MEAN_WIDTH 24
 
 /* s (our own text, so its characters are its width on a terminal), then spaces to width. */
-static void pad(FILE *f, const char *s, size_t width)
+void report_pad(FILE *f, const char *s, size_t width)
 {
 	fputs(s, f);
 	for (size_t w = escape_utf8_chars(s, strlen(s)); w < width; w++)
@@ -458,7 +459,7 @@ static void runs_row(FILE *f, const char *label, const struct runs *rs, enum run
 	struct stats st;
 
 	fputs("  ", f);
-	pad(f, label, RUNS_LABEL_WIDTH);
+	report_pad(f, label, RUNS_LABEL_WIDTH);
 	if (runs_stats(rs, m, &st)) {
 		fputs("unknown (no run measured it)\n", f);
 		return;
@@ -468,7 +469,7 @@ static void runs_row(FILE *f, const char *label, const struct runs *rs, enum run
 	else
 		time_cells(&st, mean, sd, lo, hi, sizeof(mean));
 	snprintf(cell, sizeof(cell), "%s \u00b1 %s", mean, st.has_stddev ? sd : "-");
-	pad(f, cell, RUNS_MEAN_WIDTH);
+	report_pad(f, cell, RUNS_MEAN_WIDTH);
 	fprintf(f, "%s \u2026 %s\n", lo, hi);
 }
 
@@ -497,13 +498,21 @@ static void runs_table(FILE *f, const struct runs *rs)
 	}
 }
 
-/* "maxrss-sc: COMMAND: 3 runs after 1 warm-up run, 1 failed (last: run 2 exited 3)" */
-static void runs_headline(FILE *f, const struct runs *rs)
+/*
+ * "maxrss-sc: COMMAND: 3 runs after 1 warm-up run, 1 failed (last: run 2
+ * exited 3)"; with a label ("[2] python3 x.py"), that instead of
+ * "maxrss-sc: COMMAND".
+ */
+static void runs_headline(FILE *f, const struct runs *rs, const char *label)
 {
 	char cmd[TEXT_CMD_MAX + 8], end[32];
 
-	escape_line_command(cmd, sizeof(cmd), rs->command, TEXT_CMD_MAX);
-	fprintf(f, "maxrss-sc: %s: ", cmd);
+	if (label) {
+		fprintf(f, "%s: ", label);
+	} else {
+		escape_line_command(cmd, sizeof(cmd), rs->command, TEXT_CMD_MAX);
+		fprintf(f, "maxrss-sc: %s: ", cmd);
+	}
 	if (rs->n < rs->planned_runs)
 		fprintf(f, "%zu of %lu runs (cut short)", rs->n, rs->planned_runs);
 	else
@@ -521,14 +530,14 @@ static void runs_headline(FILE *f, const struct runs *rs)
 	fputs("\n", f);
 }
 
-int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose)
+void report_runs_block(FILE *f, const struct runs *rs, const char *label, bool verbose)
 {
 	struct stats user, sys;
 
-	runs_headline(f, rs);
+	runs_headline(f, rs, label);
 	fputs("  ", f);
-	pad(f, "", RUNS_LABEL_WIDTH);
-	pad(f, "mean \u00b1 \u03c3", RUNS_MEAN_WIDTH);
+	report_pad(f, "", RUNS_LABEL_WIDTH);
+	report_pad(f, "mean \u00b1 \u03c3", RUNS_MEAN_WIDTH);
 	fputs("min \u2026 max\n", f);
 	runs_row(f, "peak RSS", rs, RUNS_PEAK_RSS_BYTES, true);
 	runs_row(f, "tree peak PSS", rs, RUNS_TREE_PEAK_PSS_BYTES, true);
@@ -538,14 +547,24 @@ int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose)
 		char a[32], b[32];
 
 		fputs("  ", f);
-		pad(f, "user, sys", RUNS_LABEL_WIDTH);
+		report_pad(f, "user, sys", RUNS_LABEL_WIDTH);
 		in_time_unit(user.mean, time_unit(user.mean), a, sizeof(a));
 		in_time_unit(sys.mean, time_unit(sys.mean), b, sizeof(b));
 		fprintf(f, "%s, %s (mean)\n", a, b);
 	}
 	if (verbose)
 		runs_table(f, rs);
-	return finish(f);
+}
+
+int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose)
+{
+	report_runs_block(f, rs, NULL, verbose);
+	return report_finish(f);
+}
+
+void report_time(double s, char *buf, size_t len)
+{
+	in_time_unit(s, time_unit(s), buf, len);
 }
 
 /* ---------------------------------------------------------------- repeated runs, JSON */
@@ -597,14 +616,13 @@ static void json_stats(FILE *f, const struct runs *rs, enum runs_metric m, bool 
 	fputs("}", f);
 }
 
-int report_write_runs_json(FILE *f, const struct runs *rs, int status)
+void report_json_runs_body(FILE *f, const struct runs *rs, const char *in)
 {
 	size_t nkeys = sizeof(summary_keys) / sizeof(summary_keys[0]);
 
-	json_head(f, rs->command, status);
-	fprintf(f, "  \"planned_runs\": %lu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n",
+	fprintf(f, "%s\"planned_runs\": %lu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n", in,
 		rs->planned_runs, rs->warmup_runs, rs->failed_runs);
-	fputs("  \"runs\": [\n", f);
+	fprintf(f, "%s\"runs\": [\n", in);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct result *r = rs->v[i].result;
 
@@ -615,12 +633,19 @@ int report_write_runs_json(FILE *f, const struct runs *rs, int status)
 			fputs("null", f);
 		fputs(i + 1 < rs->n ? ",\n" : "\n", f);
 	}
-	fputs("  ],\n  \"summary\": {\n", f);
+	fprintf(f, "%s],\n%s\"summary\": {\n", in, in);
 	for (size_t k = 0; k < nkeys; k++) {
-		fprintf(f, "    \"%s\": ", summary_keys[k].key);
+		fprintf(f, "%s  \"%s\": ", in, summary_keys[k].key);
 		json_stats(f, rs, summary_keys[k].metric, summary_keys[k].size);
 		fputs(k + 1 < nkeys ? ",\n" : "\n", f);
 	}
-	fputs("  }\n}\n", f);
-	return finish(f);
+	fprintf(f, "%s}", in);
+}
+
+int report_write_runs_json(FILE *f, const struct runs *rs, int status)
+{
+	json_head(f, rs->command, status);
+	report_json_runs_body(f, rs, "  ");
+	fputs("\n}\n", f);
+	return report_finish(f);
 }

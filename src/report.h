@@ -10,6 +10,10 @@
 
 #include "result.h"
 #include "runs.h"
+#include "baseline.h"
+#include "compare.h"
+#include "options.h"
+#include "subjects.h"
 
 /* The short text block of one run (and with verbose, the process tree).  0 or -EIO. */
 int report_write_text(FILE *f, const struct result *r, bool verbose);
@@ -35,5 +39,28 @@ int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose);
  * 0 or -EIO.
  */
 int report_write_runs_json(FILE *f, const struct runs *rs, int status);
+
+/* What a comparison report is made of. */
+struct compare_report {
+	const struct comparison *c;
+	const struct subjects *s;
+	const struct baseline_change *base; /* one per command, or NULL without --baseline */
+	const char *base_path;
+	bool has_max;			    /* --max-increase */
+	double max_increase;		    /* percent */
+	enum options_sort sort;
+	unsigned long planned_runs, warmup_runs;
+};
+
+/*
+ * The comparison in text: one block per command (as --runs), in the order
+ * of --sort, then how many times more than the least each needed (ratio,
+ * uncertainty, beyond the noise or not and what decided it), the fits of
+ * a parameter scan, the changes since --baseline.  0 or -EIO.
+ */
+int report_write_compare_text(FILE *f, const struct compare_report *cr, bool verbose);
+
+/* The same as one JSON object ("commands": one per command, in the order given). */
+int report_write_compare_json(FILE *f, const struct compare_report *cr, int status);
 
 #endif

@@ -48,20 +48,27 @@ static void progress_add(struct progress *p, const struct run *r)
 	p->n++;
 }
 
-/* The line before run i (warm-up runs first), at most sizeof(line) bytes. */
+/*
+ * The line before run i (warm-up runs first) of the command labelled
+ * label, the k-th of n in a comparison; at most len bytes.
+ */
 static void progress_line(const struct progress *p, const struct options *o, unsigned long i,
-			  char *line, size_t len)
+			  const char *label, size_t k, size_t n, char *line, size_t len)
 {
 	char a[32], b[32], c[32];
-	int n;
+	int w;
 
-	if (i < o->warmup) {
-		snprintf(line, len, "maxrss-sc: warm-up run %lu of %lu", i + 1, o->warmup);
-		return;
-	}
-	n = snprintf(line, len, "maxrss-sc: run %lu of %lu", i + 1 - o->warmup, o->runs);
-	if (n > 0 && (size_t)n < len && p->n)
-		snprintf(line + n, len - (size_t)n,
+	if (i < o->warmup)
+		w = snprintf(line, len, "maxrss-sc: warm-up %s %lu of %lu", n > 1 ? "round" : "run",
+			     i + 1, o->warmup);
+	else
+		w = snprintf(line, len, "maxrss-sc: %s %lu of %lu", n > 1 ? "round" : "run",
+			     i + 1 - o->warmup, o->runs);
+	if (w > 0 && (size_t)w < len && n > 1)
+		w += snprintf(line + w, len - (size_t)w, ", command %zu of %zu: %s", k + 1, n,
+			      label);
+	if (w > 0 && (size_t)w < len && p->n && n == 1)
+		snprintf(line + w, len - (size_t)w,
 			 ", so far: peak RSS %s (%s .. %s), %.2f s a run",
 			 units_format_size((uint64_t)(p->peak_sum / (double)p->n), a, sizeof(a)),
 			 units_format_size(p->peak_min, b, sizeof(b)),
@@ -74,7 +81,8 @@ static void progress_line(const struct progress *p, const struct options *o, uns
  * each run ("\r" and erase to the end of the line), erased at the end.
  * Cut to the terminal's width, since a wrapped line could not be erased.
  */
-static void show_progress(struct progress *p, const struct options *o, unsigned long i)
+static void show_progress(struct progress *p, const struct options *o, unsigned long i,
+			  const char *label, size_t k, size_t n)
 {
 	struct winsize ws;
 	char line[256];
@@ -85,7 +93,7 @@ static void show_progress(struct progress *p, const struct options *o, unsigned 
 		return;
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
 		width = ws.ws_col;
-	progress_line(p, o, i, line, sizeof(line));
+	progress_line(p, o, i, label, k, n, line, sizeof(line));
 	if (strlen(line) > width - 1)
 		line[width - 1] = '\0';
 	fprintf(stderr, "\r\033[K%s", line);
@@ -113,16 +121,16 @@ static void say(struct progress *p, const char *msg)
 /* ---------------------------------------------------------------- runs */
 
 /*
- * Run i of the session.  0 when the session goes on; 1 when it ends here
- * (an interrupted run); -1 when the command could not start or maxrss-sc
- * failed (facts say which).
+ * Run i of the session (warm-up runs first) of argv, into rs.  0 when the
+ * session goes on; 1 when it ends here (an interrupted run); -1 when the
+ * command could not start or maxrss-sc failed (facts say which).
  */
-static int run_one(const struct options *o, struct runs *rs, struct exit_facts *facts,
-		   struct progress *prog, unsigned long i)
+static int run_one(const struct options *o, char *const *argv, struct runs *rs,
+		   struct exit_facts *facts, struct progress *prog, unsigned long i)
 {
 	struct tracer_config cfg = { .interval_ms = o->interval_ms, .exact = o->exact };
 	bool measured = i >= o->warmup, interrupted;
-	struct result *r = result_new(o->command, util_now_ns());
+	struct result *r = result_new(argv, util_now_ns());
 	char err[512];
 	int rc;
 
@@ -133,7 +141,7 @@ static int run_one(const struct options *o, struct runs *rs, struct exit_facts *
 	}
 	if (measured && (o->timeline || o->plot))
 		result_record_timeline(r);
-	rc = tracer_run(o->command, &cfg, &r->pt, &r->res, err, sizeof(err));
+	rc = tracer_run(argv, &cfg, &r->pt, &r->res, err, sizeof(err));
 	if (err[0])
 		say(prog, err);
 	if (!r->res.ran) {
@@ -162,21 +170,34 @@ static int run_one(const struct options *o, struct runs *rs, struct exit_facts *
 	return interrupted;
 }
 
-void session_run(const struct options *o, struct runs *rs, struct exit_facts *facts)
+void session_run(const struct options *o, const struct subjects *s, struct runs *rs,
+		 struct exit_facts *facts)
 {
 	struct progress prog = { .on = want_progress(o) };
 	unsigned long total = o->warmup + o->runs;
+	int stop = 0;
 
 	memset(facts, 0, sizeof(*facts));
-	for (unsigned long i = 0; i < total; i++) {
-		show_progress(&prog, o, i);
-		if (run_one(o, rs, facts, &prog, i))
-			break;
-	}
+	/*
+	 * In rounds, every command once per round (A B C A B C ...): a drift
+	 * of the machine weighs on all of them alike.
+	 */
+	for (unsigned long i = 0; i < total && !stop; i++)
+		for (size_t k = 0; k < s->n && !stop; k++) {
+			show_progress(&prog, o, i, s->v[k].label, k, s->n);
+			stop = run_one(o, s->v[k].argv, &rs[k], facts, &prog, i);
+		}
 	erase_progress(&prog);
 	facts->series = o->series;
-	facts->runs = rs->n;
-	facts->last_failed_status = rs->last_failed_status;
-	if (rs->n)
-		facts->run_status = rs->v[rs->n - 1].status;
+	for (size_t k = 0; k < s->n; k++) {
+		facts->runs += rs[k].n;
+		if (rs[k].last_failed_status)
+			facts->last_failed_status = rs[k].last_failed_status;
+	}
+	/* The last run measured: of the last command that has one. */
+	for (size_t k = s->n; k-- > 0;)
+		if (rs[k].n) {
+			facts->run_status = rs[k].v[rs[k].n - 1].status;
+			break;
+		}
 }

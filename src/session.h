@@ -9,14 +9,17 @@
 #include "options.h"
 #include "result.h"
 #include "runs.h"
+#include "subjects.h"
 
 /*
- * Run o->command as o asks; each measured run that ran to its end is added
- * to rs (runs_init'ed by the caller).  Messages go to stderr.  Fills every
- * fact of the exit status but "exceeded" and the failures of the outputs.
- * A run that could not start, a failure of maxrss-sc, or a run interrupted
- * as by Ctrl-C ends the session early.
+ * Run the subjects of s as o asks, in rounds (every command once a round);
+ * each measured run of s->v[k] that ran to its end is added to rs[k]
+ * (runs_init'ed by the caller).  Messages go to stderr.  Fills every fact of
+ * the exit status but "exceeded" and the failures of the outputs.  A run
+ * that could not start, a failure of maxrss-sc, or a run interrupted as by
+ * Ctrl-C ends the session early.
  */
-void session_run(const struct options *o, struct runs *rs, struct exit_facts *facts);
+void session_run(const struct options *o, const struct subjects *s, struct runs *rs,
+		 struct exit_facts *facts);
 
 #endif

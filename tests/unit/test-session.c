@@ -12,12 +12,14 @@
 #include "options.h"
 #include "runs.h"
 #include "session.h"
+#include "subjects.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct options opts;
 static struct runs rs;
 static struct exit_facts facts;
+static struct subjects subj;
 
 /* Parse args (after "maxrss-sc") as the command line, then run the session. */
 static void run_session(const char *const *args, size_t n)
@@ -33,8 +35,10 @@ static void run_session(const char *const *args, size_t n)
 	argv[n + 1] = NULL;
 	cr_assert_eq(options_parse((int)n + 1, argv, &opts, err, sizeof(err)), OPTIONS_RUN, "%s",
 		     err);
-	runs_init(&rs, opts.command, opts.runs, opts.warmup, opts.series && opts.json);
-	session_run(&opts, &rs, &facts);
+	cr_assert_eq(subjects_build(&subj, &opts, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(subj.n, 1, "one command, not a comparison");
+	runs_init(&rs, subj.v[0].argv, opts.runs, opts.warmup, opts.series && opts.json);
+	session_run(&opts, &subj, &rs, &facts);
 }
 
 #define RUN_SESSION(...)                               \
@@ -46,6 +50,7 @@ static void run_session(const char *const *args, size_t n)
 static void teardown(void)
 {
 	runs_free(&rs);
+	subjects_free(&subj);
 }
 
 TestSuite(session, .fini = teardown, .timeout = 30);

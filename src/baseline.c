@@ -1,0 +1,214 @@
+#include <errno.h>
+#include <json.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "escape.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	for (char *p = err; errlen && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -EINVAL;
+}
+
+static json_object *member(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static bool number(json_object *o, double *out)
+{
+	if (!o || !(json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double)))
+		return false;
+	*out = json_object_get_double(o);
+	return isfinite(*out);
+}
+
+/* "command": ["argv", ...] joined by spaces, as the reports of one command name it. */
+static char *argv_label(json_object *cmd)
+{
+	size_t n = cmd && json_object_is_type(cmd, json_type_array) ? json_object_array_length(cmd) : 0;
+	char **v, *label;
+	size_t len;
+
+	if (!n)
+		return NULL;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(cmd, i);
+
+		if (!json_object_is_type(a, json_type_string)) {
+			free(v);
+			return NULL;
+		}
+		v[i] = (char *)json_object_get_string(a);
+	}
+	label = escape_command_join(v, &len);
+	free(v);
+	return label;
+}
+
+/* A "summary" figure {"min", "median", "mean", "stddev", "max"} of n runs. */
+static bool summary_stats(json_object *s, size_t n, struct stats *st)
+{
+	double sd;
+
+	memset(st, 0, sizeof(*st));
+	if (!number(member(s, "mean"), &st->mean) || !number(member(s, "min"), &st->min) ||
+	    !number(member(s, "max"), &st->max))
+		return false;
+	if (!number(member(s, "median"), &st->median))
+		st->median = st->mean;
+	st->n = n ? n : 1;
+	st->has_stddev = number(member(s, "stddev"), &sd) && st->n > 1;
+	st->stddev = st->has_stddev ? sd : 0;
+	return true;
+}
+
+/* One run's figure: a sample of one. */
+static bool one_value(json_object *v, struct stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!number(v, &st->mean))
+		return false;
+	st->n = 1;
+	st->min = st->max = st->median = st->mean;
+	return true;
+}
+
+/* The figures of one command: of its "summary" (a series) or of its one run. */
+static void read_figures(json_object *o, struct baseline_entry *e)
+{
+	json_object *summary = member(o, "summary"), *runs = member(o, "runs");
+	size_t n = runs && json_object_is_type(runs, json_type_array) ?
+			   json_object_array_length(runs) : 0;
+
+	if (summary) {
+		e->has[BASE_PEAK] = summary_stats(member(summary, "peak_rss_bytes"), n,
+						  &e->stats[BASE_PEAK]);
+		e->has[BASE_PSS] = summary_stats(member(summary, "tree_peak_pss_bytes"), n,
+						 &e->stats[BASE_PSS]);
+		return;
+	}
+	e->has[BASE_PEAK] = one_value(member(o, "peak_rss_bytes"), &e->stats[BASE_PEAK]);
+	e->has[BASE_PSS] = one_value(member(member(o, "tree"), "peak_pss_bytes"),
+				     &e->stats[BASE_PSS]);
+}
+
+static int add_entry(struct baseline *b, json_object *o, char *label)
+{
+	struct baseline_entry *v;
+
+	if (!label)
+		return -ENOMEM;
+	v = realloc(b->v, (b->n + 1) * sizeof(*v));
+	if (!v) {
+		free(label);
+		return -ENOMEM;
+	}
+	b->v = v;
+	memset(&v[b->n], 0, sizeof(v[b->n]));
+	v[b->n].label = label;
+	read_figures(o, &v[b->n]);
+	b->n++;
+	return 0;
+}
+
+/* The commands of a report: those of a comparison, or the one of a run or a series. */
+static int read_report(struct baseline *b, json_object *root)
+{
+	json_object *commands = member(root, "commands");
+	int rc = 0;
+
+	if (!commands)
+		return add_entry(b, root, argv_label(member(root, "command")));
+	for (size_t i = 0; !rc && i < json_object_array_length(commands); i++) {
+		json_object *c = json_object_array_get_idx(commands, i);
+		json_object *line = member(c, "command_line");
+
+		rc = add_entry(b, c, line && json_object_is_type(line, json_type_string) ?
+					     strdup(json_object_get_string(line)) :
+					     argv_label(member(c, "command")));
+	}
+	return rc;
+}
+
+int baseline_load(struct baseline *b, const char *path, char *err, size_t errlen)
+{
+	json_object *root = json_object_from_file(path), *schema, *commands;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->path = path;
+	if (!root)
+		return fail(err, errlen, "--baseline: %s is not a JSON file maxrss-sc can read (%s)",
+			    path, json_util_get_last_err() ? json_util_get_last_err() : "?");
+	schema = member(root, "schema");
+	commands = member(root, "commands");
+	if (!schema || !json_object_is_type(schema, json_type_string) ||
+	    strcmp(json_object_get_string(schema), "maxrss-sc/1") != 0)
+		rc = fail(err, errlen, "--baseline: %s is not a report of maxrss-sc (schema %s)",
+			  path, schema ? json_object_get_string(schema) : "missing");
+	else if (commands && !json_object_is_type(commands, json_type_array))
+		rc = fail(err, errlen, "--baseline: %s: \"commands\" is not an array", path);
+	else
+		rc = read_report(b, root);
+	if (!rc && !b->n)
+		rc = fail(err, errlen, "--baseline: %s holds no command", path);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "--baseline: out of memory reading %s", path);
+	json_object_put(root);
+	if (rc)
+		baseline_free(b);
+	return rc;
+}
+
+void baseline_free(struct baseline *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->v[i].label);
+	free(b->v);
+	b->v = NULL;
+	b->n = 0;
+}
+
+const struct baseline_entry *baseline_find(const struct baseline *b, const char *label)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].label, label) == 0)
+			return &b->v[i];
+	return NULL;
+}
+
+struct baseline_change baseline_change(const struct baseline *b, const struct compared *x,
+				       bool has_max, double max_increase)
+{
+	static const enum compare_figure figure_of[BASE_COUNT] = { FIG_PEAK, FIG_PSS };
+	struct baseline_change c = { .entry = baseline_find(b, x->subject->label) };
+
+	if (!c.entry)
+		return c;
+	for (int f = 0; f < BASE_COUNT; f++)
+		if (c.entry->has[f] && x->has[figure_of[f]])
+			c.rel[f] = compare_relate(&x->stats[figure_of[f]], &c.entry->stats[f]);
+	c.exceeded = has_max && c.rel[BASE_PEAK].known && c.rel[BASE_PEAK].beyond_noise &&
+		     c.rel[BASE_PEAK].change * 100 > max_increase;
+	return c;
+}
