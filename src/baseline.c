@@ -9,7 +9,8 @@
 #include "baseline.h"
 #include "escape.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -33,16 +34,23 @@ static json_object *member(json_object *o, const char *key)
 
 static bool number(json_object *o, double *out)
 {
-	if (!o || !(json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double)))
+	if (!o ||
+	    !(json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double)))
 		return false;
 	*out = json_object_get_double(o);
 	return isfinite(*out);
 }
 
-/* "command": ["argv", ...] joined by spaces, as the reports of one command name it. */
+/*
+ * "command": ["argv", ...] joined by spaces, as the reports of one command
+ * name it; NULL when there is none (or no memory: then the message says
+ * "no command", which is rare enough).
+ */
 static char *argv_label(json_object *cmd)
 {
-	size_t n = cmd && json_object_is_type(cmd, json_type_array) ? json_object_array_length(cmd) : 0;
+	size_t n = cmd && json_object_is_type(cmd, json_type_array) ?
+			   json_object_array_length(cmd) :
+			   0;
 	char **v, *label;
 	size_t len;
 
@@ -98,7 +106,8 @@ static void read_figures(json_object *o, struct baseline_entry *e)
 {
 	json_object *summary = member(o, "summary"), *runs = member(o, "runs");
 	size_t n = runs && json_object_is_type(runs, json_type_array) ?
-			   json_object_array_length(runs) : 0;
+			   json_object_array_length(runs) :
+			   0;
 
 	if (summary) {
 		e->has[BASE_PEAK] = summary_stats(member(summary, "peak_rss_bytes"), n,
@@ -112,12 +121,13 @@ static void read_figures(json_object *o, struct baseline_entry *e)
 				     &e->stats[BASE_PSS]);
 }
 
+/* Add the command of o, labelled label (NULL: o names no command). */
 static int add_entry(struct baseline *b, json_object *o, char *label)
 {
 	struct baseline_entry *v;
 
 	if (!label)
-		return -ENOMEM;
+		return -ENODATA;
 	v = realloc(b->v, (b->n + 1) * sizeof(*v));
 	if (!v) {
 		free(label);
@@ -143,9 +153,10 @@ static int read_report(struct baseline *b, json_object *root)
 		json_object *c = json_object_array_get_idx(commands, i);
 		json_object *line = member(c, "command_line");
 
-		rc = add_entry(b, c, line && json_object_is_type(line, json_type_string) ?
-					     strdup(json_object_get_string(line)) :
-					     argv_label(member(c, "command")));
+		rc = add_entry(b, c,
+			       line && json_object_is_type(line, json_type_string) ?
+				       strdup(json_object_get_string(line)) :
+				       argv_label(member(c, "command")));
 	}
 	return rc;
 }
@@ -158,8 +169,9 @@ int baseline_load(struct baseline *b, const char *path, char *err, size_t errlen
 	memset(b, 0, sizeof(*b));
 	b->path = path;
 	if (!root)
-		return fail(err, errlen, "--baseline: %s is not a JSON file maxrss-sc can read (%s)",
-			    path, json_util_get_last_err() ? json_util_get_last_err() : "?");
+		return fail(err, errlen,
+			    "--baseline: %s is not a JSON file maxrss-sc can read (%s)", path,
+			    json_util_get_last_err() ? json_util_get_last_err() : "?");
 	schema = member(root, "schema");
 	commands = member(root, "commands");
 	if (!schema || !json_object_is_type(schema, json_type_string) ||
@@ -170,7 +182,7 @@ int baseline_load(struct baseline *b, const char *path, char *err, size_t errlen
 		rc = fail(err, errlen, "--baseline: %s: \"commands\" is not an array", path);
 	else
 		rc = read_report(b, root);
-	if (!rc && !b->n)
+	if ((!rc && !b->n) || rc == -ENODATA)
 		rc = fail(err, errlen, "--baseline: %s holds no command", path);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "--baseline: out of memory reading %s", path);

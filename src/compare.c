@@ -70,8 +70,7 @@ double compare_welch_p(const struct stats *a, const struct stats *b)
 		return a->mean == b->mean ? 1 : 0;
 	t = (a->mean - b->mean) / sqrt(va + vb);
 	/* Welch-Satterthwaite degrees of freedom. */
-	df = (va + vb) * (va + vb) /
-	     (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
+	df = (va + vb) * (va + vb) / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
 	/* P(|T| >= |t|) for Student's t with df degrees of freedom. */
 	return incomplete_beta(df / 2, 0.5, df / (df + t * t));
 }
@@ -146,7 +145,7 @@ static double fit_at(const double *x, const double *y, size_t n, double k, bool 
 bool compare_fit_growth(const double *xs, const double *ys, size_t n, struct growth *g)
 {
 	double x[SUBJECTS_MAX_VALUES], y[SUBJECTS_MAX_VALUES], lo, hi, best = INFINITY, sst = 0,
-	       mean = 0, base, coef;
+								       mean = 0, base, coef;
 	const double phi = (sqrt(5.0) - 1) / 2;
 	bool with_base;
 	size_t m = 0;
@@ -231,8 +230,9 @@ static int by_key(const void *pa, const void *pb)
 
 static void sort_order(struct comparison *c, enum options_sort sort)
 {
-	static const int figure_of[] = { [SORT_PEAK] = FIG_PEAK, [SORT_PSS] = FIG_PSS,
-					 [SORT_TIME] = FIG_WALL, [SORT_COMMAND] = -1 };
+	static const int figure_of[] = {
+		[SORT_PEAK] = FIG_PEAK, [SORT_PSS] = FIG_PSS, [SORT_TIME] = FIG_WALL, [SORT_COMMAND] = -1
+	};
 
 	for (size_t i = 0; i < c->n; i++)
 		c->order[i] = i;

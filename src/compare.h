@@ -21,9 +21,9 @@
 
 /* What decided whether a difference is beyond the noise. */
 enum compare_test {
-	TEST_WELCH,	 /* Welch's t-test, two-sided, p < COMPARE_ALPHA */
-	TEST_RANGES,	 /* no spread on either side: disjoint min ... max ranges */
-	TEST_NO_SPREAD,	 /* one run on a side: no noise to tell apart, any difference counts */
+	TEST_WELCH,	/* Welch's t-test, two-sided, p < COMPARE_ALPHA */
+	TEST_RANGES,	/* no spread on either side: disjoint min ... max ranges */
+	TEST_NO_SPREAD, /* one run on a side: no noise to tell apart, any difference counts */
 };
 
 /* One figure of a command against the same figure of a reference. */
@@ -77,8 +77,8 @@ struct fit {
 struct comparison {
 	struct compared *v; /* in the order of the subjects */
 	size_t n;
-	size_t *order;		  /* the report's order (--sort) */
-	size_t least[FIG_COUNT];  /* the command with the least of each figure */
+	size_t *order;		 /* the report's order (--sort) */
+	size_t least[FIG_COUNT]; /* the command with the least of each figure */
 	bool has_least[FIG_COUNT];
 	struct fit *fits;
 	size_t nfits;

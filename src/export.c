@@ -90,7 +90,8 @@ static void md_baseline(FILE *f, const struct baseline_change *b)
 	}
 	fmt_size(b->entry->stats[BASE_PEAK].mean, then, sizeof(then));
 	fprintf(f, " %s, %+.1f %%%s%s |", then, b->rel[BASE_PEAK].change * 100,
-		b->rel[BASE_PEAK].beyond_noise ? "" : " (noise)", b->exceeded ? " **too much**" : "");
+		b->rel[BASE_PEAK].beyond_noise ? "" : " (noise)",
+		b->exceeded ? " **too much**" : "");
 }
 
 int export_markdown(FILE *f, const struct compare_report *cr)
@@ -162,7 +163,8 @@ static void csv_header(FILE *f, const struct compare_report *cr)
 	for (size_t i = 0; i < NFIGS; i++)
 		for (size_t k = 0; k < 5; k++)
 			fprintf(f, ",%s_%s", csv_figures[i].name, stat_names[k]);
-	fputs(",peak_rss_ratio,peak_rss_ratio_uncertainty,peak_rss_beyond_noise,peak_rss_p_value", f);
+	fputs(",peak_rss_ratio,peak_rss_ratio_uncertainty,peak_rss_beyond_noise,peak_rss_p_value",
+	      f);
 	if (cr->base)
 		fputs(",baseline_peak_rss_bytes_mean,baseline_peak_rss_change,"
 		      "baseline_peak_rss_beyond_noise,baseline_exceeded",

@@ -25,7 +25,7 @@ struct job {
 	struct subjects s;
 	struct baseline base;
 	bool has_base;
-	struct runs *rs;		 /* one series per subject */
+	struct runs *rs; /* one series per subject */
 	struct comparison c;
 	struct baseline_change *change; /* one per subject, with --baseline */
 	struct compare_report cr;
@@ -133,7 +133,8 @@ static bool write_outputs(struct output *out, const struct job *j, int status)
 		warn_msg("out of memory: %zu samples are missing from the timeline",
 			 last->tl.dropped);
 	if (out[OUT_TIMELINE].f)
-		ok &= close_output(&out[OUT_TIMELINE], csv_write_timeline(out[OUT_TIMELINE].f, last));
+		ok &= close_output(&out[OUT_TIMELINE],
+				   csv_write_timeline(out[OUT_TIMELINE].f, last));
 	if (out[OUT_PLOT].f) {
 		if (j->o.series) {
 			snprintf(note, sizeof(note), "run %zu of %zu", j->rs[0].n, j->rs[0].n);
@@ -142,7 +143,8 @@ static bool write_outputs(struct output *out, const struct job *j, int status)
 		ok &= close_output(&out[OUT_PLOT], plot_write_svg(out[OUT_PLOT].f, &plot));
 	}
 	if (out[OUT_MARKDOWN].f)
-		ok &= close_output(&out[OUT_MARKDOWN], export_markdown(out[OUT_MARKDOWN].f, &j->cr));
+		ok &= close_output(&out[OUT_MARKDOWN],
+				   export_markdown(out[OUT_MARKDOWN].f, &j->cr));
 	if (out[OUT_CSV].f)
 		ok &= close_output(&out[OUT_CSV], export_csv(out[OUT_CSV].f, &j->cr));
 	return ok;
@@ -208,10 +210,15 @@ static int analyse(struct job *j)
 			j->change[k] = baseline_change(&j->base, &j->c.v[k], j->o.max_increase_set,
 						       j->o.max_increase);
 	}
-	j->cr = (struct compare_report){ .c = &j->c, .s = &j->s, .base = j->change,
-					 .base_path = j->o.baseline, .has_max = j->o.max_increase_set,
-					 .max_increase = j->o.max_increase, .sort = j->o.sort,
-					 .planned_runs = j->o.runs, .warmup_runs = j->o.warmup };
+	j->cr = (struct compare_report){ .c = &j->c,
+					 .s = &j->s,
+					 .base = j->change,
+					 .base_path = j->o.baseline,
+					 .has_max = j->o.max_increase_set,
+					 .max_increase = j->o.max_increase,
+					 .sort = j->o.sort,
+					 .planned_runs = j->o.runs,
+					 .warmup_runs = j->o.warmup };
 	return 0;
 }
 

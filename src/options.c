@@ -131,7 +131,8 @@ static int parse_percent(const char *arg, double *out)
 static enum options_result check_together(struct options *opts, char *err, size_t errlen)
 {
 	if (opts->no_shell && !opts->compare)
-		return fail(err, errlen, "--no-shell splits the command lines of --compare: give -C");
+		return fail(err, errlen,
+			    "--no-shell splits the command lines of --compare: give -C");
 	if (opts->max_increase_set && !opts->baseline)
 		return fail(err, errlen, "--max-increase needs --baseline=FILE to compare with");
 	if (opts->compare || opts->nparams) {
@@ -259,10 +260,12 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 		}
 	}
 	if (optind >= argc && opts->compare)
-		return fail(err, errlen,
-			    "--compare: no command line given (usage: maxrss-sc -C 'CMD 1' 'CMD 2'...)");
+		return fail(
+			err, errlen,
+			"--compare: no command line given (usage: maxrss-sc -C 'CMD 1' 'CMD 2'...)");
 	if (optind >= argc)
-		return fail(err, errlen, "no command given (usage: maxrss-sc [OPTION]... COMMAND [ARG]...)");
+		return fail(err, errlen,
+			    "no command given (usage: maxrss-sc [OPTION]... COMMAND [ARG]...)");
 	opts->command = argv + optind;
 	opts->command_argc = argc - optind;
 	return check_together(opts, err, errlen);

@@ -117,16 +117,16 @@ static void fits_text(FILE *f, const struct compare_report *cr)
 
 		short_label(cr, ft->first, cmd, sizeof(cmd));
 		if (!ft->known) {
-			fprintf(f, "  peak RSS against %s (%s): not enough points to fit\n", p->name,
-				cmd);
+			fprintf(f, "  peak RSS against %s (%s): not enough points to fit\n",
+				p->name, cmd);
 			continue;
 		}
 		units_format_size((uint64_t)llround(ft->growth.base), base, sizeof(base));
 		fprintf(f,
 			"  peak RSS grows as %s^%.2f (fit of base + c \u00b7 %s^k over %zu points, "
 			"%s = %g .. %g, base %s, R\u00b2 %.4f), for %s\n",
-			p->name, ft->growth.exponent, p->name, ft->points, p->name, ft->low, ft->high,
-			base, ft->growth.r_squared, cmd);
+			p->name, ft->growth.exponent, p->name, ft->points, p->name, ft->low,
+			ft->high, base, ft->growth.r_squared, cmd);
 	}
 }
 
@@ -155,8 +155,8 @@ static void baseline_text(FILE *f, const struct compare_report *cr)
 			units_format_size((uint64_t)llround(cr->c->v[i].stats[cf].mean), now,
 					  sizeof(now));
 			noise_words(r, noise, sizeof(noise));
-			fprintf(f, "  %s: %s %s -> %s, %+.1f %%, %s%s\n", cmd, figure_title[cf], then,
-				now, r->change * 100, noise,
+			fprintf(f, "  %s: %s %s -> %s, %+.1f %%, %s%s\n", cmd, figure_title[cf],
+				then, now, r->change * 100, noise,
 				fig == BASE_PEAK && b->exceeded ? "; above --max-increase" : "");
 		}
 	}
@@ -208,9 +208,9 @@ static void json_number(FILE *f, double v)
 
 static void json_relation(FILE *f, const struct relation *r)
 {
-	static const char *const test_name[] = { [TEST_WELCH] = "welch",
-						 [TEST_RANGES] = "ranges",
-						 [TEST_NO_SPREAD] = "no_spread" };
+	static const char *const test_name[] = {
+		[TEST_WELCH] = "welch", [TEST_RANGES] = "ranges", [TEST_NO_SPREAD] = "no_spread"
+	};
 
 	if (!r->known) {
 		fputs("null", f);
@@ -327,7 +327,8 @@ static void json_least(FILE *f, const struct comparison *c)
 
 int report_write_compare_json(FILE *f, const struct compare_report *cr, int status)
 {
-	fprintf(f, "{\n  \"schema\": \"maxrss-sc/1\",\n  \"mode\": \"compare\",\n  \"status\": %d,\n",
+	fprintf(f,
+		"{\n  \"schema\": \"maxrss-sc/1\",\n  \"mode\": \"compare\",\n  \"status\": %d,\n",
 		status);
 	fprintf(f, "  \"sort\": \"%s\", \"planned_runs\": %lu, \"warmup_runs\": %lu,\n",
 		sort_name[cr->sort], cr->planned_runs, cr->warmup_runs);

@@ -9,7 +9,8 @@
 #include "subjects.h"
 #include "util.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -183,8 +184,8 @@ static int parse_scan(struct param *p, const char *range, char *err, size_t errl
 	double low, high, step = 1, steps;
 	char buf[64];
 
-	if (!c1 || parse_number(range, c1, &low) ||
-	    parse_number(c1 + 1, c2 ? c2 : end, &high) || (c2 && parse_number(c2 + 1, end, &step)))
+	if (!c1 || parse_number(range, c1, &low) || parse_number(c1 + 1, c2 ? c2 : end, &high) ||
+	    (c2 && parse_number(c2 + 1, end, &step)))
 		return fail(err, errlen, "-P %s: '%s' is not LOW:HIGH[:STEP] (e.g. 8:128:8)",
 			    p->name, range);
 	if (step <= 0 || high < low)
@@ -213,8 +214,7 @@ static int parse_scan(struct param *p, const char *range, char *err, size_t errl
 	return 0;
 }
 
-int subjects_parse_param(const struct param_spec *spec, struct param *p, char *err,
-			 size_t errlen)
+int subjects_parse_param(const struct param_spec *spec, struct param *p, char *err, size_t errlen)
 {
 	const char *opt = spec->scan ? "-P" : "-L", *eq = strchr(spec->spec, '=');
 	size_t n = name_len(spec->spec);
@@ -253,7 +253,8 @@ static int find_param(const struct subjects *s, const char *name, size_t len)
 
 /*
  * Check the {NAME}s of text: each must be a parameter (a shell's ${NAME} is
- * the shell's, not ours); mark which parameters are used.
+ * the shell's, not ours, and "{{" is a brace of the command's own: awk's
+ * '{{print}}'); mark which parameters are used.
  */
 static int check_names(const struct subjects *s, const char *text, bool *used, char *err,
 		       size_t errlen)
@@ -262,11 +263,16 @@ static int check_names(const struct subjects *s, const char *text, bool *used, c
 		size_t n = name_len(p + 1);
 		int i;
 
+		if (p[1] == '{') { /* "{{": a brace of the command's own */
+			p++;
+			continue;
+		}
 		if (!n || p[1 + n] != '}' || (p > text && p[-1] == '$'))
 			continue;
 		i = find_param(s, p + 1, n);
 		if (i < 0)
-			return fail(err, errlen, "{%.*s} in '%s' is no parameter (give -L or -P %.*s=...)",
+			return fail(err, errlen,
+				    "{%.*s} in '%s' is no parameter (give -L or -P %.*s=...)",
 				    (int)n, p + 1, text, (int)n, p + 1);
 		used[i] = true;
 	}
@@ -282,9 +288,14 @@ static char *substitute(const struct subjects *s, const char *text, const size_t
 	for (const char *p = text; out && *p;) {
 		size_t n = *p == '{' ? name_len(p + 1) : 0;
 		int i = n && p[1 + n] == '}' && !(p > text && p[-1] == '$') ?
-				find_param(s, p + 1, n) : -1;
+				find_param(s, p + 1, n) :
+				-1;
 		const char *add = i >= 0 ? s->params[i].values[value[i]] : p;
 		size_t add_len = i >= 0 ? strlen(add) : 1;
+
+		/* "{{" and "}}" are a brace of the command's own, with parameters. */
+		if (i < 0 && s->nparams && (p[0] == '{' || p[0] == '}') && p[1] == p[0])
+			p++;
 
 		if (util_grow((void **)&out, &cap, len + add_len + 1, 1)) {
 			free(out);

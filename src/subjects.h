@@ -21,19 +21,19 @@
 /* A parameter: its name and values, in the order given. */
 struct param {
 	char *name;
-	char **values; /* as substituted; for -P, numbers */
+	char **values;	 /* as substituted; for -P, numbers */
 	double *numbers; /* -P only: the values as numbers, for the fit */
 	size_t nvalues;
-	bool scan;	 /* -P */
+	bool scan; /* -P */
 };
 
 /* One command to measure. */
 struct subject {
-	char *label;	   /* the command line, values substituted: reports, baselines */
-	char **argv;	   /* what runs, NULL-terminated */
-	bool words;	   /* argv is one block (subjects_split_words) */
-	size_t operand;	   /* which operand it comes from */
-	size_t *value;	   /* for each parameter, the index of its value */
+	char *label;	/* the command line, values substituted: reports, baselines */
+	char **argv;	/* what runs, NULL-terminated */
+	bool words;	/* argv is one block (subjects_split_words) */
+	size_t operand; /* which operand it comes from */
+	size_t *value;	/* for each parameter, the index of its value */
 };
 
 struct subjects {
@@ -65,7 +65,6 @@ int subjects_split_words(const char *line, char ***argv, char *err, size_t errle
 /*
  * Parse one -L or -P spec into p.  0, or -EINVAL with a message, -ENOMEM.
  */
-int subjects_parse_param(const struct param_spec *spec, struct param *p, char *err,
-			 size_t errlen);
+int subjects_parse_param(const struct param_spec *spec, struct param *p, char *err, size_t errlen);
 
 #endif

@@ -66,7 +66,7 @@ static size_t add_args(const char **argv, size_t n, const char *const *args)
 	return n;
 }
 
-static char *read_file(const char *path, size_t *len)
+char *e2e_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -127,7 +127,7 @@ void e2e_run(struct e2e_run *r, const char *const *opts, const char *const *cmd,
 
 	cr_assert(run_capture((char *const *)argv, stdin_text, &r->out) == 0, "cannot run %s: %s",
 		  argv[0], strerror(errno));
-	r->report = read_file(path, &r->report_len);
+	r->report = e2e_read_file(path, &r->report_len);
 	unlink(path);
 	cr_assert(r->report, "no report file");
 	r->ntruths = e2e_parse_truths(r->out.out, r->truths, E2E_MAX_TRUTHS);
@@ -419,7 +419,7 @@ void e2e_run_limited(struct e2e_run *r, unsigned limit, const char *const *opts,
 	cr_assert(run_capture((char *const *)argv, NULL, &r->out) == 0, "cannot run timeout(1): %s",
 		  strerror(errno));
 	took = now_seconds() - start;
-	r->report = read_file(path, &r->report_len);
+	r->report = e2e_read_file(path, &r->report_len);
 	unlink(path);
 	/* timeout(1) says 124 (or 137 after its KILL): tell that from the tool's own. */
 	cr_assert(took < limit,

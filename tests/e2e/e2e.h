@@ -130,6 +130,9 @@ bool e2e_argv_equals(const struct json *arr, const char *const *args);
 void e2e_assert_within(const char *label, uint64_t v, uint64_t lo, uint64_t hi);
 uint64_t e2e_sub(uint64_t a, uint64_t b);
 
+/* The whole of a file, NUL-terminated (malloc'd), its length in *len; NULL when unreadable. */
+char *e2e_read_file(const char *path, size_t *len);
+
 /* A fresh temporary directory (asserted), to be removed with e2e_rmtree. */
 void e2e_tmpdir(char *buf, size_t len);
 void e2e_rmtree(const char *dir);

@@ -3,6 +3,8 @@
  *
  *	wl touch-free N          touch N MiB, truth peak, munmap, truth end
  *	wl hold-exit N           touch N MiB, truth peak, exit holding it
+ *	wl hold-square N         touch N*N/8 MiB, truth peak, exit holding it
+ *	wl hold-env              touch $WL_MIB MiB, truth peak, exit holding it
  *	wl grow-exec N PROG ARG.. touch N MiB, truth peak, execv PROG
  *	wl threads K M           K threads hold M MiB each at once, truth peak
  *	wl spawn N PROG ARG..    touch N MiB, posix_spawn PROG, wait, truth peak
@@ -63,6 +65,27 @@ static int cmd_hold_exit(int argc, char **argv)
 {
 	(void)argc;
 	touch_mib(arg_num(argv[0]));
+	truth("peak");
+	return 0;
+}
+
+/* Quadratic growth for the parameter-scan tests: N*N/8 MiB. */
+static int cmd_hold_square(int argc, char **argv)
+{
+	unsigned long n = arg_num(argv[0]);
+
+	(void)argc;
+	touch_mib(n * n / 8);
+	truth("peak");
+	return 0;
+}
+
+/* The size from the environment: one command line, another size (baseline tests). */
+static int cmd_hold_env(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	touch_mib(arg_num(getenv("WL_MIB")));
 	truth("peak");
 	return 0;
 }
@@ -327,6 +350,8 @@ static int cmd_sleep(int argc, char **argv)
 static const struct wl_subcommand subcommands[] = {
 	{ "touch-free", 1, NULL, true, cmd_touch_free },
 	{ "hold-exit", 1, NULL, true, cmd_hold_exit },
+	{ "hold-square", 1, NULL, true, cmd_hold_square },
+	{ "hold-env", 0, NULL, true, cmd_hold_env },
 	{ "grow-exec", 2, NULL, true, cmd_grow_exec },
 	{ "threads", 2, NULL, true, cmd_threads },
 	{ "spawn", 2, NULL, true, cmd_spawn },

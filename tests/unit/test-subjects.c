@@ -1,0 +1,164 @@
+/*
+ * Unit tests of subjects: the commands of a comparison from the options:
+ * parameters (-L lists, -P scans), {NAME} substitution and its refusals,
+ * --no-shell word splitting, and the order of the product of parameters.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "options.h"
+#include "subjects.h"
+
+static struct options opts;
+static struct subjects subj;
+static char err[512];
+
+static void teardown(void)
+{
+	subjects_free(&subj);
+}
+
+TestSuite(subjects, .fini = teardown);
+
+/* Parse args (after "maxrss-sc") and build the subjects; returns subjects_build's result. */
+static int build(const char *const *args)
+{
+	static char *argv[32];
+	size_t n = 0;
+
+	argv[n++] = (char *)"maxrss-sc";
+	for (; *args; args++)
+		argv[n++] = (char *)*args;
+	argv[n] = NULL;
+	cr_assert_eq(options_parse((int)n, argv, &opts, err, sizeof(err)), OPTIONS_RUN, "%s", err);
+	return subjects_build(&subj, &opts, err, sizeof(err));
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void assert_argv(char **argv, const char *const *want)
+{
+	size_t i = 0;
+
+	for (; want[i]; i++) {
+		cr_assert_not_null(argv[i], "word %zu missing, want '%s'", i, want[i]);
+		cr_assert_str_eq(argv[i], want[i], "word %zu", i);
+	}
+	cr_assert_null(argv[i], "extra word '%s'", argv[i]);
+}
+
+Test(subjects, one_command_is_no_comparison)
+{
+	cr_assert_eq(build(ARGS("ls", "-l")), 0, "%s", err);
+	cr_assert_eq(subj.n, 1);
+	cr_assert_not(subj.compare);
+	assert_argv(subj.v[0].argv, ARGS("ls", "-l"));
+	cr_assert_str_eq(subj.v[0].label, "ls -l");
+}
+
+Test(subjects, compare_runs_each_line_through_sh)
+{
+	cr_assert_eq(build(ARGS("-C", "sort a | uniq", "wc -l b")), 0, "%s", err);
+	cr_assert(subj.compare);
+	cr_assert_eq(subj.n, 2);
+	assert_argv(subj.v[0].argv, ARGS("/bin/sh", "-c", "sort a | uniq"));
+	cr_assert_str_eq(subj.v[1].label, "wc -l b");
+	cr_assert_eq(subj.v[1].operand, 1);
+	cr_assert_eq(opts.runs, 10, "10 runs by default when comparing");
+}
+
+Test(subjects, product_of_parameters_last_varies_fastest)
+{
+	cr_assert_eq(build(ARGS("-C", "-L", "a=x,y", "-P", "n=1:3", "p {a} {n}", "q {n}")), 0, "%s",
+		     err);
+	cr_assert_eq(subj.n, 12, "2 lines x 2 x 3");
+	cr_assert_str_eq(subj.v[0].label, "p x 1");
+	cr_assert_str_eq(subj.v[1].label, "p x 2");
+	cr_assert_str_eq(subj.v[3].label, "p y 1");
+	cr_assert_str_eq(subj.v[6].label, "q 1");
+	cr_assert_eq(subj.v[6].operand, 1);
+	cr_assert_eq(subj.v[5].value[0], 1);
+	cr_assert_eq(subj.v[5].value[1], 2);
+	cr_assert(subj.params[1].scan);
+	cr_assert_eq(subj.params[1].numbers[2], 3.0);
+}
+
+Test(subjects, parameters_without_compare_substitute_the_words)
+{
+	cr_assert_eq(build(ARGS("-L", "n=8,16", "wl", "hold-exit", "{n}")), 0, "%s", err);
+	cr_assert(subj.compare, "variants are compared");
+	cr_assert_eq(subj.n, 2);
+	assert_argv(subj.v[1].argv, ARGS("wl", "hold-exit", "16"));
+	cr_assert_str_eq(subj.v[1].label, "wl hold-exit 16");
+}
+
+Test(subjects, shell_braces_are_left_alone)
+{
+	cr_assert_eq(build(ARGS("-C", "-L", "n=1", "echo ${HOME} {n} {{print}}")), 0, "%s", err);
+	cr_assert_str_eq(subj.v[0].label, "echo ${HOME} 1 {print}");
+	subjects_free(&subj);
+	/* Without parameters nothing is substituted, nor refused. */
+	cr_assert_eq(build(ARGS("-C", "awk '{print}' f")), 0, "%s", err);
+	cr_assert_str_eq(subj.v[0].label, "awk '{print}' f");
+}
+
+Test(subjects, scans_of_decimals_and_steps)
+{
+	struct param p;
+	struct param_spec spec = { true, "x=0.5:1.5:0.25" };
+
+	cr_assert_eq(subjects_parse_param(&spec, &p, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.nvalues, 5);
+	cr_assert_str_eq(p.values[1], "0.75");
+	cr_assert_str_eq(p.values[4], "1.5");
+	cr_assert_eq(p.numbers[4], 1.5);
+	for (size_t i = 0; i < p.nvalues; i++)
+		free(p.values[i]);
+	free(p.values);
+	free(p.numbers);
+	free(p.name);
+}
+
+static void refused(const char *const *args, const char *words)
+{
+	int rc = build(args);
+
+	cr_assert_eq(rc, -EINVAL, "accepted; want an error with '%s'", words);
+	cr_assert(strstr(err, words), "'%s' not in: %s", words, err);
+	cr_assert_null(strchr(err, '\n'), "one line: %s", err);
+}
+
+Test(subjects, bad_input)
+{
+	refused(ARGS("-C", "-L", "n=1", "x {n} {m}"), "{m} in 'x {n} {m}' is no parameter");
+	refused(ARGS("-C", "-L", "n=", "x {n}"), "empty");
+	refused(ARGS("-C", "-P", "n=1:10:4", "x {n}"), "never reach 10");
+	refused(ARGS("-C", "-P", "n=5:1", "x {n}"), "LOW <= HIGH");
+	refused(ARGS("-C", "-P", "n=1:5:0", "x {n}"), "STEP above 0");
+	refused(ARGS("-C", "-P", "n=a:b", "x {n}"), "not LOW:HIGH");
+	refused(ARGS("-C", "-P", "n=1:100000", "x {n}"), "more than");
+	refused(ARGS("-C", "-L", "1n=2", "x"), "not NAME=");
+	refused(ARGS("-C", "-L", "n=1", "-L", "n=2", "x {n}"), "given twice");
+	refused(ARGS("-C", "-L", "n=1,2", "x"), "no {n} in any command line");
+	refused(ARGS("-C", "-N", "x 'open"), "single quote is left open");
+	refused(ARGS("-C", "-N", "   "), "no word");
+}
+
+Test(subjects, split_words)
+{
+	char **argv;
+
+	cr_assert_eq(subjects_split_words("a  'b c' \"d \\\"e\\\" $f\" g\\ h\\'", &argv, err,
+					  sizeof(err)),
+		     0, "%s", err);
+	assert_argv(argv, ARGS("a", "b c", "d \"e\" $f", "g h'"));
+	free(argv);
+	cr_assert_eq(subjects_split_words("''", &argv, err, sizeof(err)), 0);
+	assert_argv(argv, ARGS(""));
+	free(argv);
+	cr_assert_eq(subjects_split_words("\"a\\nb\"", &argv, err, sizeof(err)), 0);
+	assert_argv(argv, ARGS("a\\nb"));
+	free(argv);
+}
