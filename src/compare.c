@@ -88,7 +88,8 @@ struct relation compare_relate(const struct stats *a, const struct stats *ref)
 		return r;
 	}
 	r.ratio = a->mean / ref->mean;
-	r.uncertainty = r.ratio * sqrt(ea * ea + eb * eb);
+	/* A single run tells nothing of its spread: no uncertainty, rather than 0. */
+	r.uncertainty = a->n < 2 || ref->n < 2 ? NAN : r.ratio * sqrt(ea * ea + eb * eb);
 	r.change = (a->mean - ref->mean) / ref->mean;
 	if (a->n < 2 || ref->n < 2) {
 		r.test = TEST_NO_SPREAD;
@@ -346,4 +347,12 @@ void compare_free(struct comparison *c)
 	free(c->order);
 	free(c->fits);
 	memset(c, 0, sizeof(*c));
+}
+
+void compare_format_ratio(const struct relation *r, char *buf, size_t len)
+{
+	if (isfinite(r->uncertainty))
+		snprintf(buf, len, "%.2f \u00b1 %.2f", r->ratio, r->uncertainty);
+	else
+		snprintf(buf, len, "%.2f", r->ratio);
 }

@@ -30,7 +30,7 @@ enum compare_test {
 struct relation {
 	bool known;	    /* both sides have the figure */
 	double ratio;	    /* mean / the reference's mean */
-	double uncertainty; /* ratio * sqrt((sd/mean)^2 + (sd_ref/mean_ref)^2) */
+	double uncertainty; /* ratio * sqrt((sd/mean)^2 + (sd_ref/mean_ref)^2); NaN for a single run */
 	double change;	    /* (mean - reference) / reference, as a fraction */
 	bool beyond_noise;
 	enum compare_test test;
@@ -94,6 +94,9 @@ void compare_free(struct comparison *c);
 
 /* a against ref: ratio, uncertainty, and the test that says whether it is beyond the noise. */
 struct relation compare_relate(const struct stats *a, const struct stats *ref);
+
+/* The ratio of r as "1.23 \u00b1 0.04", or "1.23" without an uncertainty. */
+void compare_format_ratio(const struct relation *r, char *buf, size_t len);
 
 /*
  * Welch's t-test of two samples given by their statistics (n >= 2 each,

@@ -35,6 +35,20 @@ static void md_code(FILE *f, const char *s)
 		fputc('`', f);
 }
 
+/*
+ * Plain text in a cell (a parameter's value): the characters that would
+ * make Markdown (emphasis, links, HTML, entities) or end the cell are
+ * escaped with a backslash, as CommonMark allows for any punctuation.
+ */
+static void md_text(FILE *f, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if (strchr("\\`*_[]<>|~&", *p))
+			fputc('\\', f);
+		fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+	}
+}
+
 static void fmt_size(double v, char *buf, size_t len)
 {
 	units_format_size((uint64_t)llround(v), buf, len);
@@ -70,14 +84,15 @@ static void md_stat(FILE *f, const struct compared *x, enum compare_figure fig)
 static void md_relative(FILE *f, const struct compared *x, bool least)
 {
 	const struct relation *r = &x->rel[FIG_PEAK];
+	char ratio[64];
 
+	compare_format_ratio(r, ratio, sizeof(ratio));
 	if (!x->has[FIG_PEAK] || !r->known)
 		fputs(" - |", f);
 	else if (least)
 		fputs(" 1.00 |", f);
 	else
-		fprintf(f, " %.2f \u00b1 %.2f%s |", r->ratio, r->uncertainty,
-			r->beyond_noise ? "" : " (noise)");
+		fprintf(f, " %s%s |", ratio, r->beyond_noise ? "" : " (noise)");
 }
 
 static void md_baseline(FILE *f, const struct baseline_change *b)
@@ -114,8 +129,11 @@ int export_markdown(FILE *f, const struct compare_report *cr)
 		fprintf(f, "| %zu | ", k + 1);
 		md_code(f, x->subject->label);
 		fputs(" |", f);
-		for (size_t p = 0; p < cr->s->nparams; p++)
-			fprintf(f, " %s |", cr->s->params[p].values[x->subject->value[p]]);
+		for (size_t p = 0; p < cr->s->nparams; p++) {
+			fputc(' ', f);
+			md_text(f, cr->s->params[p].values[x->subject->value[p]]);
+			fputs(" |", f);
+		}
 		md_stat(f, x, FIG_PEAK);
 		md_stat(f, x, FIG_PSS);
 		md_stat(f, x, FIG_WALL);

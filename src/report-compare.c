@@ -86,7 +86,7 @@ static void short_label(const struct compare_report *cr, size_t i, char *buf, si
 static void summary_of(FILE *f, const struct compare_report *cr, enum compare_figure fig)
 {
 	const struct comparison *c = cr->c;
-	char cmd[(size_t)SUMMARY_CMD_MAX * 4 + 16], val[32], noise[96];
+	char cmd[(size_t)SUMMARY_CMD_MAX * 4 + 16], val[32], noise[96], ratio[64];
 
 	if (!c->has_least[fig])
 		return;
@@ -104,7 +104,8 @@ static void summary_of(FILE *f, const struct compare_report *cr, enum compare_fi
 		noise_words(r, noise, sizeof(noise));
 		fprintf(f, "    ");
 		report_pad(f, cmd, SUMMARY_CMD_MAX + 7);
-		fprintf(f, "%.2f \u00b1 %.2f times as much, %s\n", r->ratio, r->uncertainty, noise);
+		compare_format_ratio(r, ratio, sizeof(ratio));
+		fprintf(f, "%s times as much, %s\n", ratio, noise);
 	}
 }
 

@@ -118,3 +118,49 @@ Test(baseline, grew_too_much)
 	ch = baseline_change(&base, &x, true, 10);
 	cr_assert_not(ch.exceeded, "+5 %");
 }
+
+/*
+ * The limit is "more than PERCENT": +50 % against a 50 % limit passes.  A
+ * growth within the noise never fails the gate: 115 +- 10 against
+ * 100 +- 10 over three runs each is +15 %, but t = 1.84 on 4 degrees of
+ * freedom: p is between 0.1 and 0.2 (t(4) = 1.533 and 2.132 there).
+ */
+Test(baseline, at_the_limit_and_within_the_noise)
+{
+	static char label[] = "x";
+	struct subject sub = { .label = label };
+	struct compared x = { .subject = &sub, .has = { [FIG_PEAK] = true } };
+	struct baseline_change ch;
+
+	write_file("{\"schema\": \"maxrss-sc/1\", \"command\": [\"x\"], \"runs\": [{}, {}, {}],"
+		   " \"summary\": {\"peak_rss_bytes\": {\"min\": 90, \"median\": 100, "
+		   "\"mean\": 100, \"stddev\": 10, \"max\": 110}}}");
+	cr_assert_eq(baseline_load(&base, path, err, sizeof(err)), 0, "%s", err);
+	x.stats[FIG_PEAK] = (struct stats){
+		.n = 3, .mean = 115, .median = 115, .stddev = 10, .has_stddev = true, .min = 105, .max = 125
+	};
+	ch = baseline_change(&base, &x, true, 10);
+	cr_assert_float_eq(ch.rel[BASE_PEAK].change, 0.15, 1e-12);
+	cr_assert_eq(ch.rel[BASE_PEAK].test, TEST_WELCH);
+	cr_assert_not(ch.rel[BASE_PEAK].beyond_noise, "p = %g", ch.rel[BASE_PEAK].p_value);
+	cr_assert_not(ch.exceeded, "within the noise");
+
+	x.stats[FIG_PEAK] = (struct stats){
+		.n = 3, .mean = 150, .median = 150, .stddev = 1, .has_stddev = true, .min = 149, .max = 151
+	};
+	ch = baseline_change(&base, &x, true, 50);
+	cr_assert(ch.rel[BASE_PEAK].beyond_noise, "p = %g", ch.rel[BASE_PEAK].p_value);
+	cr_assert_not(ch.exceeded, "+50 %% is not more than 50 %%");
+	ch = baseline_change(&base, &x, true, 49);
+	cr_assert(ch.exceeded);
+}
+
+/* A summary without runs (one run): no spread, whatever stddev says. */
+Test(baseline, summary_of_one_run_has_no_spread)
+{
+	write_file("{\"schema\": \"maxrss-sc/1\", \"command\": [\"x\"], \"summary\": "
+		   "{\"peak_rss_bytes\": {\"min\": 5, \"mean\": 5, \"stddev\": 0, \"max\": 5}}}");
+	cr_assert_eq(baseline_load(&base, path, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(base.v[0].stats[BASE_PEAK].n, 1);
+	cr_assert_not(base.v[0].stats[BASE_PEAK].has_stddev);
+}

@@ -154,3 +154,85 @@ Test(compare, build_from_runs)
 	for (size_t i = 0; i < 3; i++)
 		runs_free(&rs[i]);
 }
+
+/* A command whose peak is unknown sorts after those with one, whatever its place. */
+Test(compare, unknown_figure_sorts_last)
+{
+	static char *cmd[] = { (char *)"x", NULL };
+	static char label0[] = "a", label1[] = "b", label2[] = "c";
+	struct subject sv[3] = { { .label = label0 }, { .label = label1 }, { .label = label2 } };
+	struct subjects s = { .v = sv, .n = 3, .compare = true };
+	const uint64_t peaks[3] = { 0, 40 << 20, 20 << 20 };
+	struct runs rs[3];
+	struct comparison c;
+
+	for (size_t i = 0; i < 3; i++) {
+		runs_init(&rs[i], cmd, 2, 0, false);
+		for (int k = 0; k < 2; k++)
+			cr_assert_eq(runs_add(&rs[i], fake_run(cmd, peaks[i], 1 << 20, 1, 0, 0)), 0);
+	}
+	cr_assert_eq(compare_build(&c, &s, rs, SORT_PEAK), 0);
+	cr_assert_not(c.v[0].has[FIG_PEAK]);
+	cr_assert_eq(c.least[FIG_PEAK], 2);
+	cr_assert_eq(c.order[0], 2);
+	cr_assert_eq(c.order[1], 1);
+	cr_assert_eq(c.order[2], 0);
+	compare_free(&c);
+	for (size_t i = 0; i < 3; i++)
+		runs_free(&rs[i]);
+}
+
+/*
+ * -P n 1 3 with -L kind a,b: two groups (one per kind), each fitted on its
+ * own: kind a grows as n (exponent 1), kind b as n^2.  Two command lines
+ * split groups as two values of a parameter do.
+ */
+Test(compare, one_fit_per_group)
+{
+	static char *cmd[] = { (char *)"x", NULL };
+	static char *nvals[] = { (char *)"1", (char *)"2", (char *)"3" };
+	static char *kvals[] = { (char *)"a", (char *)"b" };
+	static double nnum[] = { 1, 2, 3 };
+	struct param params[2] = {
+		{ .name = (char *)"n", .values = nvals, .numbers = nnum, .nvalues = 3, .scan = true },
+		{ .name = (char *)"kind", .values = kvals, .nvalues = 2 },
+	};
+	static size_t val[6][2] = { { 0, 0 }, { 1, 0 }, { 2, 0 }, { 0, 1 }, { 1, 1 }, { 2, 1 } };
+	static char label[] = "x";
+	struct subject sv[6];
+	struct subjects s = { .params = params, .nparams = 2, .v = sv, .n = 6, .compare = true };
+	struct runs rs[6];
+	struct comparison c;
+
+	for (size_t i = 0; i < 6; i++) {
+		double n = nnum[val[i][0]];
+		uint64_t peak = (uint64_t)((val[i][1] ? n * n : n) * (8 << 20)) + (4 << 20);
+
+		sv[i] = (struct subject){ .label = label, .value = val[i] };
+		runs_init(&rs[i], cmd, 1, 0, false);
+		cr_assert_eq(runs_add(&rs[i], fake_run(cmd, peak, 1 << 20, 1, 0, 0)), 0);
+	}
+	cr_assert_eq(compare_build(&c, &s, rs, SORT_COMMAND), 0);
+	cr_assert_eq(c.nfits, 2);
+	cr_assert_eq(c.fits[0].first, 0);
+	cr_assert_eq(c.fits[0].points, 3);
+	cr_assert_float_eq(c.fits[0].growth.exponent, 1, 0.01);
+	cr_assert_eq(c.fits[1].first, 3);
+	cr_assert_eq(c.fits[1].points, 3);
+	cr_assert_float_eq(c.fits[1].growth.exponent, 2, 0.01);
+	compare_free(&c);
+
+	/* The same, the two kinds being two command lines instead of -L. */
+	s.nparams = 1;
+	for (size_t i = 0; i < 6; i++)
+		sv[i].operand = val[i][1];
+	cr_assert_eq(compare_build(&c, &s, rs, SORT_COMMAND), 0);
+	cr_assert_eq(c.nfits, 2);
+	cr_assert_eq(c.fits[0].points, 3);
+	cr_assert_float_eq(c.fits[0].growth.exponent, 1, 0.01);
+	cr_assert_eq(c.fits[1].points, 3);
+	cr_assert_float_eq(c.fits[1].growth.exponent, 2, 0.01);
+	compare_free(&c);
+	for (size_t i = 0; i < 6; i++)
+		runs_free(&rs[i]);
+}

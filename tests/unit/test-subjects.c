@@ -162,3 +162,31 @@ Test(subjects, split_words)
 	assert_argv(argv, ARGS("a\\nb"));
 	free(argv);
 }
+
+/* The limits are inclusive: 1..1000 is 1000 values; 1..1001 is one too many. */
+Test(subjects, limits_are_inclusive)
+{
+	struct param p;
+	struct param_spec at = { true, "n=1:1000" }, over = { true, "n=1:1001" };
+
+	cr_assert_eq(subjects_parse_param(&at, &p, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.nvalues, SUBJECTS_MAX_VALUES);
+	cr_assert_str_eq(p.values[SUBJECTS_MAX_VALUES - 1], "1000");
+	for (size_t i = 0; i < p.nvalues; i++)
+		free(p.values[i]);
+	free(p.values);
+	free(p.numbers);
+	free(p.name);
+	cr_assert_eq(subjects_parse_param(&over, &p, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "more than 1000 values"), "%s", err);
+}
+
+Test(subjects, product_limit_is_inclusive)
+{
+	cr_assert_eq(build(ARGS("-C", "-P", "a=1:100", "-P", "b=1:100", "x {a} {b}")), 0, "%s", err);
+	cr_assert_eq(subj.n, SUBJECTS_MAX);
+	cr_assert_str_eq(subj.v[SUBJECTS_MAX - 1].label, "x 100 100");
+	subjects_free(&subj);
+	refused(ARGS("-C", "-P", "a=1:100", "-P", "b=1:101", "x {a} {b}"),
+		"more than 10000 commands to compare");
+}
