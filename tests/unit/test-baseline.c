@@ -136,18 +136,26 @@ Test(baseline, at_the_limit_and_within_the_noise)
 		   " \"summary\": {\"peak_rss_bytes\": {\"min\": 90, \"median\": 100, "
 		   "\"mean\": 100, \"stddev\": 10, \"max\": 110}}}");
 	cr_assert_eq(baseline_load(&base, path, err, sizeof(err)), 0, "%s", err);
-	x.stats[FIG_PEAK] = (struct stats){
-		.n = 3, .mean = 115, .median = 115, .stddev = 10, .has_stddev = true, .min = 105, .max = 125
-	};
+	x.stats[FIG_PEAK] = (struct stats){ .n = 3,
+					    .mean = 115,
+					    .median = 115,
+					    .stddev = 10,
+					    .has_stddev = true,
+					    .min = 105,
+					    .max = 125 };
 	ch = baseline_change(&base, &x, true, 10);
 	cr_assert_float_eq(ch.rel[BASE_PEAK].change, 0.15, 1e-12);
 	cr_assert_eq(ch.rel[BASE_PEAK].test, TEST_WELCH);
 	cr_assert_not(ch.rel[BASE_PEAK].beyond_noise, "p = %g", ch.rel[BASE_PEAK].p_value);
 	cr_assert_not(ch.exceeded, "within the noise");
 
-	x.stats[FIG_PEAK] = (struct stats){
-		.n = 3, .mean = 150, .median = 150, .stddev = 1, .has_stddev = true, .min = 149, .max = 151
-	};
+	x.stats[FIG_PEAK] = (struct stats){ .n = 3,
+					    .mean = 150,
+					    .median = 150,
+					    .stddev = 1,
+					    .has_stddev = true,
+					    .min = 149,
+					    .max = 151 };
 	ch = baseline_change(&base, &x, true, 50);
 	cr_assert(ch.rel[BASE_PEAK].beyond_noise, "p = %g", ch.rel[BASE_PEAK].p_value);
 	cr_assert_not(ch.exceeded, "+50 %% is not more than 50 %%");

@@ -169,7 +169,8 @@ Test(compare, unknown_figure_sorts_last)
 	for (size_t i = 0; i < 3; i++) {
 		runs_init(&rs[i], cmd, 2, 0, false);
 		for (int k = 0; k < 2; k++)
-			cr_assert_eq(runs_add(&rs[i], fake_run(cmd, peaks[i], 1 << 20, 1, 0, 0)), 0);
+			cr_assert_eq(runs_add(&rs[i], fake_run(cmd, peaks[i], 1 << 20, 1, 0, 0)),
+				     0);
 	}
 	cr_assert_eq(compare_build(&c, &s, rs, SORT_PEAK), 0);
 	cr_assert_not(c.v[0].has[FIG_PEAK]);
@@ -194,7 +195,11 @@ Test(compare, one_fit_per_group)
 	static char *kvals[] = { (char *)"a", (char *)"b" };
 	static double nnum[] = { 1, 2, 3 };
 	struct param params[2] = {
-		{ .name = (char *)"n", .values = nvals, .numbers = nnum, .nvalues = 3, .scan = true },
+		{ .name = (char *)"n",
+		  .values = nvals,
+		  .numbers = nnum,
+		  .nvalues = 3,
+		  .scan = true },
 		{ .name = (char *)"kind", .values = kvals, .nvalues = 2 },
 	};
 	static size_t val[6][2] = { { 0, 0 }, { 1, 0 }, { 2, 0 }, { 0, 1 }, { 1, 1 }, { 2, 1 } };

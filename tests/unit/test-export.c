@@ -131,8 +131,9 @@ static void remeasure(const double peaks[2][3])
 	for (size_t i = 0; i < 2; i++) {
 		runs_init(&rs[i], cmd, 3, 0, false);
 		for (int k = 0; k < 3 && peaks[i][k] > 0; k++)
-			cr_assert_eq(runs_add(&rs[i], fake_run(cmd, (uint64_t)(peaks[i][k] * 1048576),
-							       1 << 20, 0.5, 0, 0)),
+			cr_assert_eq(runs_add(&rs[i],
+					      fake_run(cmd, (uint64_t)(peaks[i][k] * 1048576),
+						       1 << 20, 0.5, 0, 0)),
 				     0);
 	}
 	cr_assert_eq(compare_build(&cmp, &subj, rs, SORT_PEAK), 0);

@@ -183,7 +183,8 @@ Test(subjects, limits_are_inclusive)
 
 Test(subjects, product_limit_is_inclusive)
 {
-	cr_assert_eq(build(ARGS("-C", "-P", "a=1:100", "-P", "b=1:100", "x {a} {b}")), 0, "%s", err);
+	cr_assert_eq(build(ARGS("-C", "-P", "a=1:100", "-P", "b=1:100", "x {a} {b}")), 0, "%s",
+		     err);
 	cr_assert_eq(subj.n, SUBJECTS_MAX);
 	cr_assert_str_eq(subj.v[SUBJECTS_MAX - 1].label, "x 100 100");
 	subjects_free(&subj);
