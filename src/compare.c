@@ -270,7 +270,7 @@ static int build_fits(struct comparison *c, const struct subjects *s)
 			struct fit *f;
 			size_t m = 0;
 
-			if (done[i])
+			if (done[i] || s->v[i].value[p] == SUBJECTS_UNUSED)
 				continue;
 			f = realloc(c->fits, (c->nfits + 1) * sizeof(*f));
 			if (!f) {

@@ -130,8 +130,10 @@ int export_markdown(FILE *f, const struct compare_report *cr)
 		md_code(f, x->subject->label);
 		fputs(" |", f);
 		for (size_t p = 0; p < cr->s->nparams; p++) {
+			const char *v = subjects_value(cr->s, x->subject, p);
+
 			fputc(' ', f);
-			md_text(f, cr->s->params[p].values[x->subject->value[p]]);
+			md_text(f, v ? v : "");
 			fputs(" |", f);
 		}
 		md_stat(f, x, FIG_PEAK);
@@ -198,10 +200,11 @@ static void csv_row(FILE *f, const struct compare_report *cr, size_t rank, size_
 	fprintf(f, "%zu,", rank);
 	escape_csv_field(f, x->subject->label, strlen(x->subject->label));
 	for (size_t p = 0; p < cr->s->nparams; p++) {
-		const char *v = cr->s->params[p].values[x->subject->value[p]];
+		const char *v = subjects_value(cr->s, x->subject, p);
 
 		fputc(',', f);
-		escape_csv_field(f, v, strlen(v));
+		if (v)
+			escape_csv_field(f, v, strlen(v));
 	}
 	fprintf(f, ",%zu,%zu", x->runs->n, x->runs->failed_runs);
 	for (size_t k = 0; k < NFIGS; k++) {

@@ -151,113 +151,156 @@ static bool file_name(const char **dst, const char *arg)
 	return *arg != '\0';
 }
 
+/* Apply option c of argv (its value in optarg): OPTIONS_RUN to go on, else what to return. */
+static enum options_result apply(int c, char **argv, struct options *opts, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'o':
+		if (!file_name(&opts->output, optarg))
+			return fail(err, errlen, "--output: empty file name");
+		break;
+	case 'j':
+		opts->json = true;
+		break;
+	case 'v':
+		opts->verbose = true;
+		break;
+	case 'i':
+		if (util_parse_ulong(optarg, OPTIONS_MAX_INTERVAL_MS, &opts->interval_ms))
+			return fail(err, errlen,
+				    "--interval: '%s' is not a number of milliseconds from 0 to %lu",
+				    optarg, OPTIONS_MAX_INTERVAL_MS);
+		break;
+	case OPT_EXACT:
+		opts->exact = true;
+		break;
+	case 'r':
+		if (util_parse_ulong(optarg, OPTIONS_MAX_RUNS, &opts->runs) || opts->runs == 0)
+			return fail(err, errlen, "--runs: '%s' is not a whole number from 1 to %lu",
+				    optarg, OPTIONS_MAX_RUNS);
+		opts->series = true;
+		break;
+	case OPT_WARMUP:
+		if (util_parse_ulong(optarg, OPTIONS_MAX_RUNS, &opts->warmup))
+			return fail(err, errlen,
+				    "--warmup: '%s' is not a whole number from 0 to %lu", optarg,
+				    OPTIONS_MAX_RUNS);
+		opts->series = true;
+		break;
+	case OPT_TIMELINE:
+		if (!file_name(&opts->timeline, optarg))
+			return fail(err, errlen, "--timeline: empty file name");
+		break;
+	case OPT_PLOT:
+		if (!file_name(&opts->plot, optarg))
+			return fail(err, errlen, "--plot: empty file name");
+		break;
+	case OPT_FAIL_ABOVE:
+		if (units_parse_size(optarg, &opts->fail_above))
+			return fail(err, errlen, "--fail-above: '%s' is not a size (e.g. 512M, 2G)",
+				    optarg);
+		opts->fail_above_set = true;
+		break;
+	case 'C':
+		opts->compare = true;
+		break;
+	case 'N':
+		opts->no_shell = true;
+		break;
+	case 'L':
+	case 'P':
+		if (opts->nparams == OPTIONS_MAX_PARAMS)
+			return fail(err, errlen, "at most %d parameters (-L, -P)",
+				    OPTIONS_MAX_PARAMS);
+		opts->params[opts->nparams].scan = c == 'P';
+		opts->params[opts->nparams++].spec = optarg;
+		break;
+	case OPT_SORT:
+		if (parse_sort(optarg, &opts->sort))
+			return fail(err, errlen,
+				    "--sort: '%s' is not one of peak, pss, time, command", optarg);
+		break;
+	case OPT_EXPORT_MARKDOWN:
+		if (!file_name(&opts->export_markdown, optarg))
+			return fail(err, errlen, "--export-markdown: empty file name");
+		break;
+	case OPT_EXPORT_CSV:
+		if (!file_name(&opts->export_csv, optarg))
+			return fail(err, errlen, "--export-csv: empty file name");
+		break;
+	case OPT_BASELINE:
+		if (!file_name(&opts->baseline, optarg))
+			return fail(err, errlen, "--baseline: empty file name");
+		break;
+	case OPT_MAX_INCREASE:
+		if (parse_percent(optarg, &opts->max_increase))
+			return fail(err, errlen,
+				    "--max-increase: '%s' is not a percentage (e.g. 10)", optarg);
+		opts->max_increase_set = true;
+		break;
+	case 'h':
+		return OPTIONS_HELP;
+	case 'V':
+		return OPTIONS_VERSION;
+	default:
+		return refused(c, argv, err, errlen);
+	}
+	return OPTIONS_RUN;
+}
+
+/*
+ * The options of argv[1..argc-1], in order: up to the first operand (with
+ * "+"), or all of them, the operands moved after them.  *dashes tells
+ * whether the options ended at "--".
+ */
+static enum options_result parse_options(int argc, char **argv, const char *shortopts,
+					 struct options *opts, bool *dashes, char *err,
+					 size_t errlen)
+{
+	int c, before;
+
+	optind = 0; /* glibc: full re-initialisation, so tests may parse again */
+	opterr = 0;
+	for (;;) {
+		enum options_result r;
+
+		before = optind ? optind : 1;
+		c = getopt_long(argc, argv, shortopts, long_options, NULL);
+		if (c == -1)
+			break;
+		r = apply(c, argv, opts, err, errlen);
+		if (r != OPTIONS_RUN)
+			return r;
+	}
+	*dashes = optind > before && strcmp(argv[optind - 1], "--") == 0;
+	return OPTIONS_RUN;
+}
+
 enum options_result options_parse(int argc, char **argv, struct options *opts, char *err,
 				  size_t errlen)
 {
-	int c;
+	enum options_result r;
+	bool dashes;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->runs = 1;
 	opts->interval_ms = OPTIONS_DEFAULT_INTERVAL_MS;
-	optind = 0; /* glibc: full re-initialisation, so tests may parse again */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (!file_name(&opts->output, optarg))
-				return fail(err, errlen, "--output: empty file name");
-			break;
-		case 'j':
-			opts->json = true;
-			break;
-		case 'v':
-			opts->verbose = true;
-			break;
-		case 'i':
-			if (util_parse_ulong(optarg, OPTIONS_MAX_INTERVAL_MS, &opts->interval_ms))
-				return fail(err, errlen,
-					    "--interval: '%s' is not a number of milliseconds from 0 to %lu",
-					    optarg, OPTIONS_MAX_INTERVAL_MS);
-			break;
-		case OPT_EXACT:
-			opts->exact = true;
-			break;
-		case 'r':
-			if (util_parse_ulong(optarg, OPTIONS_MAX_RUNS, &opts->runs) ||
-			    opts->runs == 0)
-				return fail(err, errlen,
-					    "--runs: '%s' is not a whole number from 1 to %lu",
-					    optarg, OPTIONS_MAX_RUNS);
-			opts->series = true;
-			break;
-		case OPT_WARMUP:
-			if (util_parse_ulong(optarg, OPTIONS_MAX_RUNS, &opts->warmup))
-				return fail(err, errlen,
-					    "--warmup: '%s' is not a whole number from 0 to %lu",
-					    optarg, OPTIONS_MAX_RUNS);
-			opts->series = true;
-			break;
-		case OPT_TIMELINE:
-			if (!file_name(&opts->timeline, optarg))
-				return fail(err, errlen, "--timeline: empty file name");
-			break;
-		case OPT_PLOT:
-			if (!file_name(&opts->plot, optarg))
-				return fail(err, errlen, "--plot: empty file name");
-			break;
-		case OPT_FAIL_ABOVE:
-			if (units_parse_size(optarg, &opts->fail_above))
-				return fail(err, errlen,
-					    "--fail-above: '%s' is not a size (e.g. 512M, 2G)",
-					    optarg);
-			opts->fail_above_set = true;
-			break;
-		case 'C':
-			opts->compare = true;
-			break;
-		case 'N':
-			opts->no_shell = true;
-			break;
-		case 'L':
-		case 'P':
-			if (opts->nparams == OPTIONS_MAX_PARAMS)
-				return fail(err, errlen, "at most %d parameters (-L, -P)",
-					    OPTIONS_MAX_PARAMS);
-			opts->params[opts->nparams].scan = c == 'P';
-			opts->params[opts->nparams++].spec = optarg;
-			break;
-		case OPT_SORT:
-			if (parse_sort(optarg, &opts->sort))
-				return fail(err, errlen,
-					    "--sort: '%s' is not one of peak, pss, time, command",
-					    optarg);
-			break;
-		case OPT_EXPORT_MARKDOWN:
-			if (!file_name(&opts->export_markdown, optarg))
-				return fail(err, errlen, "--export-markdown: empty file name");
-			break;
-		case OPT_EXPORT_CSV:
-			if (!file_name(&opts->export_csv, optarg))
-				return fail(err, errlen, "--export-csv: empty file name");
-			break;
-		case OPT_BASELINE:
-			if (!file_name(&opts->baseline, optarg))
-				return fail(err, errlen, "--baseline: empty file name");
-			break;
-		case OPT_MAX_INCREASE:
-			if (parse_percent(optarg, &opts->max_increase))
-				return fail(err, errlen,
-					    "--max-increase: '%s' is not a percentage (e.g. 10)",
-					    optarg);
-			opts->max_increase_set = true;
-			break;
-		case 'h':
-			return OPTIONS_HELP;
-		case 'V':
-			return OPTIONS_VERSION;
-		default:
-			return refused(c, argv, err, errlen);
-		}
+	r = parse_options(argc, argv, short_options, opts, &dashes, err, errlen);
+	if (r != OPTIONS_RUN)
+		return r;
+	/*
+	 * With -C every operand is a whole command line, so options may also
+	 * follow them (as hyperfine allows): parse what is left again, the
+	 * element before it standing for the program's name.
+	 */
+	if (opts->compare && !dashes && optind < argc) {
+		int first = optind - 1;
+
+		r = parse_options(argc - first, argv + first, short_options + 1, opts, &dashes, err,
+				  errlen);
+		if (r != OPTIONS_RUN)
+			return r;
+		optind += first;
 	}
 	if (optind >= argc && opts->compare)
 		return fail(
@@ -274,6 +317,7 @@ enum options_result options_parse(int argc, char **argv, struct options *opts, c
 void options_print_help(FILE *f)
 {
 	fputs("Usage: maxrss-sc [OPTION]... [--] COMMAND [ARG]...\n"
+	      "  or:  maxrss-sc -C [OPTION]... [--] 'COMMAND LINE'...\n"
 	      "Run COMMAND and report the true peak memory of it and of every process it starts.\n"
 	      "\n"
 	      "  -o, --output=FILE     write the report to FILE instead of standard error\n"

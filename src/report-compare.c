@@ -236,7 +236,10 @@ static void json_parameters(FILE *f, const struct subjects *s, const struct subj
 		fputs(p ? ", " : "", f);
 		escape_json_cstring(f, s->params[p].name);
 		fputs(": ", f);
-		escape_json_cstring(f, s->params[p].values[sub->value[p]]);
+		if (subjects_value(s, sub, p))
+			escape_json_cstring(f, subjects_value(s, sub, p));
+		else
+			fputs("null", f);
 	}
 	fputs("}", f);
 }

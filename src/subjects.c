@@ -347,23 +347,29 @@ static void free_argv(char **argv, bool one_block)
 	free(argv);
 }
 
-/* Subject k: operand k / (values), the k-th combination, in the order given. */
-static int make_subject(struct subjects *s, size_t k, const struct options *o, size_t combos,
-			char *err, size_t errlen)
+/*
+ * Subject k: operand j with combination c of the values of the parameters
+ * it names (uses), the last parameter varying fastest.
+ */
+static int make_subject(struct subjects *s, size_t k, size_t j, size_t c, const bool *uses,
+			const struct options *o, char *err, size_t errlen)
 {
 	struct subject *sub = &s->v[k];
-	size_t rest = k % combos, len;
+	size_t len;
 	char *label;
 	int rc;
 
-	sub->operand = o->compare ? k / combos : 0;
+	sub->operand = j;
 	sub->value = calloc(s->nparams ? s->nparams : 1, sizeof(*sub->value));
 	if (!sub->value)
 		return -ENOMEM;
-	/* The last parameter varies fastest. */
 	for (size_t i = s->nparams; i-- > 0;) {
-		sub->value[i] = rest % s->params[i].nvalues;
-		rest /= s->params[i].nvalues;
+		if (!uses[i]) {
+			sub->value[i] = SUBJECTS_UNUSED;
+			continue;
+		}
+		sub->value[i] = c % s->params[i].nvalues;
+		c /= s->params[i].nvalues;
 	}
 	if (o->compare) {
 		sub->label = substitute(s, o->command[sub->operand], sub->value);
@@ -381,10 +387,14 @@ static int make_subject(struct subjects *s, size_t k, const struct options *o, s
 	return 0;
 }
 
-/* Parse the parameters and check that the command lines use them, and only them. */
-static int build_params(struct subjects *s, const struct options *o, char *err, size_t errlen)
+/*
+ * Parse the parameters and check that the command lines use them, and only
+ * them; uses[j] says which ones operand j names (all the words of COMMAND
+ * are operand 0 without --compare).
+ */
+static int build_params(struct subjects *s, const struct options *o,
+			bool (*uses)[OPTIONS_MAX_PARAMS], char *err, size_t errlen)
 {
-	bool used[OPTIONS_MAX_PARAMS] = { false };
 	int rc;
 
 	s->params = calloc(o->nparams ? o->nparams : 1, sizeof(*s->params));
@@ -401,36 +411,65 @@ static int build_params(struct subjects *s, const struct options *o, char *err, 
 	if (!s->nparams)
 		return 0;
 	for (int i = 0; i < o->command_argc; i++) {
-		rc = check_names(s, o->command[i], used, err, errlen);
+		rc = check_names(s, o->command[i], uses[o->compare ? i : 0], err, errlen);
 		if (rc)
 			return rc;
 	}
-	for (size_t i = 0; i < s->nparams; i++)
-		if (!used[i])
+	for (size_t i = 0; i < s->nparams; i++) {
+		bool named = false;
+
+		for (int j = 0; j < (o->compare ? o->command_argc : 1); j++)
+			named = named || uses[j][i];
+		if (!named)
 			return fail(err, errlen, "parameter %s: no {%s} in any command line",
 				    s->params[i].name, s->params[i].name);
+	}
+	return 0;
+}
+
+/* How many subjects each operand gives (combos[j]); 0 or -EINVAL past SUBJECTS_MAX. */
+static int count_subjects(const struct subjects *s, size_t operands,
+			  bool (*uses)[OPTIONS_MAX_PARAMS], size_t *combos, char *err,
+			  size_t errlen)
+{
+	size_t total = 0;
+
+	for (size_t j = 0; j < operands; j++) {
+		combos[j] = 1;
+		for (size_t i = 0; i < s->nparams; i++)
+			if (uses[j][i] && (combos[j] *= s->params[i].nvalues) > SUBJECTS_MAX)
+				break;
+		total += combos[j];
+		if (total > SUBJECTS_MAX)
+			return fail(err, errlen, "more than %d commands to compare", SUBJECTS_MAX);
+	}
 	return 0;
 }
 
 int subjects_build(struct subjects *s, const struct options *o, char *err, size_t errlen)
 {
-	size_t combos = 1, operands = o->compare ? (size_t)o->command_argc : 1;
-	int rc;
+	size_t operands = o->compare ? (size_t)o->command_argc : 1, total = 0, k = 0;
+	bool(*uses)[OPTIONS_MAX_PARAMS] = calloc(operands, sizeof(*uses));
+	size_t *combos = calloc(operands, sizeof(*combos));
+	int rc = uses && combos ? 0 : -ENOMEM;
 
 	memset(s, 0, sizeof(*s));
 	err[0] = '\0';
-	rc = build_params(s, o, err, errlen);
-	for (size_t i = 0; !rc && i < s->nparams; i++) {
-		combos *= s->params[i].nvalues;
-		if (combos * operands > SUBJECTS_MAX)
-			rc = fail(err, errlen, "more than %d commands to compare", SUBJECTS_MAX);
-	}
-	if (!rc && !(s->v = calloc(operands * combos + 1, sizeof(*s->v))))
+	if (!rc)
+		rc = build_params(s, o, uses, err, errlen);
+	if (!rc)
+		rc = count_subjects(s, operands, uses, combos, err, errlen);
+	for (size_t j = 0; !rc && j < operands; j++)
+		total += combos[j];
+	if (!rc && !(s->v = calloc(total + 1, sizeof(*s->v))))
 		rc = -ENOMEM;
-	for (size_t k = 0; !rc && k < operands * combos; k++) {
-		s->n++;
-		rc = make_subject(s, k, o, combos, err, errlen);
-	}
+	for (size_t j = 0; !rc && j < operands; j++)
+		for (size_t c = 0; !rc && c < combos[j]; c++) {
+			s->n++;
+			rc = make_subject(s, k++, j, c, uses[j], o, err, errlen);
+		}
+	free(uses);
+	free(combos);
 	if (rc) {
 		if (rc == -ENOMEM && !err[0])
 			snprintf(err, errlen, "out of memory");
@@ -439,6 +478,11 @@ int subjects_build(struct subjects *s, const struct options *o, char *err, size_
 	}
 	s->compare = o->compare || s->nparams;
 	return 0;
+}
+
+const char *subjects_value(const struct subjects *s, const struct subject *sub, size_t p)
+{
+	return sub->value[p] == SUBJECTS_UNUSED ? NULL : s->params[p].values[sub->value[p]];
 }
 
 void subjects_free(struct subjects *s)

@@ -2,7 +2,8 @@
  * subjects: the commands a session measures.  One COMMAND; or with
  * --compare every operand, a whole command line run by /bin/sh -c (or split
  * into words with --no-shell); each with every combination of the values of
- * the parameters (-L, -P) substituted for {NAME}.  Pure: it parses and
+ * the parameters (-L, -P) it names substituted for {NAME} (a command line
+ * that names none is measured once, not once per value).  Pure: it parses and
  * builds, and says in one line what is wrong with the input.
  */
 #ifndef MAXRSS_SUBJECTS_H
@@ -17,6 +18,8 @@
 #define SUBJECTS_MAX_VALUES 1000
 /* Commands a session may compare (all operands times all parameter values). */
 #define SUBJECTS_MAX 10000
+/* The value index of a parameter the subject's command line does not name. */
+#define SUBJECTS_UNUSED ((size_t)-1)
 
 /* A parameter: its name and values, in the order given. */
 struct param {
@@ -33,7 +36,7 @@ struct subject {
 	char **argv;	/* what runs, NULL-terminated */
 	bool words;	/* argv is one block (subjects_split_words) */
 	size_t operand; /* which operand it comes from */
-	size_t *value;	/* for each parameter, the index of its value */
+	size_t *value;	/* for each parameter, the index of its value, or SUBJECTS_UNUSED */
 };
 
 struct subjects {
@@ -52,6 +55,9 @@ struct subjects {
 int subjects_build(struct subjects *s, const struct options *o, char *err, size_t errlen);
 
 void subjects_free(struct subjects *s);
+
+/* The value of parameter p in sub, or NULL when sub's command line does not name it. */
+const char *subjects_value(const struct subjects *s, const struct subject *sub, size_t p);
 
 /*
  * Split a command line into words as a shell would without expanding

@@ -310,6 +310,33 @@ Test(options, stop_at_first_non_option)
 	cr_assert_str_eq(opts.command[4], "x");
 }
 
+/* With -C every operand is a whole command line: options may follow them, as in hyperfine. */
+Test(options, compare_takes_options_after_the_command_lines)
+{
+	cr_assert_eq(PARSE("-C", "sort a", "--export-markdown=t.md", "wc b", "-r", "3"),
+		     OPTIONS_RUN);
+	cr_assert_str_eq(opts.export_markdown, "t.md");
+	cr_assert_eq(opts.runs, 3);
+	cr_assert_eq(opts.command_argc, 2);
+	cr_assert_str_eq(opts.command[0], "sort a");
+	cr_assert_str_eq(opts.command[1], "wc b");
+	cr_assert_null(opts.command[2]);
+
+	/* After "--", wherever it is, every word is a command line. */
+	cr_assert_eq(PARSE("-C", "a", "--", "-r", "b"), OPTIONS_RUN);
+	cr_assert_eq(opts.runs, 10);
+	cr_assert_eq(opts.command_argc, 3);
+	cr_assert_str_eq(opts.command[1], "-r");
+	cr_assert_eq(PARSE("-C", "--", "a", "-r", "2"), OPTIONS_RUN);
+	cr_assert_eq(opts.command_argc, 3);
+
+	/* Refusals after the command lines name the option as before. */
+	cr_assert_eq(PARSE("-C", "a", "--bogus"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "unknown option '--bogus' (see --help)");
+	cr_assert_eq(PARSE("-C", "a", "-r"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "--runs needs a value");
+}
+
 Test(options, double_dash)
 {
 	cr_assert_eq(PARSE("--", "-x"), OPTIONS_RUN);

@@ -73,16 +73,31 @@ Test(subjects, product_of_parameters_last_varies_fastest)
 {
 	cr_assert_eq(build(ARGS("-C", "-L", "a=x,y", "-P", "n=1:3", "p {a} {n}", "q {n}")), 0, "%s",
 		     err);
-	cr_assert_eq(subj.n, 12, "2 lines x 2 x 3");
+	cr_assert_eq(subj.n, 9, "2 x 3 for the first line, 3 for the second (no {a} in it)");
 	cr_assert_str_eq(subj.v[0].label, "p x 1");
 	cr_assert_str_eq(subj.v[1].label, "p x 2");
 	cr_assert_str_eq(subj.v[3].label, "p y 1");
 	cr_assert_str_eq(subj.v[6].label, "q 1");
+	cr_assert_str_eq(subj.v[8].label, "q 3");
 	cr_assert_eq(subj.v[6].operand, 1);
 	cr_assert_eq(subj.v[5].value[0], 1);
 	cr_assert_eq(subj.v[5].value[1], 2);
+	cr_assert_eq(subj.v[7].value[0], SUBJECTS_UNUSED);
+	cr_assert_null(subjects_value(&subj, &subj.v[7], 0));
+	cr_assert_str_eq(subjects_value(&subj, &subj.v[7], 1), "2");
 	cr_assert(subj.params[1].scan);
 	cr_assert_eq(subj.params[1].numbers[2], 3.0);
+}
+
+/* A fixed reference among variants is measured once, not once per value. */
+Test(subjects, line_without_parameters_runs_once)
+{
+	cr_assert_eq(build(ARGS("-C", "-L", "n=1,2,3", "ref", "x {n}")), 0, "%s", err);
+	cr_assert_eq(subj.n, 4);
+	cr_assert_str_eq(subj.v[0].label, "ref");
+	cr_assert_eq(subj.v[0].value[0], SUBJECTS_UNUSED);
+	cr_assert_str_eq(subj.v[3].label, "x 3");
+	cr_assert_eq(subj.v[3].operand, 1);
 }
 
 Test(subjects, parameters_without_compare_substitute_the_words)
