@@ -60,25 +60,57 @@ static void noise_words(const struct relation *r, char *buf, size_t len)
 }
 
 /*
- * The label of command i for a summary line: its number in the report and
- * its line, the middle left out when long (command lines of a comparison
- * often share their start, and differ at the end).
+ * The command line of operand j, its start (where command lines of a
+ * comparison differ), then the values of the parameters of sub but skip,
+ * on one line of about SUMMARY_CMD_MAX characters.
+ */
+static void line_and_values(const struct compare_report *cr, const struct subject *sub, size_t skip,
+			    char *buf, size_t len)
+{
+	char values[SUMMARY_CMD_MAX * 2], line[(size_t)SUMMARY_CMD_MAX * 4 + 8];
+	char *const words[] = { cr->s->lines[sub->operand], NULL };
+	char *const value_words[] = { values, NULL };
+	size_t room;
+
+	subjects_values_text(cr->s, sub, skip, values, sizeof(values));
+	room = strlen(values) + 16 < SUMMARY_CMD_MAX ? SUMMARY_CMD_MAX - strlen(values) - 1 : 16;
+	escape_line_command(buf, len, words, room < len ? room : len - 1);
+	if (!values[0])
+		return;
+	escape_line_command(line, sizeof(line), value_words, SUMMARY_CMD_MAX);
+	snprintf(buf + strlen(buf), len - strlen(buf), " %s", line);
+}
+
+/*
+ * The label of command i for a summary line: its number in the report,
+ * then its line, the middle left out when long (command lines of a
+ * comparison often share their start, and differ at the end); with
+ * parameters, when long, the start of its line as given and the values.
  */
 static void short_label(const struct compare_report *cr, size_t i, char *buf, size_t len)
 {
-	const char *label = cr->c->v[i].subject->label;
-	size_t n = strlen(label), rank = 0;
+	const struct subject *sub = cr->c->v[i].subject;
+	const char *label = sub->label;
+	size_t n = strlen(label), rank = 0, cut;
 	char line[(size_t)SUMMARY_CMD_MAX * 4 + 8];
 	char *const words[] = { line, NULL };
 
 	while (rank < cr->c->n && cr->c->order[rank] != i)
 		rank++;
-	if (n > SUMMARY_CMD_MAX)
-		snprintf(line, sizeof(line), "%.10s\u2026%s", label,
-			 label + n - (SUMMARY_CMD_MAX - 11));
-	else
-		snprintf(line, sizeof(line), "%s", label);
 	snprintf(buf, len, "[%zu] ", rank + 1);
+	if (cr->s->nparams && n > SUMMARY_CMD_MAX) {
+		line_and_values(cr, sub, SIZE_MAX, buf + strlen(buf), len - strlen(buf));
+		return;
+	}
+	if (n > SUMMARY_CMD_MAX) {
+		/* The start cut on a character, not in the middle of one. */
+		for (cut = 10; cut > 0 && (label[cut] & 0xc0) == 0x80; cut--)
+			;
+		snprintf(line, sizeof(line), "%.*s\u2026%s", (int)cut, label,
+			 label + n - (SUMMARY_CMD_MAX - 11));
+	} else {
+		snprintf(line, sizeof(line), "%s", label);
+	}
 	escape_line_command(buf + strlen(buf), len - strlen(buf), words, SUMMARY_CMD_MAX + 2);
 }
 
@@ -116,18 +148,18 @@ static void fits_text(FILE *f, const struct compare_report *cr)
 		const struct param *p = &cr->s->params[ft->param];
 		char cmd[(size_t)SUMMARY_CMD_MAX * 4 + 16], base[32];
 
-		short_label(cr, ft->first, cmd, sizeof(cmd));
+		line_and_values(cr, cr->c->v[ft->first].subject, ft->param, cmd, sizeof(cmd));
 		if (!ft->known) {
-			fprintf(f, "  peak RSS against %s (%s): not enough points to fit\n",
-				p->name, cmd);
+			fprintf(f, "  %s: not enough points to fit the peak RSS against %s\n", cmd,
+				p->name);
 			continue;
 		}
 		units_format_size((uint64_t)llround(ft->growth.base), base, sizeof(base));
 		fprintf(f,
-			"  peak RSS grows as %s^%.2f (fit of base + c \u00b7 %s^k over %zu points, "
-			"%s = %g .. %g, base %s, R\u00b2 %.4f), for %s\n",
-			p->name, ft->growth.exponent, p->name, ft->points, p->name, ft->low,
-			ft->high, base, ft->growth.r_squared, cmd);
+			"  %s: peak RSS grows as %s^%.2f (fit of base + c \u00b7 %s^k over %zu "
+			"points, %s = %s .. %s: base %s, R\u00b2 %.4f)\n",
+			cmd, p->name, ft->growth.exponent, p->name, ft->points, p->name,
+			p->values[0], p->values[p->nvalues - 1], base, ft->growth.r_squared);
 	}
 }
 
@@ -229,11 +261,18 @@ static void json_relation(FILE *f, const struct relation *r)
 	fputs("}", f);
 }
 
-static void json_parameters(FILE *f, const struct subjects *s, const struct subject *sub)
+/* The parameters of sub (but skip, SIZE_MAX: none) and their values; null where unnamed. */
+static void json_parameters(FILE *f, const struct subjects *s, const struct subject *sub,
+			    size_t skip)
 {
+	bool first = true;
+
 	fputs("{", f);
 	for (size_t p = 0; p < s->nparams; p++) {
-		fputs(p ? ", " : "", f);
+		if (p == skip)
+			continue;
+		fputs(first ? "" : ", ", f);
+		first = false;
 		escape_json_cstring(f, s->params[p].name);
 		fputs(": ", f);
 		if (subjects_value(s, sub, p))
@@ -266,7 +305,7 @@ static void json_command(FILE *f, const struct compare_report *cr, size_t i)
 	fputs(", \"command\": ", f);
 	escape_json_command(f, x->subject->argv);
 	fputs(",\n     \"parameters\": ", f);
-	json_parameters(f, cr->s, x->subject);
+	json_parameters(f, cr->s, x->subject, SIZE_MAX);
 	fputs(",\n     \"relative\": {", f);
 	for (int fig = 0; fig < FIG_COUNT; fig++) {
 		fprintf(f, "%s\"%s\": ", fig ? ", " : "", figure_key[fig]);
@@ -294,6 +333,10 @@ static void json_fits(FILE *f, const struct compare_report *cr)
 		fputs(i ? ",\n    " : "\n    ", f);
 		fputs("{\"parameter\": ", f);
 		escape_json_cstring(f, cr->s->params[ft->param].name);
+		fputs(", \"template\": ", f);
+		escape_json_cstring(f, cr->s->lines[cr->c->v[ft->first].subject->operand]);
+		fputs(", \"parameters\": ", f);
+		json_parameters(f, cr->s, cr->c->v[ft->first].subject, ft->param);
 		fputs(", \"command_line\": ", f);
 		escape_json_cstring(f, cr->c->v[ft->first].subject->label);
 		fprintf(f, ", \"points\": %zu, \"low\": ", ft->points);

@@ -446,6 +446,24 @@ static int count_subjects(const struct subjects *s, size_t operands,
 	return 0;
 }
 
+/* Keep each operand's command line as given: with --compare each operand, else the words joined. */
+static int keep_lines(struct subjects *s, const struct options *o, size_t operands)
+{
+	size_t len;
+
+	s->lines = calloc(operands, sizeof(*s->lines));
+	if (!s->lines)
+		return -ENOMEM;
+	for (size_t j = 0; j < operands; j++) {
+		s->lines[j] = o->compare ? strdup(o->command[j]) :
+					   escape_command_join(o->command, &len);
+		if (!s->lines[j])
+			return -ENOMEM;
+		s->nlines++;
+	}
+	return 0;
+}
+
 int subjects_build(struct subjects *s, const struct options *o, char *err, size_t errlen)
 {
 	size_t operands = o->compare ? (size_t)o->command_argc : 1, total = 0, k = 0;
@@ -463,6 +481,8 @@ int subjects_build(struct subjects *s, const struct options *o, char *err, size_
 		total += combos[j];
 	if (!rc && !(s->v = calloc(total + 1, sizeof(*s->v))))
 		rc = -ENOMEM;
+	if (!rc)
+		rc = keep_lines(s, o, operands);
 	for (size_t j = 0; !rc && j < operands; j++)
 		for (size_t c = 0; !rc && c < combos[j]; c++) {
 			s->n++;
@@ -496,5 +516,27 @@ void subjects_free(struct subjects *s)
 	for (size_t i = 0; s->params && i < s->nparams; i++)
 		free_param(&s->params[i]);
 	free(s->params);
+	for (size_t j = 0; s->lines && j < s->nlines; j++)
+		free(s->lines[j]);
+	free(s->lines);
 	memset(s, 0, sizeof(*s));
+}
+
+void subjects_values_text(const struct subjects *s, const struct subject *sub, size_t skip,
+			  char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (size_t p = 0; p < s->nparams && pos + 1 < len; p++) {
+		const char *v = subjects_value(s, sub, p);
+		int n;
+
+		if (p == skip || !v)
+			continue;
+		n = snprintf(buf + pos, len - pos, "%s%s=%s", pos ? " " : "", s->params[p].name, v);
+		if (n < 0)
+			break;
+		pos += (size_t)n;
+	}
 }

@@ -42,6 +42,8 @@ struct subject {
 struct subjects {
 	struct param *params;
 	size_t nparams;
+	char **lines; /* each operand's command line as given, {NAME}s left in (labels of groups) */
+	size_t nlines;
 	struct subject *v;
 	size_t n;
 	bool compare; /* more than one command, or parameters: a comparison */
@@ -58,6 +60,13 @@ void subjects_free(struct subjects *s);
 
 /* The value of parameter p in sub, or NULL when sub's command line does not name it. */
 const char *subjects_value(const struct subjects *s, const struct subject *sub, size_t p);
+
+/*
+ * "n=8 impl=b": the parameters sub's command line names, but skip
+ * (SIZE_MAX: none), with their values, in buf (len bytes, cut to fit).
+ */
+void subjects_values_text(const struct subjects *s, const struct subject *sub, size_t skip,
+			  char *buf, size_t len);
 
 /*
  * Split a command line into words as a shell would without expanding
