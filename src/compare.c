@@ -111,7 +111,9 @@ struct relation compare_relate(const struct stats *a, const struct stats *ref)
  * For a fixed k, the base and coefficient of y ~ base + coefficient * x^k
  * by least squares of the relative residuals (r_i = (y_i - fit_i) / y_i,
  * so that small and large values weigh alike); returns the sum of r_i^2.
- * With two points or fewer, or without a base, the base stays 0.
+ * With two points or fewer, or without a base, the base stays 0; a base
+ * below 0 (no program holds less than nothing) is held at 0, where the
+ * least squares under that bound lie, the sum being convex.
  */
 static double fit_at(const double *x, const double *y, size_t n, double k, bool with_base,
 		     double *base, double *coef)
@@ -128,7 +130,7 @@ static double fit_at(const double *x, const double *y, size_t n, double k, bool 
 		t2 += w * u * y[i];
 	}
 	det = s11 * s22 - s12 * s12;
-	if (with_base && det > 1e-12 * s11 * s22) {
+	if (with_base && det > 1e-12 * s11 * s22 && t1 * s22 - t2 * s12 >= 0) {
 		*base = (t1 * s22 - t2 * s12) / det;
 		*coef = (s11 * t2 - s12 * t1) / det;
 	} else {
@@ -177,8 +179,8 @@ bool compare_fit_growth(const double *xs, const double *ys, size_t n, struct gro
 	}
 	if (!isfinite(best))
 		return false;
-	lo = g->exponent - 0.05;
-	hi = g->exponent + 0.05;
+	lo = fmax(g->exponent - 0.05, 0);
+	hi = fmin(g->exponent + 0.05, COMPARE_MAX_EXPONENT);
 	for (int it = 0; it < 60; it++) {
 		double a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
 

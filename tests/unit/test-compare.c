@@ -241,3 +241,26 @@ Test(compare, one_fit_per_group)
 	for (size_t i = 0; i < 6; i++)
 		runs_free(&rs[i]);
 }
+
+/*
+ * Growth a little below linear (awk's arrays, measured: 89.8, 177.2 and
+ * 262.7 MiB at 1, 2 and 3 million): the unbounded fit wants a base below
+ * 0; no program holds less than nothing, so the base is 0 and the
+ * exponent takes the curvature.  Growth faster than n^4 stops at 4.
+ */
+Test(compare, fit_bounds)
+{
+	double x[] = { 1e6, 2e6, 3e6 }, awk[] = { 89.8 * 1048576, 177.2 * 1048576, 262.7 * 1048576 };
+	double fast[3];
+	struct growth g;
+
+	cr_assert(compare_fit_growth(x, awk, 3, &g));
+	cr_assert_geq(g.base, 0);
+	cr_assert(g.exponent > 0.9 && g.exponent < 1, "%f", g.exponent);
+	cr_assert(g.r_squared > 0.999, "%f", g.r_squared);
+	for (size_t i = 0; i < 3; i++)
+		fast[i] = pow(x[i] / 1e6, 6) * 1048576;
+	cr_assert(compare_fit_growth(x, fast, 3, &g));
+	cr_assert_leq(g.exponent, COMPARE_MAX_EXPONENT);
+	cr_assert_float_eq(g.exponent, COMPARE_MAX_EXPONENT, 1e-6);
+}
