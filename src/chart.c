@@ -602,15 +602,23 @@ static void write_growth(const struct chart *ch, size_t p, size_t panel, double 
 			"text-anchor=\"middle\">no peak to draw on log scales</text>\n",
 			(GROWTH_LEFT + GROWTH_RIGHT) / 2, (top + bottom) / 2);
 
+	/* The curves first: no curve hides another group's points. */
 	for (size_t i = 0; i < ch->c->nfits; i++) {
-		const char *colour = group_colours[k % NCOLOURS];
 		double lo, hi;
 
 		if (ch->c->fits[i].param != p)
 			continue;
-		k++;
 		if (ch->c->fits[i].known && fit_extent(ch, i, &lo, &hi) && hi > lo)
-			write_fit_curve(ch, i, &ax, &ay, lo, hi, colour, clip);
+			write_fit_curve(ch, i, &ax, &ay, lo, hi, group_colours[k % NCOLOURS], clip);
+		k++;
+	}
+	k = 0;
+	for (size_t i = 0; i < ch->c->nfits; i++) {
+		const char *colour = group_colours[k % NCOLOURS];
+
+		if (ch->c->fits[i].param != p)
+			continue;
+		k++;
 		write_fit_points(ch, i, &ax, &ay, colour);
 		if (k <= room) {
 			write_fit_legend(ch, i, colour, legend_y);
