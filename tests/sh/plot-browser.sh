@@ -132,11 +132,12 @@ for id in fit-1 fit-2; do
 			"$tmp/scan.pixels"
 	fi
 done
-# Each point is a disc of its colour in its box: a fifth of the boxes at least.
+# Each of the 4 points of a group is a disc of its colour in its box: a
+# fifth of the boxes at least, and some 20 pixels each (not a dot).
 for id in fit-1-points fit-2-points; do
 	line=$(awk -v id="$id" '$1 == id' "$tmp/scan.pixels")
 	set -- $line
-	if [ -n "$line" ] && [ "$4" -gt 0 ] && [ $(($4 * 5)) -ge "$3" ]; then
+	if [ -n "$line" ] && [ "$4" -ge 80 ] && [ $(($4 * 5)) -ge "$3" ]; then
 		ok "the points of $id are drawn where the SVG puts them ($4 of $3 pixels)"
 	else
 		not_ok_file "the points of $id are drawn where the SVG puts them" "$tmp/scan.pixels"

@@ -278,6 +278,7 @@ static struct axis bars_axis(const struct xml_node *svg)
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	const struct xml_node *t = text_starting(svg, "memory (");
 	double unit = 0;
+	size_t intervals;
 
 	cr_assert_not_null(t, "the bars' axis has no title");
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -288,6 +289,9 @@ static struct axis bars_axis(const struct xml_node *svg)
 			unit = pow(1024, (double)i);
 	}
 	cr_assert_gt(unit, 0, "axis title '%s'", t->text);
+	/* Nice steps: 4 to 8 of them, as on the timeline's memory axis. */
+	intervals = xml_find_id(svg, "bars-x-grid")->nchildren - 1;
+	cr_assert(intervals >= 4 && intervals <= 8, "the bars' axis has %zu steps", intervals);
 	return read_axis(svg, "bars-x", true, false, unit);
 }
 
