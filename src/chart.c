@@ -712,6 +712,10 @@ static void write_bar(const struct chart *ch, size_t i, enum compare_figure fig,
 		mean);
 	if (fig == FIG_PEAK && x->rel[fig].known && ch->c->has_least[fig] && ch->c->least[fig] != i)
 		fprintf(f, " \u00b7 \u00d7%.2f", x->rel[fig].ratio);
+	if (fig == FIG_PEAK && ch->cr->base && ch->cr->base[i].entry &&
+	    ch->cr->base[i].rel[BASE_PEAK].known)
+		fprintf(f, " \u00b7 %+.1f %% since the baseline",
+			ch->cr->base[i].rel[BASE_PEAK].change * 100);
 	fputs("</text>\n", f);
 }
 

@@ -509,6 +509,8 @@ Test(chart, baseline_marked)
 	base_entries[0].has[BASE_PEAK] = true;
 	base_entries[0].stats[BASE_PEAK] = stats_of(30 * MIB, 29 * MIB, 31 * MIB, 5);
 	base[0].entry = &base_entries[0];
+	base[0].rel[BASE_PEAK] = compare_relate(&V[0].stats[FIG_PEAK],
+						&base_entries[0].stats[BASE_PEAK]);
 	CR.base = base;
 	CR.base_path = "before.json";
 	out = svg_of();
@@ -518,6 +520,7 @@ Test(chart, baseline_marked)
 	assert_near(axis_value(&a, num_attr(must(svg, "baseline-1"), "x1")), 30 * MIB, 0.003,
 		    "baseline mark");
 	cr_assert(strstr(must(svg, "subtitle")->text, "before.json"));
+	cr_assert(strstr(out, "-33.3 % since the baseline"), "the change is not told");
 	xml_free(svg);
 	free(out);
 }
