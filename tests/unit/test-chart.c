@@ -768,3 +768,32 @@ Test(chart, crowded_legend_says_how_many_more)
 	xml_free(svg);
 	free(out);
 }
+
+/* Nothing measured: still a chart that says so. */
+Test(chart, nothing_to_draw_still_a_chart)
+{
+	struct xml_node *svg;
+	char *out;
+
+	out = svg_of();
+	svg = parse_svg(out);
+	cr_assert_not_null(xml_find_id(svg, "bars-area"));
+	cr_assert(strstr(out, "no command was measured"));
+	xml_free(svg);
+	free(out);
+
+	/* A scan whose peaks are all unknown: its panel, no point, no curve. */
+	scan_param();
+	scan_group(0, linear_labels, &linear, 0.04);
+	for (size_t j = 0; j < C.n; j++)
+		V[j].has[FIG_PEAK] = false;
+	fits[0].known = false;
+	out = svg_of();
+	svg = parse_svg(out);
+	cr_assert_not_null(xml_find_id(svg, "growth-1-area"));
+	cr_assert_eq(must(svg, "fit-1-points")->nchildren, 0);
+	cr_assert(strstr(out, "no peak to draw on log scales"));
+	cr_assert(strstr(out, "peak RSS unknown"));
+	xml_free(svg);
+	free(out);
+}
