@@ -245,8 +245,7 @@ static void sort_order(struct comparison *c, enum options_sort sort)
 	sorting = NULL;
 }
 
-/* Do subjects a and b differ only in parameter p? */
-static bool same_group(const struct subjects *s, size_t a, size_t b, size_t p)
+bool compare_same_group(const struct subjects *s, size_t a, size_t b, size_t p)
 {
 	if (s->v[a].operand != s->v[b].operand)
 		return false;
@@ -287,7 +286,7 @@ static int build_fits(struct comparison *c, const struct subjects *s)
 			f->low = s->params[p].numbers[0];
 			f->high = s->params[p].numbers[s->params[p].nvalues - 1];
 			for (size_t j = i; j < c->n; j++) {
-				if (done[j] || !same_group(s, i, j, p))
+				if (done[j] || !compare_same_group(s, i, j, p))
 					continue;
 				done[j] = true;
 				if (!c->v[j].has[FIG_PEAK])

@@ -95,6 +95,12 @@ void compare_free(struct comparison *c);
 /* a against ref: ratio, uncertainty, and the test that says whether it is beyond the noise. */
 struct relation compare_relate(const struct stats *a, const struct stats *ref);
 
+/*
+ * Are subjects a and b of one fit group for parameter p: the same command
+ * line, the same values of every other parameter?
+ */
+bool compare_same_group(const struct subjects *s, size_t a, size_t b, size_t p);
+
 /* The ratio of r as "1.23 \u00b1 0.04", or "1.23" without an uncertainty. */
 void compare_format_ratio(const struct relation *r, char *buf, size_t len);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "chart.h"
 #include "compare.h"
 #include "csv.h"
 #include "export.h"
@@ -135,7 +136,10 @@ static bool write_outputs(struct output *out, const struct job *j, int status)
 	if (out[OUT_TIMELINE].f)
 		ok &= close_output(&out[OUT_TIMELINE],
 				   csv_write_timeline(out[OUT_TIMELINE].f, last));
-	if (out[OUT_PLOT].f) {
+	/* Comparing: the chart of the comparison, not one run's timeline. */
+	if (out[OUT_PLOT].f && (j->s.compare || j->has_base)) {
+		ok &= close_output(&out[OUT_PLOT], chart_write_svg(out[OUT_PLOT].f, &j->cr));
+	} else if (out[OUT_PLOT].f) {
 		if (j->o.series) {
 			snprintf(note, sizeof(note), "run %zu of %zu", j->rs[0].n, j->rs[0].n);
 			plot.note = note;

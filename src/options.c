@@ -353,7 +353,7 @@ void options_print_help(FILE *f)
 	      "\n"
 	      "SIZE takes K, M, G suffixes (powers of 1024).  With --runs, the report\n"
 	      "gives mean, standard deviation, min and max; --timeline and --plot show\n"
-	      "the last run.\n"
+	      "the last run.  When comparing, --plot draws the comparison.\n"
 	      "\n"
 	      "Exit status: COMMAND's own (with --runs: that of the last run that failed,\n"
 	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but the\n"

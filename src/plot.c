@@ -5,6 +5,7 @@
 
 #include "escape.h"
 #include "plot.h"
+#include "svg.h"
 #include "units.h"
 #include "util.h"
 
@@ -19,23 +20,16 @@
 #define TITLE_CHARS 90
 #define LABEL_CHARS 30
 
-#define COLOUR_TREE_PSS "#1f77b4"
-#define COLOUR_TREE_RSS "#ff7f0e"
+#define COLOUR_TREE_PSS SVG_COLOUR_PSS
+#define COLOUR_TREE_RSS SVG_COLOUR_RSS
 #define COLOUR_PEAK_RSS "#555555"
-#define COLOUR_LIMIT "#d62728"
-
-/* A white outline under a label keeps it readable where it crosses a line. */
-#define HALO "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\""
+#define COLOUR_LIMIT SVG_COLOUR_LIMIT
+#define HALO SVG_HALO
 
 /* Distinct from the tree's colours and the limit's, so every series can be told apart. */
 static const char *const process_colours[PLOT_MAX_PROCESSES] = {
 	"#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
 };
-
-static void xml_cstr(FILE *f, const char *s, size_t max_chars)
-{
-	escape_xml_text(f, s, strlen(s), max_chars);
-}
 
 /* ---------------------------------------------------------------- data */
 
@@ -101,8 +95,7 @@ struct chart {
 	/* Axes. */
 	double x_top, x_unit, x_step; /* in x_unit: seconds or milliseconds */
 	bool x_ms;
-	double y_top, y_unit, y_step; /* in y_unit: B, KiB, MiB, ... */
-	unsigned y_unit_index;
+	struct svg_size_axis y;
 };
 
 static int cmp_key(const void *a, const void *b)
@@ -290,48 +283,6 @@ static void sweep(struct chart *c)
 
 /* ---------------------------------------------------------------- axes */
 
-/*
- * The tick step for an axis from 0 to at least range: 1, 2, 2.5 or 5 times
- * a power of ten, giving min_ticks to max_ticks intervals, and wasting the
- * least room past the data (an axis to 27.5 fits data to 25.4 better than
- * one to 30).
- */
-static double nice_step(double range, int min_ticks, int max_ticks)
-{
-	static const double norms[] = { 1, 2, 2.5, 5 };
-	double mag = pow(10, floor(log10(range / max_ticks))), best = 0, best_top = INFINITY;
-
-	for (int e = 0; e < 3; e++)
-		for (size_t i = 0; i < sizeof(norms) / sizeof(norms[0]); i++) {
-			double step = norms[i] * mag * pow(10, e);
-			double top = ceil(range / step - 1e-9) * step, ticks = top / step;
-
-			if (ticks > max_ticks + 1e-9 || ticks < min_ticks - 1e-9)
-				continue;
-			if (top < best_top - 1e-9 * top) {
-				best = step;
-				best_top = top;
-			}
-		}
-	if (best > 0)
-		return best;
-	/* No step gives min_ticks under max_ticks: settle for fewer ticks. */
-	return min_ticks > 1 ? nice_step(range, 1, max_ticks) : 100 * mag;
-}
-
-/* Decimals that show every multiple of step exactly (at most 3). */
-static int decimals(double step)
-{
-	int d = 0;
-	double scaled = step;
-
-	while (d < 3 && fabs(scaled - round(scaled)) > 1e-6 * scaled) {
-		d++;
-		scaled *= 10;
-	}
-	return d;
-}
-
 /* Is the --fail-above line near enough to the data to be drawn without crushing it? */
 static bool limit_near(const struct chart *c, double data_max)
 {
@@ -341,7 +292,7 @@ static bool limit_near(const struct chart *c, double data_max)
 /* Is it within the axis, once scaled? */
 static bool limit_shown(const struct chart *c)
 {
-	return c->in->has_limit && (double)c->in->limit <= c->y_top * c->y_unit;
+	return c->in->has_limit && (double)c->in->limit <= c->y.top * c->y.unit;
 }
 
 static void scale_axes(struct chart *c)
@@ -358,24 +309,15 @@ static void scale_axes(struct chart *c)
 		top = (double)MIB; /* nothing measured: an empty 1 MiB axis */
 	if (limit_near(c, top) && (double)c->in->limit > top)
 		top = (double)c->in->limit;
-	c->y_unit_index = 0;
-	c->y_unit = 1;
-	/* The axis counts in the largest unit the top holds once (its labels from 1 to 1024). */
-	while (c->y_unit_index + 1 < UNITS_COUNT && top / c->y_unit >= 1024) {
-		c->y_unit *= 1024;
-		c->y_unit_index++;
-	}
 	/* Headroom above the highest line for the peak's label. */
-	range = top * 1.12 / c->y_unit;
-	c->y_step = nice_step(range, 4, 8);
-	c->y_top = ceil(range / c->y_step - 1e-9) * c->y_step;
+	svg_size_axis(&c->y, top, 1.12, 4, 8);
 
 	if (c->t_end <= 0)
 		c->t_end = 1e6; /* 1 ms: an instant still gets an axis */
 	c->x_ms = c->t_end < 1e9;
 	c->x_unit = c->x_ms ? 1e6 : 1e9;
 	range = c->t_end / c->x_unit;
-	c->x_step = nice_step(range, 5, 12);
+	c->x_step = svg_nice_step(range, 5, 12);
 	c->x_top = ceil(range / c->x_step - 1e-9) * c->x_step;
 }
 
@@ -386,7 +328,7 @@ static double px_x(const struct chart *c, double t_ns)
 
 static double px_y(const struct chart *c, double bytes)
 {
-	return AREA_BOTTOM - bytes / c->y_unit / c->y_top * (AREA_BOTTOM - AREA_TOP);
+	return AREA_BOTTOM - bytes / c->y.unit / c->y.top * (AREA_BOTTOM - AREA_TOP);
 }
 
 /* ---------------------------------------------------------------- SVG */
@@ -474,15 +416,15 @@ static void write_series(FILE *f, const struct chart *c, const struct series *s,
 		thin_point(&th, px_x(c, s->p[i].t), px_y(c, s->p[i].v));
 	thin_flush(&th);
 	fputs("\"><title>", f);
-	xml_cstr(f, tooltip, 0);
+	svg_text(f, tooltip, 0);
 	fputs("</title></polyline>\n", f);
 }
 
 static void write_axes(FILE *f, const struct chart *c)
 {
-	int xd = decimals(c->x_step), yd = decimals(c->y_step);
+	int xd = svg_decimals(c->x_step), yd = svg_decimals(c->y.step);
 	/* The tops are whole multiples of the steps (scale_axes). */
-	long nx = lround(c->x_top / c->x_step), ny = lround(c->y_top / c->y_step);
+	long nx = lround(c->x_top / c->x_step), ny = lround(c->y.top / c->y.step);
 
 	fprintf(f,
 		"<rect id=\"plot-area\" x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" "
@@ -491,7 +433,7 @@ static void write_axes(FILE *f, const struct chart *c)
 	/* Ticks are counted, not summed, so the 3rd of 0.1 prints as 0.3. */
 	fputs("<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n", f);
 	for (long i = 1; i <= ny; i++) {
-		double y = px_y(c, (double)i * c->y_step * c->y_unit);
+		double y = px_y(c, (double)i * c->y.step * c->y.unit);
 
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", AREA_LEFT,
 			y, AREA_RIGHT, y);
@@ -510,10 +452,10 @@ static void write_axes(FILE *f, const struct chart *c)
 
 	fputs("<g font-size=\"12\" fill=\"#333333\">\n", f);
 	for (long i = 0; i <= ny; i++) {
-		double v = (double)i * c->y_step;
+		double v = (double)i * c->y.step;
 
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.*f</text>\n",
-			AREA_LEFT - 8, px_y(c, v * c->y_unit) + 4, yd, v);
+			AREA_LEFT - 8, px_y(c, v * c->y.unit) + 4, yd, v);
 	}
 	for (long i = 0; i <= nx; i++) {
 		double v = (double)i * c->x_step;
@@ -529,7 +471,7 @@ static void write_axes(FILE *f, const struct chart *c)
 	fprintf(f,
 		"<text transform=\"translate(24 %.1f) rotate(-90)\" font-size=\"13\" "
 		"text-anchor=\"middle\">memory (%s)</text>\n",
-		(AREA_TOP + AREA_BOTTOM) / 2, units_name(c->y_unit_index));
+		(AREA_TOP + AREA_BOTTOM) / 2, units_name(c->y.unit_index));
 }
 
 static void write_title(FILE *f, const struct chart *c)
@@ -564,7 +506,7 @@ static void write_title(FILE *f, const struct chart *c)
 		c->in->run->tl.n == 1 ? "" : "s");
 	if (c->in->note) {
 		fputs(" \u00b7 ", f);
-		xml_cstr(f, c->in->note, 0);
+		svg_text(f, c->in->note, 0);
 	}
 	fputs("</text>\n", f);
 }
@@ -581,7 +523,7 @@ static void write_level(FILE *f, const struct chart *c, const char *id, double b
 		id, AREA_LEFT, y, AREA_RIGHT, y, colour, dash);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"%s\" " HALO ">",
 		AREA_LEFT + 6, y - 5, colour);
-	xml_cstr(f, label, 0);
+	svg_text(f, label, 0);
 	fputs("</text>\n", f);
 }
 
@@ -714,16 +656,11 @@ static void write_svg(FILE *f, const struct chart *c)
 {
 	char *const *cmd = c->in->run->command;
 
-	fprintf(f,
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-		"viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Liberation Sans, Arial, "
-		"sans-serif\">\n",
-		PLOT_WIDTH, PLOT_HEIGHT, PLOT_WIDTH, PLOT_HEIGHT);
+	svg_begin(f, PLOT_WIDTH, PLOT_HEIGHT);
 	fputs("<title>maxrss-sc:", f);
 	for (size_t i = 0; cmd[i]; i++) {
 		fputc(' ', f);
-		xml_cstr(f, cmd[i], 0);
+		svg_text(f, cmd[i], 0);
 	}
 	fputs("</title>\n", f);
 	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", PLOT_WIDTH,
