@@ -58,44 +58,6 @@ struct chart {
 
 /* ---------------------------------------------------------------- text */
 
-/* Bytes in the sequence at s (left bytes remain): an invalid byte is one character. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	size_t n = 1;
-
-	if ((*s & 0xE0) == 0xC0)
-		n = 2;
-	else if ((*s & 0xF0) == 0xE0)
-		n = 3;
-	else if ((*s & 0xF8) == 0xF0)
-		n = 4;
-	if (n > left)
-		return 1;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 1;
-	return n;
-}
-
-/* The bytes of the first chars characters of s (len bytes), or len. */
-static size_t utf8_prefix(const char *s, size_t len, size_t chars)
-{
-	size_t at = 0;
-
-	while (chars-- > 0 && at < len)
-		at += utf8_seq((const unsigned char *)s + at, len - at);
-	return at;
-}
-
-static size_t utf8_chars(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t at = 0; at < len; n++)
-		at += utf8_seq((const unsigned char *)s + at, len - at);
-	return n;
-}
-
 /*
  * s as XML text of at most max characters: when longer, its start and its
  * end with "…" between them.  The command lines of a comparison often
@@ -103,7 +65,7 @@ static size_t utf8_chars(const char *s, size_t len)
  */
 static void text_middle(FILE *f, const char *s, size_t max)
 {
-	size_t len = strlen(s), n = utf8_chars(s, len), head, tail;
+	size_t len = strlen(s), n = escape_utf8_chars(s, len), head, tail;
 
 	if (n <= max) {
 		escape_xml_text(f, s, len, 0);
@@ -111,9 +73,9 @@ static void text_middle(FILE *f, const char *s, size_t max)
 	}
 	head = (max - 1) / 3;
 	tail = max - 1 - head;
-	escape_xml_text(f, s, utf8_prefix(s, len, head), 0);
+	escape_xml_text(f, s, escape_utf8_prefix(s, len, head), 0);
 	fputs("\u2026", f);
-	head = utf8_prefix(s, len, n - tail);
+	head = escape_utf8_prefix(s, len, n - tail);
 	escape_xml_text(f, s + head, len - head, 0);
 }
 
@@ -710,8 +672,8 @@ static void write_bars_legend(const struct chart *ch, double y)
 }
 
 /*
- * The label of a row: "[K] " and the command line, cut in the middle when
- * long; under it, how many runs failed, when some did (their figures are
+ * The label of a row: "[K] " and the command line, cut when long
+ * (subjects_short_label); under it, how many runs failed, when some did (their figures are
  * in the bars all the same, as in the report).
  */
 static void write_row_label(const struct chart *ch, size_t i, double y)
@@ -720,14 +682,16 @@ static void write_row_label(const struct chart *ch, size_t i, double y)
 	const struct runs *rs = ch->c->v[i].runs;
 	bool failed = rs && rs->failed_runs;
 	size_t k = ch->rank[i];
-	char num[32];
+	char num[32], *label;
 
 	snprintf(num, sizeof(num), "[%zu] ", k);
 	fprintf(f,
 		"<text id=\"label-%zu\" x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
 		"text-anchor=\"end\">%s",
 		k, BARS_LEFT - 10, y + (failed ? 16 : ROW / 2 + 4), num);
-	text_middle(f, ch->c->v[i].subject->label, ROW_LABEL_CHARS - strlen(num));
+	label = subjects_short_label(ch->s, ch->c->v[i].subject, ROW_LABEL_CHARS - strlen(num));
+	text_middle(f, label ? label : ch->c->v[i].subject->label, ROW_LABEL_CHARS - strlen(num));
+	free(label);
 	fputs("</text>\n", f);
 	if (failed)
 		fprintf(f,

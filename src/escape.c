@@ -47,6 +47,18 @@ static size_t utf8_len(const char *s, size_t n)
 	return n ? utf8_valid((const unsigned char *)s, n) : 0;
 }
 
+size_t escape_utf8_prefix(const char *s, size_t len, size_t chars)
+{
+	size_t i = 0;
+
+	while (chars-- > 0 && i < len) {
+		size_t k = utf8_len(s + i, len - i);
+
+		i += k ? k : 1;
+	}
+	return i;
+}
+
 size_t escape_utf8_chars(const char *s, size_t len)
 {
 	size_t n = 0;

@@ -15,6 +15,9 @@
 /* Characters in len bytes of s, each invalid byte counting as one. */
 size_t escape_utf8_chars(const char *s, size_t len);
 
+/* The bytes of the first chars characters of s (len bytes; at most len), counted alike. */
+size_t escape_utf8_prefix(const char *s, size_t len, size_t chars);
+
 /*
  * The arguments of a NUL-separated buffer (as /proc/PID/cmdline has them:
  * each argument ends in NUL, so "a\0\0" holds "a" and "") joined by

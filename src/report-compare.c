@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -81,37 +82,18 @@ static void line_and_values(const struct compare_report *cr, const struct subjec
 	snprintf(buf + strlen(buf), len - strlen(buf), " %s", line);
 }
 
-/*
- * The label of command i for a summary line: its number in the report,
- * then its line, the middle left out when long (command lines of a
- * comparison often share their start, and differ at the end); with
- * parameters, when long, the start of its line as given and the values.
- */
+/* The label of command i for a summary line: its number in the report, then subjects_short_label. */
 static void short_label(const struct compare_report *cr, size_t i, char *buf, size_t len)
 {
-	const struct subject *sub = cr->c->v[i].subject;
-	const char *label = sub->label;
-	size_t n = strlen(label), rank = 0, cut;
-	char line[(size_t)SUMMARY_CMD_MAX * 4 + 8];
-	char *const words[] = { line, NULL };
+	char *label = subjects_short_label(cr->s, cr->c->v[i].subject, SUMMARY_CMD_MAX);
+	char *const words[] = { label ? label : cr->c->v[i].subject->label, NULL };
+	size_t rank = 0;
 
 	while (rank < cr->c->n && cr->c->order[rank] != i)
 		rank++;
 	snprintf(buf, len, "[%zu] ", rank + 1);
-	if (cr->s->nparams && n > SUMMARY_CMD_MAX) {
-		line_and_values(cr, sub, SIZE_MAX, buf + strlen(buf), len - strlen(buf));
-		return;
-	}
-	if (n > SUMMARY_CMD_MAX) {
-		/* The start cut on a character, not in the middle of one. */
-		for (cut = 10; cut > 0 && (label[cut] & 0xc0) == 0x80; cut--)
-			;
-		snprintf(line, sizeof(line), "%.*s\u2026%s", (int)cut, label,
-			 label + n - (SUMMARY_CMD_MAX - 11));
-	} else {
-		snprintf(line, sizeof(line), "%s", label);
-	}
-	escape_line_command(buf + strlen(buf), len - strlen(buf), words, SUMMARY_CMD_MAX + 2);
+	escape_line_command(buf + strlen(buf), len - strlen(buf), words, len - strlen(buf) - 1);
+	free(label);
 }
 
 /* "Least peak RSS: CMD, 12.3 MiB"; then each other: "CMD  2.41 ± 0.03 x  beyond the noise". */

@@ -540,3 +540,27 @@ void subjects_values_text(const struct subjects *s, const struct subject *sub, s
 		pos += (size_t)n;
 	}
 }
+
+char *subjects_short_label(const struct subjects *s, const struct subject *sub, size_t max)
+{
+	const char *label = sub->label, *line = s->lines ? s->lines[sub->operand] : label;
+	size_t len = strlen(label), n = escape_utf8_chars(label, len), vn, head, tail;
+	char values[128], *out = NULL;
+
+	if (n <= max)
+		return strdup(label);
+	subjects_values_text(s, sub, SIZE_MAX, values, sizeof(values));
+	vn = escape_utf8_chars(values, strlen(values));
+	if (values[0] && vn + 10 <= max) {
+		/* "start of the line… values" */
+		head = escape_utf8_prefix(line, strlen(line), max - vn - 2);
+		if (asprintf(&out, "%.*s\u2026 %s", (int)head, line, values) < 0)
+			return NULL;
+		return out;
+	}
+	head = escape_utf8_prefix(label, len, (max - 1) / 3);
+	tail = escape_utf8_prefix(label, len, n - (max - 1 - (max - 1) / 3));
+	if (asprintf(&out, "%.*s\u2026%s", (int)head, label, label + tail) < 0)
+		return NULL;
+	return out;
+}

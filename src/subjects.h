@@ -62,6 +62,14 @@ void subjects_free(struct subjects *s);
 const char *subjects_value(const struct subjects *s, const struct subject *sub, size_t p);
 
 /*
+ * sub's label in at most max characters (max >= 8): whole when it fits;
+ * with parameters, the start of its line as given, "\u2026" and the values
+ * ("python3 -c \"a = list(ra\u2026 n=1000"); else its start, "\u2026" and its
+ * end, where command lines of a comparison differ.  malloc'd, or NULL.
+ */
+char *subjects_short_label(const struct subjects *s, const struct subject *sub, size_t max);
+
+/*
  * "n=8 impl=b": the parameters sub's command line names, but skip
  * (SIZE_MAX: none), with their values, in buf (len bytes, cut to fit).
  */

@@ -206,3 +206,37 @@ Test(subjects, product_limit_is_inclusive)
 	refused(ARGS("-C", "-P", "a=1:100", "-P", "b=1:101", "x {a} {b}"),
 		"more than 10000 commands to compare");
 }
+
+/* Short labels: whole when they fit; the start of the line and the values; both ends. */
+Test(subjects, short_labels)
+{
+	char *l;
+
+	cr_assert_eq(build(ARGS("-C", "-L", "n=1000000", "python3 -c 'print(sum(range({n})))'",
+				"sort -n /usr/share/dict/words | uniq -c | head -1", "ls")),
+		     0, "%s", err);
+	l = subjects_short_label(&subj, &subj.v[0], 24);
+	cr_assert_str_eq(l, "python3 -c 'p\u2026 n=1000000",
+			 "13 characters of the line as given, then n");
+	free(l);
+	l = subjects_short_label(&subj, &subj.v[1], 24);
+	cr_assert_str_eq(l, "sort -n\u2026niq -c | head -1",
+			 "7 of 23 characters, then 16 of the end");
+	free(l);
+	l = subjects_short_label(&subj, &subj.v[2], 24);
+	cr_assert_str_eq(l, "ls");
+	free(l);
+	subjects_free(&subj);
+
+	/* Counted in characters, cut between them, never inside one. */
+	cr_assert_eq(build(ARGS("-C",
+				"echo \u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9 "
+				"\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8",
+				"true")),
+		     0, "%s", err);
+	l = subjects_short_label(&subj, &subj.v[0], 16);
+	cr_assert_str_eq(l,
+			 "echo \u2026\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8\u00e8",
+			 "%s", l);
+	free(l);
+}
