@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <json.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "baseline.h"
 #include "escape.h"
+#include "util.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -161,17 +163,82 @@ static int read_report(struct baseline *b, json_object *root)
 	return rc;
 }
 
+/*
+ * The JSON document of file path, or NULL with a one-line message in err:
+ * the file's error, or what json-c found wrong and at which byte.
+ */
+static json_object *read_json(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t cap = 0, len = 0, got;
+	json_tokener *tok;
+	json_object *root = NULL;
+	enum json_tokener_error e;
+
+	if (!f) {
+		fail(err, errlen, "--baseline: cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		if (util_grow((void **)&text, &cap, len + 65536 + 1, 1)) {
+			fclose(f);
+			free(text);
+			snprintf(err, errlen, "--baseline: out of memory reading %s", path);
+			return NULL;
+		}
+		got = fread(text + len, 1, cap - len - 1, f);
+		len += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		fail(err, errlen, "--baseline: cannot read %s: %s", path, strerror(errno));
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	tok = len < INT_MAX ? json_tokener_new() : NULL;
+	if (!tok) {
+		free(text);
+		snprintf(err, errlen, "--baseline: %s: too large, or out of memory", path);
+		return NULL;
+	}
+	/* With its NUL, as json_tokener_parse does: a document that is a bare "null" or 12 ends there. */
+	text[len] = '\0';
+	root = json_tokener_parse_ex(tok, text, (int)len + 1);
+	e = json_tokener_get_error(tok);
+	if (root && e == json_tokener_success)
+		for (size_t at = json_tokener_get_parse_end(tok); at < len; at++)
+			if (!strchr(" \t\r\n", text[at])) {
+				fail(err, errlen,
+				     "--baseline: %s is not JSON: more text after the end, at byte %zu",
+				     path, at);
+				json_object_put(root);
+				root = NULL;
+				break;
+			}
+	if (!root && e != json_tokener_success)
+		fail(err, errlen, "--baseline: %s is not JSON: %s at byte %zu", path,
+		     json_tokener_error_desc(e), json_tokener_get_parse_end(tok));
+	else if (!root && e == json_tokener_success && !err[0])
+		fail(err, errlen, "--baseline: %s is not a report of maxrss-sc (it is JSON null)",
+		     path);
+	json_tokener_free(tok);
+	free(text);
+	return root;
+}
+
 int baseline_load(struct baseline *b, const char *path, char *err, size_t errlen)
 {
-	json_object *root = json_object_from_file(path), *schema, *commands;
+	json_object *root, *schema, *commands;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
 	b->path = path;
+	err[0] = '\0';
+	root = read_json(path, err, errlen);
 	if (!root)
-		return fail(err, errlen,
-			    "--baseline: %s is not a JSON file maxrss-sc can read (%s)", path,
-			    json_util_get_last_err() ? json_util_get_last_err() : "?");
+		return -EINVAL;
 	schema = member(root, "schema");
 	commands = member(root, "commands");
 	if (!schema || !json_object_is_type(schema, json_type_string) ||

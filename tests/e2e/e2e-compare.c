@@ -333,7 +333,7 @@ Test(compare, bad_input_is_refused_before_anything_runs)
 	cr_assert(f && fputs("{\"schema\": \"other/2\"}\n", f) >= 0 && fclose(f) == 0);
 	snprintf(o1, sizeof(o1), "--baseline=%s", notjson);
 	snprintf(o2, sizeof(o2), "--baseline=%s", other);
-	check_refused(E2E_ARGS(o1, "-C", "CMD"), "not a JSON file");
+	check_refused(E2E_ARGS(o1, "-C", "CMD"), "is not JSON: ");
 	check_refused(E2E_ARGS(o2, "-C", "CMD"), "not a report of maxrss-sc");
 	e2e_rmtree(dir);
 }

@@ -84,9 +84,23 @@ static void refused(const char *text, const char *words)
 	strcpy(path, "/tmp/maxrss-sc-baseline-XXXXXX");
 }
 
+Test(baseline, unreadable_file)
+{
+	cr_assert_eq(baseline_load(&base, "/nonexistent/base.json", err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err,
+			 "--baseline: cannot read /nonexistent/base.json: No such file or directory");
+	cr_assert_eq(baseline_load(&base, "/", err, sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "--baseline: cannot read /: Is a directory");
+}
+
 Test(baseline, refusals)
 {
-	refused("not json", "not a JSON file");
+	refused("not json", "is not JSON: ");
+	refused("{\"schema\": \"maxrss-sc/1\", \"command\": [",
+		"is not JSON: unexpected end of data at byte 38");
+	refused("{\"schema\": \"maxrss-sc/1\", \"command\": [\"x\"], \"peak_rss_bytes\": 1} {}",
+		"is not JSON: more text after the end, at byte 65");
+	refused("null", "is not a report of maxrss-sc (it is JSON null)");
 	refused("{\"schema\": \"hyperfine\"}", "not a report of maxrss-sc");
 	refused("{\"command\": [\"x\"]}", "schema missing");
 	refused("{\"schema\": \"maxrss-sc/1\", \"commands\": {}}", "not an array");
