@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "session.h"
 #include "tracer.h"
 #include "units.h"
@@ -55,7 +56,8 @@ static void progress_add(struct progress *p, const struct run *r)
 static void progress_line(const struct progress *p, const struct options *o, unsigned long i,
 			  const char *label, size_t k, size_t n, char *line, size_t len)
 {
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], cmd[128];
+	char *const words[] = { (char *)label, NULL };
 	int w;
 
 	if (i < o->warmup)
@@ -64,9 +66,11 @@ static void progress_line(const struct progress *p, const struct options *o, uns
 	else
 		w = snprintf(line, len, "maxrss-sc: %s %lu of %lu", n > 1 ? "round" : "run",
 			     i + 1 - o->warmup, o->runs);
-	if (w > 0 && (size_t)w < len && n > 1)
-		w += snprintf(line + w, len - (size_t)w, ", command %zu of %zu: %s", k + 1, n,
-			      label);
+	if (w > 0 && (size_t)w < len && n > 1) {
+		/* On one line: a command line of several lines, or with control bytes, stays one. */
+		escape_line_command(cmd, sizeof(cmd), words, sizeof(cmd) - 1);
+		w += snprintf(line + w, len - (size_t)w, ", command %zu of %zu: %s", k + 1, n, cmd);
+	}
 	if (w > 0 && (size_t)w < len && p->n && n == 1)
 		snprintf(line + w, len - (size_t)w,
 			 ", so far: peak RSS %s (%s .. %s), %.2f s a run",

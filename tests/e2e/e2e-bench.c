@@ -357,6 +357,32 @@ Test(bench, progress_line_on_a_terminal_then_erased)
 	e2e_rmtree(dir);
 }
 
+/* Comparing: the line names the round and the command, kept on one line. */
+Test(bench, progress_line_of_a_comparison)
+{
+	char dir[512], path[600], line1[4096], line2[4096], *shown;
+	int status;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/report", dir);
+	snprintf(line1, sizeof(line1), "%s sleep 150", e2e_wl());
+	snprintf(line2, sizeof(line2), "%s sleep 150 &&\n%s exit 0", e2e_wl(), e2e_wl());
+	{
+		const char *args[] = { e2e_tool(), "-C", "-r", "2", "-o", path, line1, line2, NULL };
+
+		shown = run_on_pty("xterm", args, &status);
+	}
+	e2e_note("on the terminal: %s", shown);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+	cr_assert(strstr(shown, "\r\033[Kmaxrss-sc: round 1 of 2, command 1 of 2: "), "%s", shown);
+	cr_assert(strstr(shown, "\r\033[Kmaxrss-sc: round 2 of 2, command 2 of 2: "), "%s", shown);
+	cr_assert(strstr(shown, "sleep 150 &&?"), "the newline not kept off the line: %s", shown);
+	cr_assert_null(strchr(shown, '\n'), "a line break on the terminal: %s", shown);
+	cr_assert_str_eq(strrchr(shown, '\r'), "\r\033[K", "left on the screen: %s", shown);
+	free(shown);
+	e2e_rmtree(dir);
+}
+
 /* ------------------------------------------------------------------ --timeline */
 
 /* One CSV record (RFC 4180) from *p into fields; advances *p.  Returns the field count. */
