@@ -36,6 +36,7 @@ struct tool_run {
 	char report[600];
 	int status;
 	struct json *json;
+	char why[1024]; /* why there is no json: the file's error, or the parser's and the text */
 };
 
 /* "$MAXRSS_SC --json -o DIR/report OPTS... CMD..." in its own process group. */
@@ -94,14 +95,19 @@ static void tool_end(struct tool_run *t, int ms)
 	cr_assert(ended, "maxrss-sc did not end within %d ms (killed); stderr:\n%s", ms,
 		  t->s.errbuf ? t->s.errbuf : "");
 	f = fopen(t->report, "r");
-	if (!f)
+	if (!f) {
+		snprintf(t->why, sizeof(t->why), "%s: %s", t->report, strerror(errno));
 		return;
+	}
 	text = calloc(1, 1 << 24);
 	cr_assert(text, "out of memory");
 	len = fread(text, 1, (1 << 24) - 1, f);
 	fclose(f);
 	if (len)
 		t->json = json_parse(text, len, err, sizeof(err));
+	if (!t->json)
+		snprintf(t->why, sizeof(t->why), "%zu bytes, %s; it starts: %.300s", len,
+			 len ? err : "empty", text);
 	free(text);
 }
 
@@ -126,7 +132,8 @@ static void assert_tool_exited(const struct tool_run *t, int code)
 	cr_assert(WIFEXITED(t->status) && WEXITSTATUS(t->status) == code,
 		  "maxrss-sc exited %d, expected %d; stderr:\n%s", WEXITSTATUS(t->status), code,
 		  errtext(t));
-	cr_assert(t->json, "no valid JSON report was written; stderr:\n%s", errtext(t));
+	cr_assert(t->json, "no valid JSON report was written (%s); stderr:\n%s", t->why,
+		  errtext(t));
 }
 
 static void assert_report_signal(const struct tool_run *t, int sig)
