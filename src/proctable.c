@@ -45,6 +45,7 @@ void proctable_free(struct proctable *pt)
 		free_image(pt->images[i]);
 	free(pt->images);
 	free(pt->buckets);
+	free(pt->at_peak);
 	memset(pt, 0, sizeof(*pt));
 }
 
@@ -193,8 +194,7 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 {
 	struct image *img;
 
-	if (util_grow((void **)&pt->images, &pt->images_cap, pt->nimages + 1,
-		      sizeof(*pt->images)))
+	if (util_grow((void **)&pt->images, &pt->images_cap, pt->nimages + 1, sizeof(*pt->images)))
 		return -ENOMEM;
 	img = calloc(1, sizeof(*img));
 	if (!img)
@@ -213,13 +213,20 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 	img->start_ns = now_ns > pt->t0_ns ? now_ns - pt->t0_ns : 0;
 	img->exit_code = -1;
 	img->alive = true;
+	if (!proc->image && proc->borrowed) {
+		/* exec_mmap() keeps the old mm's high-water mark in the process's maxrss. */
+		img->lent_by = proc->borrowed;
+		img->inherited_hwm = proc->borrowed->hwm > proc->borrowed->peak_rss ?
+					     proc->borrowed->hwm :
+					     proc->borrowed->peak_rss;
+	}
 	pt->images[pt->nimages++] = img;
 	proc->image = img;
 	return 0;
 }
 
-int proctable_open_forked_image(struct proctable *pt, struct process *proc,
-				struct image *parent, uint64_t now_ns)
+int proctable_open_forked_image(struct proctable *pt, struct process *proc, struct image *parent,
+				uint64_t now_ns)
 {
 	int rc = proctable_open_image(pt, proc, parent->argv, parent->argv_len, parent->exe,
 				      now_ns);
@@ -237,13 +244,34 @@ static void notify_sums(const struct proctable *pt)
 		pt->on_sums(pt->on_sample_arg, pt);
 }
 
+/* Keep who is in the sums now: the tree PSS has just peaked. */
+static void keep_at_peak(struct proctable *pt)
+{
+	size_t n = 0;
+
+	for (const struct image *i = pt->sums_head; i; i = i->sums_next)
+		n++;
+	if (util_grow((void **)&pt->at_peak, &pt->at_peak_cap, n, sizeof(*pt->at_peak))) {
+		pt->n_at_peak = 0;
+		pt->at_peak_lost = true;
+		return;
+	}
+	n = 0;
+	for (const struct image *i = pt->sums_head; i; i = i->sums_next)
+		pt->at_peak[n++] = (struct tree_member){ i, i->last.rss, i->tree_pss };
+	pt->n_at_peak = n;
+	pt->at_peak_lost = false;
+}
+
 static void update_tree(struct proctable *pt)
 {
 	pt->snapshots++;
 	if (pt->tree_rss > pt->tree_peak_rss)
 		pt->tree_peak_rss = pt->tree_rss;
-	if (pt->tree_pss > pt->tree_peak_pss)
+	if (pt->tree_pss > pt->tree_peak_pss) {
 		pt->tree_peak_pss = pt->tree_pss;
+		keep_at_peak(pt);
+	}
 	notify_sums(pt);
 }
 
@@ -287,6 +315,22 @@ static void leave_sums(struct proctable *pt, struct image *img)
 	pt->tree_rss -= img->last.rss;
 	set_share(pt, img, 0);
 	img->in_sums = false;
+	if (img->sums_prev)
+		img->sums_prev->sums_next = img->sums_next;
+	else
+		pt->sums_head = img->sums_next;
+	if (img->sums_next)
+		img->sums_next->sums_prev = img->sums_prev;
+	img->sums_prev = img->sums_next = NULL;
+}
+
+static void enter_sums(struct proctable *pt, struct image *img)
+{
+	img->in_sums = true;
+	img->sums_next = pt->sums_head;
+	if (pt->sums_head)
+		pt->sums_head->sums_prev = img;
+	pt->sums_head = img;
 }
 
 void proctable_begin_pass(struct proctable *pt)
@@ -321,7 +365,6 @@ static struct image *stale_cover(const struct image *img)
 	}
 	return NULL;
 }
-
 
 static void uncover(struct image *img)
 {
@@ -378,7 +421,7 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 		leave_sums(pt, img);
 		pt->tree_rss += r->rss;
 		set_share(pt, img, tree_share(img, r));
-		img->in_sums = true;
+		enter_sums(pt, img);
 	}
 	img->last = *r;
 	img->has_last = true;

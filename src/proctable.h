@@ -28,20 +28,20 @@ enum image_end {
 struct image {
 	pid_t pid;
 	pid_t ppid;
-	unsigned index;	      /* 0, 1, ... per pid, in the order they ran */
-	char *argv;	      /* NUL-separated arguments (owned), argv_len bytes */
+	unsigned index; /* 0, 1, ... per pid, in the order they ran */
+	char *argv;	/* NUL-separated arguments (owned), argv_len bytes */
 	size_t argv_len;
-	char *exe;	      /* owned, NULL when unknown */
-	uint64_t start_ns;    /* since proctable t0 */
+	char *exe;	   /* owned, NULL when unknown */
+	uint64_t start_ns; /* since proctable t0 */
 	uint64_t end_ns;
 	enum image_end end;
-	int exit_code;	      /* IMAGE_EXIT: the code; else -1 */
-	int signal;	      /* IMAGE_SIGNAL / IMAGE_LOST: the signal, 0 if unknown */
-	uint64_t peak_rss;    /* max(every exact Rss sample, VmHWM) */
-	uint64_t hwm;	      /* last VmHWM read */
+	int exit_code;	   /* IMAGE_EXIT: the code; else -1 */
+	int signal;	   /* IMAGE_SIGNAL / IMAGE_LOST: the signal, 0 if unknown */
+	uint64_t peak_rss; /* max(every exact Rss sample, VmHWM) */
+	uint64_t hwm;	   /* last VmHWM read */
 	bool has_hwm;
-	struct rollup last;   /* last exact sample */
-	uint64_t last_shmem;  /* RssShmem read with it */
+	struct rollup last;  /* last exact sample */
+	uint64_t last_shmem; /* RssShmem read with it */
 	bool has_last;
 	unsigned samples;
 	unsigned exact_reads; /* --exact RSS readings before release syscalls */
@@ -64,7 +64,22 @@ struct image {
 	 */
 	struct image *covered_by;
 	unsigned dependents;
-	bool in_sums;		  /* its last sample is in pt->tree_rss / tree_pss */
+	bool in_sums; /* its last sample is in pt->tree_rss / tree_pss */
+	/*
+	 * The image whose mm this one's process ran on until it exec'd into
+	 * this one (vfork, posix_spawn, CLONE_VM), and that image's high-water
+	 * mark then: the kernel carries it into the process's ru_maxrss.
+	 */
+	const struct image *lent_by;
+	uint64_t inherited_hwm;
+	struct image *sums_prev, *sums_next; /* the list of images in the sums */
+};
+
+/* What one image added to the tree sums at the tree's PSS peak. */
+struct tree_member {
+	const struct image *img;
+	uint64_t rss; /* its last sample's RSS */
+	uint64_t pss; /* its share of the tree PSS (its PSS, less what an older sample counts) */
 };
 
 struct task;
@@ -82,10 +97,10 @@ struct process {
 	 * (maxrss-sc's stub).  Images outlive their processes: it may be closed.
 	 */
 	struct image *borrowed;
-	unsigned nimages;	/* images opened so far: the next one's index */
-	unsigned ntasks;	/* tasks of it in the table */
-	bool stub;		/* maxrss-sc's forked child before its first exec */
-	struct traced *traced;	/* the tracer's, set and freed by it */
+	unsigned nimages;      /* images opened so far: the next one's index */
+	unsigned ntasks;       /* tasks of it in the table */
+	bool stub;	       /* maxrss-sc's forked child before its first exec */
+	struct traced *traced; /* the tracer's, set and freed by it */
 };
 
 struct task {
@@ -102,18 +117,27 @@ struct task_iter {
 };
 
 struct proctable {
-	uint64_t t0_ns;		/* CLOCK_MONOTONIC of time 0 */
-	struct image **images;	/* every image, in start order */
+	uint64_t t0_ns;	       /* CLOCK_MONOTONIC of time 0 */
+	struct image **images; /* every image, in start order */
 	size_t nimages, images_cap;
-	struct task **buckets;	/* tid -> task */
+	struct task **buckets; /* tid -> task */
 	size_t nbuckets, ntasks;
-	size_t nprocesses;	/* processes ever seen (not counting the stub) */
+	size_t nprocesses;		       /* processes ever seen (not counting the stub) */
 	uint64_t tree_rss, tree_pss;	       /* current sums over live images */
 	uint64_t tree_peak_rss, tree_peak_pss; /* their maxima */
 	unsigned long snapshots;	       /* times the sums were updated */
 	unsigned long samples;		       /* exact samples recorded */
 	bool hwm_is_peak;		       /* VmHWM counts in image peaks (not with --exact) */
-	bool in_pass;			       /* a timed pass is recording: peaks wait for its end */
+	struct image *sums_head;	       /* the images in the sums, newest first */
+	/*
+	 * Who made the tree PSS peak: every image in the sums at that moment
+	 * (n_at_peak of them), in no order; at_peak_lost when memory ran out
+	 * to keep them.
+	 */
+	struct tree_member *at_peak;
+	size_t n_at_peak, at_peak_cap;
+	bool at_peak_lost;
+	bool in_pass; /* a timed pass is recording: peaks wait for its end */
 	/*
 	 * Optional observer of every exact sample, called once it is recorded
 	 * (img->last holds it): the --timeline recorder.  NULL by default.
@@ -185,8 +209,8 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
  * Open the first image of a forked child: a copy of the parent's image
  * (argv, exe), made now.  0 or -ENOMEM.
  */
-int proctable_open_forked_image(struct proctable *pt, struct process *proc,
-				struct image *parent, uint64_t now_ns);
+int proctable_open_forked_image(struct proctable *pt, struct process *proc, struct image *parent,
+				uint64_t now_ns);
 
 /*
  * Record an exact sample of an image: updates its peak, its last sample and

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "result.h"
 #include "runs.h"
 
 /* s (our own text), then spaces up to width characters. */
@@ -30,6 +31,22 @@ void report_runs_block(FILE *f, const struct runs *rs, const char *label, bool v
  * comma or newline after the last.
  */
 void report_json_runs_body(FILE *f, const struct runs *rs, const char *in);
+
+/*
+ * Which processes made the tree PSS peak, grouped by program, on one line
+ * ("  at peak    4 \u00d7 python3 67.7 MiB PSS each; sh 0.6 MiB PSS"); nothing
+ * for fewer than two.
+ */
+void report_at_peak_text(FILE *f, const struct proctable *pt);
+
+/* The same as a JSON array of {pid, image, rss_bytes, pss_bytes}, largest PSS first. */
+void report_at_peak_json(FILE *f, const struct proctable *pt);
+
+/* Why time -v (ru_maxrss) says something else: a line and one line per reason (why.h). */
+void report_why_text(FILE *f, const struct result *r);
+
+/* The same as a JSON array of the reasons' names, or null without ru_maxrss. */
+void report_why_json(FILE *f, const struct result *r);
 
 /* Flush f: 0, or -EIO when something could not be written. */
 int report_finish(FILE *f);

@@ -5,8 +5,8 @@
 #include <sys/types.h>
 
 #include "escape.h"
-#include "report.h"
 #include "report-parts.h"
+#include "report.h"
 #include "units.h"
 
 /* Longest command line shown in the text report before it is cut with "...". */
@@ -170,9 +170,11 @@ static void json_run(FILE *f, const struct result *r, int status)
 	json_int_or_null(f, peak, peak ? (int)peak->pid : 0);
 	fprintf(f,
 		",\n  \"tree\": {\"peak_rss_bytes\": %llu, \"peak_pss_bytes\": %llu, "
-		"\"snapshots\": %lu, \"processes\": %zu},\n",
+		"\"snapshots\": %lu, \"processes\": %zu, \"at_peak\": ",
 		(unsigned long long)pt->tree_peak_rss, (unsigned long long)pt->tree_peak_pss,
 		pt->snapshots, pt->nprocesses);
+	report_at_peak_json(f, pt);
+	fputs("},\n", f);
 	fprintf(f,
 		"  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f, "
 		"\"stopped_woken\": %u, \"stopped_killed\": %u},\n",
@@ -180,6 +182,8 @@ static void json_run(FILE *f, const struct result *r, int status)
 		res->after_exit.stopped_woken, res->after_exit.stopped_killed);
 	fputs("  \"ru_maxrss_bytes\": ", f);
 	json_u64_or_null(f, res->has_ru, res->ru_maxrss_bytes);
+	fputs(",\n  \"ru_maxrss_differs\": ", f);
+	report_why_json(f, r);
 	fputs(",\n  \"processes\": [\n", f);
 	for (size_t i = 0; i < pt->nimages; i++) {
 		json_image(f, pt->images[i]);
@@ -376,12 +380,15 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 		units_format_size(pt->tree_peak_rss, a, sizeof(a)),
 		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
+	report_at_peak_text(f, pt);
 	write_after_exit(f, &res->after_exit);
 	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
 		      f);
-	if (verbose)
+	if (verbose) {
+		report_why_text(f, r);
 		write_tree(f, pt);
+	}
 	return report_finish(f);
 }
 

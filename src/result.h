@@ -20,39 +20,46 @@
 
 /* The "tracer" object of the JSON report: what measuring cost, and how it was done. */
 struct tracer_figures {
-	unsigned long stops;	      /* ptrace stops and deaths served */
-	uint64_t rss_bytes;	      /* maxrss-sc's own VmHWM at the end (0: unknown) */
-	unsigned long interval_ms;    /* the configured timed sampling period */
-	unsigned long timed_passes;   /* timed sampling passes over the live tree */
-	uint64_t max_interval_ns;     /* longest period the back-off chose (0: never backed off) */
-	uint64_t sampling_ns;	      /* tracer CPU time spent in those passes */
-	bool exact;		      /* --exact was in force */
-	const char *rss_source;	      /* --exact readings: "VmRSS" or "smaps_rollup" */
-	unsigned long exact_stops;    /* stops before release syscalls */
-	bool exact_hwm_floor;	      /* --exact fell back to VmHWM as a floor (io_uring) */
+	unsigned long stops;	    /* ptrace stops and deaths served */
+	uint64_t rss_bytes;	    /* maxrss-sc's own VmHWM at the end (0: unknown) */
+	unsigned long interval_ms;  /* the configured timed sampling period */
+	unsigned long timed_passes; /* timed sampling passes over the live tree */
+	uint64_t max_interval_ns;   /* longest period the back-off chose (0: never backed off) */
+	uint64_t sampling_ns;	    /* tracer CPU time spent in those passes */
+	bool exact;		    /* --exact was in force */
+	const char *rss_source;	    /* --exact readings: "VmRSS" or "smaps_rollup" */
+	unsigned long exact_stops;  /* stops before release syscalls */
+	bool exact_hwm_floor;	    /* --exact fell back to VmHWM as a floor (io_uring) */
 	unsigned long exec_samples_skipped; /* execve entries not sampled: file absent */
+};
+
+/* The most the kernel's RSS counters (VmHWM, VmRSS, ru_maxrss) can be off (why.h). */
+struct counter_error {
+	uint64_t bytes;
+	bool per_thread; /* before Linux 6.2: per-thread caches, the bound is per thread */
 };
 
 /* The "after_exit" object: what was left when the command itself ended. */
 struct after_exit {
-	unsigned processes;	/* still running when the command exited */
-	uint64_t ns;		/* how long we waited for them */
-	unsigned stopped_woken;	/* left stopped: sent SIGHUP and SIGCONT */
+	unsigned processes;	 /* still running when the command exited */
+	uint64_t ns;		 /* how long we waited for them */
+	unsigned stopped_woken;	 /* left stopped: sent SIGHUP and SIGCONT */
 	unsigned stopped_killed; /* stopped again after that: killed */
 };
 
 struct tracer_result {
-	bool ran;		/* the command was executed: a report is due */
-	int status;		/* maxrss-sc's exit status */
-	bool exited;		/* the command exited (else it was killed) */
-	int exit_code;		/* when exited */
-	int signal;		/* when killed */
-	uint64_t wall_ns;	/* first exec to the end of the last process */
+	bool ran;	  /* the command was executed: a report is due */
+	int status;	  /* maxrss-sc's exit status */
+	bool exited;	  /* the command exited (else it was killed) */
+	int exit_code;	  /* when exited */
+	int signal;	  /* when killed */
+	uint64_t wall_ns; /* first exec to the end of the last process */
 	bool has_ru;
-	uint64_t ru_maxrss_bytes; /* ru_maxrss of the direct child, from wait4 */
+	uint64_t ru_maxrss_bytes;	  /* ru_maxrss of the direct child, from wait4 */
 	double user_seconds, sys_seconds; /* rusage of the direct child */
 	struct after_exit after_exit;
 	struct tracer_figures tracer;
+	struct counter_error counter_error; /* of the kernel it ran on */
 };
 
 /* One run of the command. */

@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@
 #include "sysops.h"
 #include "tracer.h"
 #include "util.h"
+#include "why.h"
 
 /* With -i 0, how often the loop wakes up once only leftovers are alive. */
 #define WAKE_TICK_NS 100000000u
@@ -43,17 +45,17 @@ struct tracer {
 	struct sampler sampler;
 	struct lifecycle lc;
 	char *const *command;
-	pid_t child;		/* the stub, then the command */
-	bool ticking;		/* the -i 0 wake-up tick is armed */
-	bool killing;		/* after a failure: kill whatever stops */
-	int err_fd;		/* the stub's launch errors (read end) */
-	int rc;			/* the first failure, -errno: the one error channel */
-	char *err;		/* and its message */
+	pid_t child;  /* the stub, then the command */
+	bool ticking; /* the -i 0 wake-up tick is armed */
+	bool killing; /* after a failure: kill whatever stops */
+	int err_fd;   /* the stub's launch errors (read end) */
+	int rc;	      /* the first failure, -errno: the one error channel */
+	char *err;    /* and its message */
 	size_t errlen;
 	/* What start() changed, for finish() to restore. */
 	struct sigaction old_int, old_quit, old_term, old_hup, old_alrm;
-	bool ignoring;		/* SIGINT, SIGQUIT ignored */
-	bool forwarding;	/* SIGTERM, SIGHUP forwarded, SIGALRM caught */
+	bool ignoring;	 /* SIGINT, SIGQUIT ignored */
+	bool forwarding; /* SIGTERM, SIGHUP forwarded, SIGALRM caught */
 };
 
 /* ---------------------------------------------------------------- signals */
@@ -307,7 +309,8 @@ static void between_stops(struct tracer *tr)
 		 * rest of the tree.  WNOWAIT: only a look.
 		 */
 		if (lifecycle_child_gone(&tr->lc) ||
-		    (waitid(P_PID, (id_t)tr->child, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+		    (waitid(P_PID, (id_t)tr->child, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) ==
+			     0 &&
 		     si.si_pid == tr->child))
 			lifecycle_forward(&tr->lc, sig);
 	}
@@ -395,7 +398,8 @@ static void serve(struct tracer *tr)
 			forward_pid = 0; /* its pid may be reused from now on */
 		if (tr->lc.fatal && !tr->killing) {
 			/* Never strand the tree: without us its traced syscalls would fail. */
-			fail(tr, tr->lc.fatal, -tr->lc.fatal, "internal error, stopping the command");
+			fail(tr, tr->lc.fatal, -tr->lc.fatal,
+			     "internal error, stopping the command");
 			lifecycle_kill_all(&tr->lc);
 			tr->killing = true;
 		}
@@ -430,9 +434,13 @@ static void finish(struct tracer *tr, struct proctable *pt)
 	struct tracer_result *res = tr->res;
 	struct lifecycle *lc = &tr->lc;
 	struct pstatus self;
+	struct utsname u;
 
 	if (procfs_read_status(tr->sys.procfd, getpid(), &self) == 0)
 		res->tracer.rss_bytes = self.hwm;
+	res->counter_error = why_counter_error(uname(&u) == 0 ? u.release : NULL,
+					       sysconf(_SC_NPROCESSORS_ONLN),
+					       sysconf(_SC_PAGESIZE));
 	if (!lc->exec_seen) {
 		never_started(tr);
 	} else {
@@ -466,8 +474,12 @@ static void restore(struct tracer *tr)
 int tracer_run(char *const *command, const struct tracer_config *cfg, struct proctable *pt,
 	       struct tracer_result *res, char *err, size_t errlen)
 {
-	struct tracer tr = { .cfg = cfg, .res = res, .command = command, .err_fd = -1,
-			     .err = err, .errlen = errlen };
+	struct tracer tr = { .cfg = cfg,
+			     .res = res,
+			     .command = command,
+			     .err_fd = -1,
+			     .err = err,
+			     .errlen = errlen };
 	struct filter_prog filter = { 0 };
 	struct launch_args la = { 0 };
 	int rc;

@@ -474,6 +474,62 @@ Test(proctable, tree_peaks_independent)
 	ASSERT_TREE(140 * MIB, 45 * MIB, 200 * MIB, 45 * MIB);
 }
 
+/* The member of the tree peak that is img (asserted there). */
+static const struct tree_member *at_peak(const struct image *img)
+{
+	for (size_t i = 0; i < pt.n_at_peak; i++)
+		if (pt.at_peak[i].img == img)
+			return &pt.at_peak[i];
+	cr_assert_fail("image %d is not among the %zu of the tree peak", (int)img->pid,
+		       pt.n_at_peak);
+	abort();
+}
+
+static bool is_at_peak(const struct image *img)
+{
+	for (size_t i = 0; i < pt.n_at_peak; i++)
+		if (pt.at_peak[i].img == img)
+			return true;
+	return false;
+}
+
+/*
+ * Who made the tree PSS peak: the images in the sums at that moment, each
+ * with its RSS and its share of the PSS; kept as they were when the tree
+ * shrinks, replaced when it peaks again; a closed image no longer counts.
+ */
+Test(proctable, members_of_the_tree_peak)
+{
+	struct process *a = new_proc(90, 1), *b = new_proc(91, 90), *c = new_proc(92, 90);
+	struct image *ia = open_image(a, "a", 2, NULL, T0);
+	struct image *ib = open_image(b, "b", 2, NULL, T0);
+	struct image *ic = open_image(c, "c", 2, NULL, T0);
+
+	sample(ia, 10 * MIB, 6 * MIB);
+	sample(ib, 20 * MIB, 12 * MIB);
+	sample(ic, 30 * MIB, 18 * MIB);
+	cr_assert_eq(pt.n_at_peak, 3);
+	cr_assert_eq(at_peak(ib)->rss, 20 * MIB);
+	cr_assert_eq(at_peak(ib)->pss, 12 * MIB);
+	cr_assert_eq(at_peak(ic)->pss, 18 * MIB);
+
+	/* Lower: the members stay those of the peak, with their figures then. */
+	sample(ic, 2 * MIB, 1 * MIB);
+	cr_assert_eq(pt.n_at_peak, 3);
+	cr_assert_eq(at_peak(ic)->pss, 18 * MIB);
+
+	/* c ends, a and b grow past the old peak (36 MiB): two members. */
+	proctable_close_image(&pt, c, IMAGE_EXIT, 0, 0, T0 + 1);
+	sample(ia, 10 * MIB, 10 * MIB);
+	sample(ib, 40 * MIB, 30 * MIB);
+	ASSERT_TREE(50 * MIB, 40 * MIB, 60 * MIB, 40 * MIB);
+	cr_assert_eq(pt.n_at_peak, 2);
+	cr_assert_not(is_at_peak(ic));
+	cr_assert_eq(at_peak(ia)->pss, 10 * MIB);
+	cr_assert_eq(at_peak(ib)->pss, 30 * MIB);
+	cr_assert_not(pt.at_peak_lost);
+}
+
 /* An image opened after an exec starts from nothing in the sums. */
 Test(proctable, exec_replaces_contribution)
 {

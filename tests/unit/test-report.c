@@ -123,6 +123,7 @@ static void build_tree(void)
 	run.res.sys_seconds = 0.25;
 	run.res.tracer.stops = 12;
 	run.res.tracer.rss_bytes = 1800000;
+	run.res.counter_error = (struct counter_error){ 1 << 20, false };
 }
 
 static void free_tree(void)
@@ -225,6 +226,17 @@ Test(report_write_json, top_level, .init = build_tree, .fini = free_tree)
 	ASSERT_NUM(j, "tree.peak_rss_bytes", 108947046);
 	ASSERT_NUM(j, "tree.peak_pss_bytes", 107793612);
 	ASSERT_NUM(j, "tree.snapshots", 4);
+	/* At the tree's PSS peak: 4242 (its first sample) and 4243's first image, largest first. */
+	cr_assert_eq(at(j, "tree.at_peak")->n, 2);
+	ASSERT_NUM(j, "tree.at_peak.0.pid", 4242);
+	ASSERT_NUM(j, "tree.at_peak.0.image", 0);
+	ASSERT_NUM(j, "tree.at_peak.0.rss_bytes", 108422758);
+	ASSERT_NUM(j, "tree.at_peak.0.pss_bytes", 107531468);
+	ASSERT_NUM(j, "tree.at_peak.1.pid", 4243);
+	ASSERT_NUM(j, "tree.at_peak.1.pss_bytes", 262144);
+	/* ru_maxrss is 614.4 KiB above the peak, within the 1 MiB counter error. */
+	cr_assert_eq(at(j, "ru_maxrss_differs")->n, 1);
+	ASSERT_STR(j, "ru_maxrss_differs.0", "counter_error");
 	ASSERT_NUM(j, "ru_maxrss_bytes", 109051904);
 	ASSERT_NUM(j, "tracer.stops", 12);
 	ASSERT_NUM(j, "tracer.samples", 4);
@@ -499,10 +511,12 @@ Test(report_write_text, summary, .init = build_tree, .fini = free_tree)
 	char *out = write_text(command, false), *lines[16];
 	size_t n = split_lines(out, lines, 16);
 
-	cr_assert_eq(n, 3, "%zu lines", n);
+	cr_assert_eq(n, 4, "%zu lines", n);
 	cr_assert_str_eq(lines[0], "maxrss-sc: ./prog arg exited 0 after 1.23 s");
 	cr_assert_str_eq(lines[1], "  peak RSS   103.4 MiB   pid 4242 ./prog arg");
 	cr_assert_str_eq(lines[2], "  tree peak  103.9 MiB RSS, 102.8 MiB PSS, 3 processes");
+	/* 107531468 + 262144 bytes of PSS, from two images of ./prog that differ. */
+	cr_assert_str_eq(lines[3], "  at peak    2 \u00d7 prog 102.8 MiB PSS in all");
 	free(out);
 }
 
@@ -575,18 +589,18 @@ Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree
 	run.res.after_exit.ns = SEC / 2;
 	run.res.after_exit.stopped_woken = 1;
 	out = write_text(command, false);
-	cr_assert_eq(split_lines(out, lines, 16), 5);
-	cr_assert_str_eq(lines[3],
-			 "  waited     0.50 s after the command exited, for 1 process still running");
+	cr_assert_eq(split_lines(out, lines, 16), 6);
 	cr_assert_str_eq(lines[4],
+			 "  waited     0.50 s after the command exited, for 1 process still running");
+	cr_assert_str_eq(lines[5],
 			 "  stopped    1 process left stopped: sent SIGHUP and SIGCONT, as the "
 			 "kernel does to an orphaned process group");
 	free(out);
 	run.res.after_exit.stopped_woken = 3;
 	run.res.after_exit.stopped_killed = 3;
 	out = write_text(command, false);
-	cr_assert_eq(split_lines(out, lines, 16), 5);
-	cr_assert_str_eq(lines[4],
+	cr_assert_eq(split_lines(out, lines, 16), 6);
+	cr_assert_str_eq(lines[5],
 			 "  stopped    3 processes left stopped: sent SIGHUP and SIGCONT, as the "
 			 "kernel does to an orphaned process group; stopped again: killed");
 	free(out);
@@ -614,7 +628,12 @@ Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 		img_lines[nimg++] = lines[i];
 	}
 	cr_assert_eq(nimg, 4, "%zu image lines, want 4", nimg);
-	cr_assert_leq(n, 3 + 1 + 4, "%zu lines", n);
+	cr_assert_leq(n, 4 + 2 + 1 + 4, "%zu lines", n);
+	/* ru_maxrss 109051904 against the peak 108422758: 614.4 KiB, within the 1 MiB error. */
+	cr_assert_str_eq(lines[4], "  time -v    would say 104.0 MiB (ru_maxrss):");
+	cr_assert_str_eq(lines[5],
+			 "    it differs from the peak by 614.4 KiB, within the error of the kernel's "
+			 "RSS counter it comes from (up to 1.0 MiB on this kernel)");
 
 	cr_assert_not_null(strstr(img_lines[0], "103.4 MiB"), "%s", img_lines[0]);
 	cr_assert_not_null(strstr(img_lines[0], "293.0 KiB"), "end PSS: %s", img_lines[0]);
@@ -650,7 +669,7 @@ Test(report_write_text, command_shown_safely, .init = build_tree, .fini = free_t
 	long_arg[sizeof(long_arg) - 1] = '\0';
 	out = write_text(cmd, false);
 	n = split_lines(out, lines, 16);
-	cr_assert_eq(n, 3, "a newline in the command split the report");
+	cr_assert_eq(n, 4, "a newline in the command split the report");
 	cr_assert_eq(strncmp(lines[0], "maxrss-sc: ./a?b?[31m zzz", 25), 0, "%s", lines[0]);
 	cr_assert_null(strchr(lines[0], '\x1b'));
 	cr_assert_not_null(strstr(lines[0], "... exited 0 after 1.23 s"), "%s", lines[0]);
