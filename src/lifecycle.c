@@ -357,6 +357,8 @@ static void on_execve_entry(struct lifecycle *lc, struct task *t, enum filter_id
 			known = path;
 	}
 	tp->exec_sampled = sampler_exec_entry(lc->sampler, t->proc->image, t->tid, known);
+	if (!t->proc->image)
+		sampler_lender_hwm(lc->sampler, proctable_live_mm_image(t->proc), t->tid);
 	tp->exec_tid = t->tid;
 	tp->exec_nr = info ? (long)info->seccomp.nr : -1;
 	tp->exec_probed = false;
@@ -466,7 +468,6 @@ static void on_exec(struct lifecycle *lc, struct task *t)
 	}
 	clear_exiting(lc, t);
 	TP(p)->exec_tid = 0;
-	proctable_borrow(p, NULL);
 	if (p->stub) {
 		/* maxrss-sc's own stub became the command: time 0 of the report. */
 		proctable_start_command(lc->pt, p, now);
@@ -474,8 +475,10 @@ static void on_exec(struct lifecycle *lc, struct task *t)
 	} else if (p->image) {
 		proctable_close_image(lc->pt, p, IMAGE_EXEC, 0, 0, now);
 	}
+	/* The new image learns what mm its process ran on until now (why.h), then has its own. */
 	if (open_image_from_proc(lc, p, t->tid, now))
 		fail(lc, -ENOMEM);
+	proctable_borrow(p, NULL);
 	resume(lc, t->tid, 0);
 }
 

@@ -93,6 +93,14 @@ bool sampler_exec_entry(struct sampler *s, struct image *img, pid_t tid, const c
 	return sampler_read(s, img, tid, false);
 }
 
+void sampler_lender_hwm(struct sampler *s, struct image *lender, pid_t tid)
+{
+	struct pstatus st;
+
+	if (lender && s->sys->read_status(s->sys, tid, &st) == 0 && st.has_mm)
+		proctable_record_hwm(s->pt, lender, st.hwm);
+}
+
 void sampler_release(struct sampler *s, struct image *img, pid_t tid)
 {
 	if (!img)

@@ -14,8 +14,8 @@
 #include <sys/types.h>
 
 #include "proctable.h"
-#include "sysops.h"
 #include "result.h"
+#include "sysops.h"
 
 /* Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the tracer's). */
 #define SAMPLING_BUDGET 50
@@ -53,6 +53,14 @@ bool sampler_read(struct sampler *s, struct image *img, pid_t tid, bool final);
  * when a full sample was taken.
  */
 bool sampler_exec_entry(struct sampler *s, struct image *img, pid_t tid, const char *path);
+
+/*
+ * The entry of an execve of tid, which runs on lender's mm (vfork,
+ * posix_spawn): the lender's high-water mark, which the kernel keeps in
+ * tid's ru_maxrss across the exec.  status only: the lender's pages are not
+ * the child's to walk.
+ */
+void sampler_lender_hwm(struct sampler *s, struct image *lender, pid_t tid);
 
 /* --exact: img's exact RSS through tid, before a syscall that may lower it. */
 void sampler_release(struct sampler *s, struct image *img, pid_t tid);
