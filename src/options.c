@@ -28,6 +28,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "exact", no_argument, NULL, OPT_EXACT },
+	{ "breakdown", no_argument, NULL, 'b' },
 	{ "runs", required_argument, NULL, 'r' },
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
@@ -48,7 +49,7 @@ static const struct option long_options[] = {
 };
 
 /* "+" stops at the first non-option; ":" reports a missing argument as ':'. */
-static const char short_options[] = "+:o:jvi:r:CNL:P:hV";
+static const char short_options[] = "+:o:jvi:br:CNL:P:hV";
 
 static enum options_result fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -173,6 +174,9 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 		break;
 	case OPT_EXACT:
 		opts->exact = true;
+		break;
+	case 'b':
+		opts->breakdown = true;
 		break;
 	case 'r':
 		if (util_parse_ulong(optarg, OPTIONS_MAX_RUNS, &opts->runs) || opts->runs == 0)
@@ -326,6 +330,8 @@ void options_print_help(FILE *f)
 	      "  -i, --interval=MS     also sample every live process every MS milliseconds\n"
 	      "                          (default 50; 0: only at exec and exit)\n"
 	      "      --exact           also stop before every syscall that can lower RSS\n"
+	      "  -b, --breakdown       keep what each image's peak was made of (heap, stack,\n"
+	      "                          anonymous, shared memory, each file; /proc/PID/smaps)\n"
 	      "  -r, --runs=N          run COMMAND N times and report statistics\n"
 	      "      --warmup=N        run COMMAND N times first, left out of the report\n"
 	      "      --timeline=FILE   write every sample to FILE as CSV\n"

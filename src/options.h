@@ -48,10 +48,11 @@ struct options {
 	size_t nparams;
 	enum options_sort sort; /* --sort */
 	int command_argc;
-	bool json;    /* -j */
-	bool verbose; /* -v */
-	bool exact;   /* --exact */
-	bool series;  /* -r or --warmup given: the report is of a series of runs */
+	bool json;	/* -j */
+	bool verbose;	/* -v */
+	bool exact;	/* --exact */
+	bool breakdown; /* -b: the make-up of each image's peak */
+	bool series;	/* -r or --warmup given: the report is of a series of runs */
 	bool fail_above_set;
 	bool compare;  /* -C: every operand is a whole command line */
 	bool no_shell; /* -N: split them into words instead of /bin/sh -c */

@@ -1,11 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
-#include <linux/openat2.h>
 #include <sys/mman.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -154,6 +154,8 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 			dst = &out->rss_file;
 		} else if ((v = match_key(p, eol, "RssShmem"))) {
 			dst = &out->rss_shmem;
+		} else if ((v = match_key(p, eol, "VmPTE"))) {
+			dst = &out->pte;
 		}
 		if (dst && !parse_kb(v, eol, dst))
 			return -EINVAL;
@@ -473,8 +475,7 @@ int procfs_probe_vmrss_exact(int procfd)
 	size_t touched = 0;
 	int rc = 1;
 
-	mem = mmap(NULL, npages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		   0);
+	mem = mmap(NULL, npages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return -errno;
 	/* First reads fault in the readers' own buffers: not during the probe. */

@@ -30,11 +30,12 @@ struct pstatus {
 	uint64_t rss_anon;  /* RssAnon */
 	uint64_t rss_file;  /* RssFile */
 	uint64_t rss_shmem; /* RssShmem */
+	uint64_t pte;	    /* VmPTE: the page tables */
 };
 
 /* From /proc/PID/stat: what the kernel says of a task's state and family. */
 struct pstat {
-	char state;	    /* R, S, D, T, t, Z, X, ... */
+	char state; /* R, S, D, T, t, Z, X, ... */
 	pid_t ppid;
 	pid_t pgrp;
 	pid_t session;

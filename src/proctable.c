@@ -22,8 +22,18 @@ int proctable_init(struct proctable *pt, uint64_t t0_ns)
 	return pt->buckets ? 0 : -ENOMEM;
 }
 
+static void free_breakdown(struct image *img)
+{
+	if (img->breakdown) {
+		smaps_free(img->breakdown);
+		free(img->breakdown);
+		img->breakdown = NULL;
+	}
+}
+
 static void free_image(struct image *img)
 {
+	free_breakdown(img);
 	free(img->argv);
 	free(img->exe);
 	free(img);
@@ -298,6 +308,22 @@ void proctable_record_rss(struct image *img, uint64_t rss)
 	img->exact_reads++;
 	if (rss > img->peak_rss)
 		img->peak_rss = rss;
+	if (rss > img->max_exact)
+		img->max_exact = rss;
+}
+
+void proctable_set_breakdown(const struct proctable *pt, struct image *img, struct smaps *bd,
+			     uint64_t now_ns, uint64_t pte)
+{
+	free_breakdown(img);
+	img->breakdown = bd;
+	img->breakdown_ns = now_ns > pt->t0_ns ? now_ns - pt->t0_ns : 0;
+	img->breakdown_pte = pte;
+	/* Its Rss lines are an exact reading too. */
+	if (bd->rss > img->max_exact)
+		img->max_exact = bd->rss;
+	if (bd->rss > img->peak_rss)
+		img->peak_rss = bd->rss;
 }
 
 static void set_share(struct proctable *pt, struct image *img, uint64_t share)
@@ -431,6 +457,8 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 		release_dependents(pt, img);
 	if (r->rss > img->peak_rss)
 		img->peak_rss = r->rss;
+	if (r->rss > img->max_exact)
+		img->max_exact = r->rss;
 	if (st && st->has_mm) {
 		img->last_shmem = st->rss_shmem;
 		proctable_record_hwm(pt, img, st->hwm);

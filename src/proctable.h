@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "procfs.h"
+#include "smaps.h"
 
 enum image_end {
 	IMAGE_RUNNING = 0,
@@ -72,6 +73,14 @@ struct image {
 	 */
 	const struct image *lent_by;
 	uint64_t inherited_hwm;
+	/*
+	 * -b: what the image was made of at its largest sample read so far
+	 * (owned), when (since t0), and its page tables then (VmPTE).
+	 */
+	struct smaps *breakdown;
+	uint64_t breakdown_ns;
+	uint64_t breakdown_pte;
+	uint64_t max_exact;		     /* the largest exact RSS reading (sample or --exact) */
 	struct image *sums_prev, *sums_next; /* the list of images in the sums */
 };
 
@@ -246,6 +255,13 @@ void proctable_count_hwm(struct proctable *pt, bool count);
  * all (a thread nobody had seen runs on).
  */
 void proctable_set_final(struct image *img, bool final);
+
+/*
+ * Keep bd (owned from now on) as what img was made of at now_ns, with page
+ * tables of pte bytes; the make-up it had before is freed.
+ */
+void proctable_set_breakdown(const struct proctable *pt, struct image *img, struct smaps *bd,
+			     uint64_t now_ns, uint64_t pte);
 
 /* Record a VmHWM reading alone (no exact sample). */
 void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm);

@@ -48,6 +48,26 @@ void report_why_text(FILE *f, const struct result *r);
 /* The same as a JSON array of the reasons' names, or null without ru_maxrss. */
 void report_why_json(FILE *f, const struct result *r);
 
+/* smaps_group_label() on one terminal line (control bytes as '?', cut to fit buf). */
+void report_group_name(const struct smaps_group *g, bool short_path, char *buf, size_t len);
+
+/* Is img's make-up (-b) that of its peak, and not of a smaller sample? */
+bool report_breakdown_is_peak(const struct image *img);
+
+/*
+ * -b: what img's peak was made of, each line starting with indent: which
+ * sample it is (the peak, a sample close to it, or the largest exact one
+ * when the peak was seen only by the counter), the largest groups, the
+ * rest, and the page tables.  Nothing without a make-up.
+ */
+void report_breakdown_text(FILE *f, const struct image *img, const char *indent);
+
+/* The same as a JSON object, or null. */
+void report_breakdown_json(FILE *f, const struct image *img);
+
+/* The same on one line, for -v's table: the three largest groups and the rest. */
+void report_breakdown_line(FILE *f, const struct image *img, const char *indent);
+
 /* Flush f: 0, or -EIO when something could not be written. */
 int report_finish(FILE *f);
 

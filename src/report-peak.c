@@ -246,3 +246,136 @@ void report_why_json(FILE *f, const struct result *r)
 	}
 	fputc(']', f);
 }
+
+/* ---------------------------------------------------------------- the make-up of a peak */
+
+/* Groups of a make-up shown in the text; the rest are summed on one line. */
+#define BREAKDOWN_TOP 5
+
+void report_group_name(const struct smaps_group *g, bool short_path, char *buf, size_t len)
+{
+	char raw[4096];
+
+	smaps_group_label(g, short_path, raw, sizeof(raw));
+	escape_line_argv(buf, len, raw, strlen(raw), len > 8 ? len - 8 : 1);
+}
+
+bool report_breakdown_is_peak(const struct image *img)
+{
+	return img->breakdown && img->breakdown->rss >= img->peak_rss;
+}
+
+/* The peak was seen only by VmHWM, between two exact readings. */
+static bool counter_peak(const struct image *img)
+{
+	return img->peak_rss > img->max_exact;
+}
+
+void report_breakdown_text(FILE *f, const struct image *img, const char *indent)
+{
+	const struct smaps *bd = img->breakdown;
+	uint64_t rest = 0;
+	size_t rest_n = 0;
+	char a[32], b[32], name[NAME_MAX_BYTES * 2 + 32];
+
+	if (!bd)
+		return;
+	units_format_size(bd->rss, a, sizeof(a));
+	if (report_breakdown_is_peak(img))
+		fprintf(f, "%smade of    its peak, read at %.2f s:\n", indent,
+			(double)img->breakdown_ns / 1e9);
+	else if (counter_peak(img))
+		fprintf(f,
+			"%smade of    a sample of %s at %.2f s; the peak, %s, was seen only by the "
+			"kernel's counter (VmHWM), between samples: --exact reads the make-up of the "
+			"true peak\n",
+			indent, a, (double)img->breakdown_ns / 1e9,
+			units_format_size(img->peak_rss, b, sizeof(b)));
+	else
+		fprintf(f,
+			"%smade of    a sample of %s at %.2f s, its largest being %s (the make-up is "
+			"read again past 1/%d more)\n",
+			indent, a, (double)img->breakdown_ns / 1e9,
+			units_format_size(img->max_exact, b, sizeof(b)), BREAKDOWN_STEP);
+	for (size_t i = 0; i < bd->n; i++) {
+		const struct smaps_group *g = &bd->v[i];
+
+		if (i >= BREAKDOWN_TOP) {
+			rest += g->rss;
+			rest_n++;
+			continue;
+		}
+		report_group_name(g, false, name, sizeof(name));
+		fprintf(f, "%s  %10s  %s", indent, units_format_size(g->rss, a, sizeof(a)), name);
+		if (g->mappings > 1 && g->kind != SMAPS_FILE)
+			fprintf(f, " (%u mappings)", g->mappings);
+		if (g->swap)
+			fprintf(f, ", %s swapped out", units_format_size(g->swap, b, sizeof(b)));
+		fputc('\n', f);
+	}
+	if (rest_n)
+		fprintf(f, "%s  %10s  the rest (%zu more group%s)\n", indent,
+			units_format_size(rest, a, sizeof(a)), rest_n, rest_n == 1 ? "" : "s");
+	fprintf(f, "%s  %10s  page tables, besides (VmPTE)\n", indent,
+		units_format_size(img->breakdown_pte, a, sizeof(a)));
+}
+
+void report_breakdown_json(FILE *f, const struct image *img)
+{
+	const struct smaps *bd = img->breakdown;
+
+	if (!bd) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f,
+		"{\"rss_bytes\": %llu, \"pss_bytes\": %llu, \"swap_bytes\": %llu, "
+		"\"pte_bytes\": %llu, \"seconds\": %.6f, \"of_peak\": %s, \"peak_by_counter\": %s, "
+		"\"mappings\": %u, \"groups\": [",
+		(unsigned long long)bd->rss, (unsigned long long)bd->pss,
+		(unsigned long long)bd->swap, (unsigned long long)img->breakdown_pte,
+		(double)img->breakdown_ns / 1e9, report_breakdown_is_peak(img) ? "true" : "false",
+		counter_peak(img) ? "true" : "false", bd->mappings);
+	for (size_t i = 0; i < bd->n; i++) {
+		const struct smaps_group *g = &bd->v[i];
+
+		fprintf(f, "%s{\"kind\": \"%s\", \"path\": ", i ? ", " : "",
+			g->kind == SMAPS_SHMEM ? "shmem" : smaps_kind_name(g->kind));
+		escape_json_cstring(f, g->path);
+		fprintf(f,
+			", \"rss_bytes\": %llu, \"pss_bytes\": %llu, \"anon_bytes\": %llu, "
+			"\"swap_bytes\": %llu, \"mappings\": %u}",
+			(unsigned long long)g->rss, (unsigned long long)g->pss,
+			(unsigned long long)g->anon, (unsigned long long)g->swap, g->mappings);
+	}
+	fputs("]}", f);
+}
+
+/* Groups of a make-up on the one line of -v's table. */
+#define BREAKDOWN_LINE_TOP 3
+
+void report_breakdown_line(FILE *f, const struct image *img, const char *indent)
+{
+	const struct smaps *bd = img->breakdown;
+	uint64_t rest = 0;
+	char a[32], name[NAME_MAX_BYTES * 2 + 32];
+
+	if (!bd)
+		return;
+	fprintf(f, "%smade of ", indent);
+	for (size_t i = 0; i < bd->n; i++) {
+		if (i >= BREAKDOWN_LINE_TOP) {
+			rest += bd->v[i].rss;
+			continue;
+		}
+		report_group_name(&bd->v[i], true, name, sizeof(name));
+		fprintf(f, "%s%s %s", i ? ", " : "", units_format_size(bd->v[i].rss, a, sizeof(a)),
+			name);
+	}
+	if (rest)
+		fprintf(f, "; %s more", units_format_size(rest, a, sizeof(a)));
+	if (!report_breakdown_is_peak(img))
+		fprintf(f, " (a sample of %s, not the peak)",
+			units_format_size(bd->rss, a, sizeof(a)));
+	fputc('\n', f);
+}

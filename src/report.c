@@ -109,7 +109,9 @@ static void json_image(FILE *f, const struct image *img)
 	fputs(", \"hwm_bytes\": ", f);
 	json_u64_or_null(f, img->has_hwm, img->hwm);
 	json_image_end(f, img);
-	fprintf(f, ", \"samples\": %u}", img->samples);
+	fprintf(f, ", \"samples\": %u, \"breakdown\": ", img->samples);
+	report_breakdown_json(f, img);
+	fputc('}', f);
 }
 
 /* The "tracer" object: what measuring cost, and how it was done. */
@@ -134,8 +136,10 @@ static void json_tracer(FILE *f, const struct result *r)
 	fprintf(f, ", \"exact\": %s, \"rss_source\": ", t->exact ? "true" : "false");
 	escape_json_cstring(f, t->exact ? t->rss_source : NULL);
 	fprintf(f,
-		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu}",
-		t->exact_stops, t->exact_hwm_floor ? "true" : "false", t->exec_samples_skipped);
+		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu, "
+		"\"smaps_reads\": %lu}",
+		t->exact_stops, t->exact_hwm_floor ? "true" : "false", t->exec_samples_skipped,
+		t->smaps_reads);
 }
 
 /* The header every JSON report starts with. */
@@ -305,6 +309,15 @@ static void write_node(FILE *f, const struct proctable *pt, const struct node *n
 		fprintf(f, "  %7d  %10s  %10s  %-12s %*s%s\n", (int)img->pid,
 			result_image_has_peak(img) ? size : "-", pss, end, (int)(2 * node->depth),
 			"", cmd);
+		/* -b: the make-up of every image that held 1 % of the tree peak, the headline's above. */
+		if (img->breakdown && img != result_peak_image(pt) &&
+		    img->peak_rss >= pt->tree_peak_rss / 100) {
+			char indent[64];
+
+			snprintf(indent, sizeof(indent), "%*s", (int)(45 + 2 * node->depth % 16),
+				 "");
+			report_breakdown_line(f, img, indent);
+		}
 	}
 }
 
@@ -373,6 +386,7 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 		show_image(peak, cmd, sizeof(cmd));
 		fprintf(f, "  peak RSS   %s   pid %d %s\n",
 			units_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
+		report_breakdown_text(f, peak, "  ");
 	} else {
 		fputs("  peak RSS   unknown (no sample could be taken)\n", f);
 	}

@@ -31,7 +31,19 @@ struct tracer_figures {
 	unsigned long exact_stops;  /* stops before release syscalls */
 	bool exact_hwm_floor;	    /* --exact fell back to VmHWM as a floor (io_uring) */
 	unsigned long exec_samples_skipped; /* execve entries not sampled: file absent */
+	unsigned long smaps_reads;	    /* -b: /proc/PID/smaps read */
 };
+
+/*
+ * -b: the sampler reads an image's make-up again when a sample exceeds the RSS of the
+ * make-up kept by more than 1/BREAKDOWN_STEP of it, or exceeds it at all at
+ * a moment that may be its peak (its end, an exec, a release under
+ * --exact).  So a growing image is read at most about
+ * BREAKDOWN_STEP * ln(final / first) times (16.5 per factor e: 114 times
+ * from 4 MiB to 4 GiB), and what is kept is within 1/BREAKDOWN_STEP of its
+ * largest sample (doc/benchmarks.md has the cost).
+ */
+#define BREAKDOWN_STEP 16
 
 /* The most the kernel's RSS counters (VmHWM, VmRSS, ru_maxrss) can be off (why.h). */
 struct counter_error {

@@ -1,3 +1,5 @@
+#include <stdlib.h>
+
 #include "sampler.h"
 #include "util.h"
 
@@ -17,7 +19,48 @@ void sampler_init(struct sampler *s, const struct sysops *sys, struct proctable 
 	proctable_count_hwm(pt, false);
 }
 
-bool sampler_read(struct sampler *s, struct image *img, pid_t tid, bool final)
+void sampler_keep_breakdowns(struct sampler *s)
+{
+	s->breakdown = true;
+}
+
+/*
+ * -b: a reading of rss bytes was just taken of img through tid; read what
+ * img is made of if that may be its peak (BREAKDOWN_STEP).  at_end: a
+ * moment the image may be at its peak (its end, an exec, a release).
+ */
+static void maybe_breakdown(struct sampler *s, struct image *img, pid_t tid, uint64_t rss,
+			    uint64_t pte, bool at_end)
+{
+	uint64_t kept = img->breakdown ? img->breakdown->rss : 0;
+	struct smaps *bd;
+
+	if (!s->breakdown || !s->sys->read_smaps || rss <= kept)
+		return;
+	/*
+	 * A forked copy not yet sampled on its own (the fork of a fork + exec)
+	 * holds its parent's pages: a walk would cost what the parent's does,
+	 * to say what the parent's make-up says.
+	 */
+	if (img->fork_parent && !img->has_last)
+		return;
+	if (!at_end && img->breakdown && rss - kept <= kept / BREAKDOWN_STEP)
+		return;
+	bd = calloc(1, sizeof(*bd));
+	if (!bd)
+		return;
+	s->fig->smaps_reads++;
+	/* Read a moment later than the sample: keep it only if it is still the larger. */
+	if (s->sys->read_smaps(s->sys, tid, bd) == 0 && bd->rss > kept) {
+		proctable_set_breakdown(s->pt, img, bd, util_now_ns(), pte);
+		return;
+	}
+	smaps_free(bd);
+	free(bd);
+}
+
+/* sampler_read, telling whether the moment may be the image's peak (maybe_breakdown). */
+static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool final, bool at_end)
 {
 	struct pstatus st;
 	struct rollup r;
@@ -29,6 +72,8 @@ bool sampler_read(struct sampler *s, struct image *img, pid_t tid, bool final)
 	rc_st = s->sys->read_status(s->sys, tid, &st);
 	if (s->sys->read_rollup(s->sys, tid, &r) == 0) {
 		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? &st : NULL);
+		maybe_breakdown(s, img, tid, r.rss, rc_st == 0 && st.has_mm ? st.pte : 0,
+				at_end || final);
 		ok = true;
 	} else if (rc_st == 0 && st.has_mm) {
 		proctable_record_hwm(s->pt, img, st.hwm);
@@ -36,6 +81,11 @@ bool sampler_read(struct sampler *s, struct image *img, pid_t tid, bool final)
 	if (final)
 		proctable_set_final(img, true);
 	return ok;
+}
+
+bool sampler_read(struct sampler *s, struct image *img, pid_t tid, bool final)
+{
+	return read_sample(s, img, tid, final, false);
 }
 
 /*
@@ -47,8 +97,11 @@ static void read_status_only(struct sampler *s, struct image *img, pid_t tid)
 	struct pstatus st;
 
 	if (s->sys->read_status(s->sys, tid, &st) == 0 && st.has_mm) {
-		if (s->vmrss_exact)
+		if (s->vmrss_exact) {
 			proctable_record_rss(img, st.vmrss);
+			/* Only --exact probes vmrss_exact: this is a release or an exec. */
+			maybe_breakdown(s, img, tid, st.vmrss, st.pte, true);
+		}
 		proctable_record_hwm(s->pt, img, st.hwm);
 	}
 }
@@ -90,7 +143,7 @@ bool sampler_exec_entry(struct sampler *s, struct image *img, pid_t tid, const c
 		read_status_only(s, img, tid);
 		return false;
 	}
-	return sampler_read(s, img, tid, false);
+	return read_sample(s, img, tid, false, true);
 }
 
 void sampler_lender_hwm(struct sampler *s, struct image *lender, pid_t tid)
@@ -108,7 +161,7 @@ void sampler_release(struct sampler *s, struct image *img, pid_t tid)
 	if (s->vmrss_exact)
 		read_status_only(s, img, tid);
 	else
-		sampler_read(s, img, tid, false);
+		read_sample(s, img, tid, false, true);
 }
 
 void sampler_hwm_floor(struct sampler *s)

@@ -28,6 +28,7 @@ struct sampler {
 	uint64_t period_ns;	    /* the period now (backed off from interval_ns) */
 	bool exact;		    /* --exact */
 	bool vmrss_exact;	    /* status VmRSS is an exact sum on this kernel */
+	bool breakdown;		    /* -b: read smaps where a sample may be an image's peak */
 	unsigned long pass;	    /* the timed pass in progress */
 	uint64_t pass_cpu_ns;	    /* the tracer's CPU time when it began */
 };
@@ -38,6 +39,9 @@ struct sampler {
  */
 void sampler_init(struct sampler *s, const struct sysops *sys, struct proctable *pt,
 		  struct tracer_figures *fig, unsigned long interval_ms, bool exact);
+
+/* -b: keep the make-up of each image's largest sample (see BREAKDOWN_STEP). */
+void sampler_keep_breakdowns(struct sampler *s);
 
 /*
  * One exact sample of img read through tid's /proc (smaps_rollup and

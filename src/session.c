@@ -132,7 +132,9 @@ static void say(struct progress *p, const char *msg)
 static int run_one(const struct options *o, char *const *argv, struct runs *rs,
 		   struct exit_facts *facts, struct progress *prog, unsigned long i)
 {
-	struct tracer_config cfg = { .interval_ms = o->interval_ms, .exact = o->exact };
+	struct tracer_config cfg = { .interval_ms = o->interval_ms,
+				     .exact = o->exact,
+				     .breakdown = o->breakdown };
 	bool measured = i >= o->warmup, interrupted;
 	struct result *r = result_new(argv, util_now_ns());
 	char err[512];

@@ -582,3 +582,18 @@ const char *smaps_kind_name(enum smaps_kind kind)
 	}
 	return "unknown";
 }
+
+void smaps_group_label(const struct smaps_group *g, bool short_path, char *buf, size_t len)
+{
+	const char *path = g->path;
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	if (path && short_path && slash && slash[1])
+		path = slash + 1;
+	if (g->kind == SMAPS_FILE && path)
+		snprintf(buf, len, "%s", path);
+	else if (path)
+		snprintf(buf, len, "%s %s", smaps_kind_name(g->kind), path);
+	else
+		snprintf(buf, len, "%s", smaps_kind_name(g->kind));
+}

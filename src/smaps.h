@@ -7,6 +7,7 @@
 #ifndef MAXRSS_SMAPS_H
 #define MAXRSS_SMAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -50,5 +51,12 @@ void smaps_free(struct smaps *s);
 
 /* The name of a kind in reports: "heap", "stack", "anonymous", "shared memory", "file", "other". */
 const char *smaps_kind_name(enum smaps_kind kind);
+
+/*
+ * A group in words, in buf (len bytes), as raw text that each writer
+ * escapes: "heap", "anonymous", "shared memory /memfd:x (deleted)", or a
+ * file's path, its last part only with short_path.
+ */
+void smaps_group_label(const struct smaps_group *g, bool short_path, char *buf, size_t len);
 
 #endif

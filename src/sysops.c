@@ -136,6 +136,11 @@ static int sys_read_rollup(const struct sysops *o, pid_t tid, struct rollup *r)
 	return procfs_read_rollup(o->procfd, tid, r);
 }
 
+static int sys_read_smaps(const struct sysops *o, pid_t tid, struct smaps *s)
+{
+	return smaps_read(o->procfd, tid, s);
+}
+
 static int sys_read_cmdline(const struct sysops *o, pid_t tid, char **buf, size_t *len)
 {
 	return procfs_read_cmdline(o->procfd, tid, buf, len);
@@ -178,6 +183,7 @@ int sysops_open(struct sysops *o)
 		.read_stat = sys_read_stat,
 		.read_syscall = sys_read_syscall,
 		.read_rollup = sys_read_rollup,
+		.read_smaps = sys_read_smaps,
 		.read_cmdline = sys_read_cmdline,
 		.read_exe = sys_read_exe,
 		.read_pidfd_pid = sys_read_pidfd_pid,

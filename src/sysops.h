@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "procfs.h"
+#include "smaps.h"
 
 /*
  * Each function takes the table itself first (a test's table embeds it to
@@ -45,6 +46,7 @@ struct sysops {
 	int (*read_stat)(const struct sysops *o, pid_t tid, struct pstat *st);
 	int (*read_syscall)(const struct sysops *o, pid_t tid, long *nr);
 	int (*read_rollup)(const struct sysops *o, pid_t tid, struct rollup *r);
+	int (*read_smaps)(const struct sysops *o, pid_t tid, struct smaps *s);
 	int (*read_cmdline)(const struct sysops *o, pid_t tid, char **buf, size_t *len);
 	int (*read_exe)(const struct sysops *o, pid_t tid, char **exe);
 	int (*read_pidfd_pid)(const struct sysops *o, pid_t tid, int fd, pid_t *pid);

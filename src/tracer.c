@@ -490,6 +490,8 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	if (rc)
 		return fail(&tr, rc, -rc, "cannot open /proc"), rc;
 	sampler_init(&tr.sampler, &tr.sys, pt, &res->tracer, cfg->interval_ms, cfg->exact);
+	if (cfg->breakdown)
+		sampler_keep_breakdowns(&tr.sampler);
 	rc = lifecycle_init(&tr.lc, &tr.sys, pt, &tr.sampler, res, cfg->exact);
 	if (rc)
 		fail(&tr, rc, -rc, "cannot build the seccomp filter");

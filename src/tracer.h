@@ -12,6 +12,7 @@
 struct tracer_config {
 	unsigned long interval_ms; /* timed sampling period; 0 = lifecycle stops only */
 	bool exact;		   /* also stop before every syscall that can lower RSS */
+	bool breakdown;		   /* -b: keep the make-up of each image's peak */
 };
 
 /*

@@ -886,3 +886,117 @@ Test(report_write_runs, text_verbose_table_and_cut_short)
 	free(out);
 	runs_free(&rs);
 }
+
+/* ----------------------------------------------------------------- -b: the make-up */
+
+/* A make-up of seven groups, 70 MiB down to 1 MiB, given to the headline image 4242. */
+static struct image *with_breakdown(uint64_t scale)
+{
+	static const struct {
+		enum smaps_kind kind;
+		const char *path;
+		uint64_t mib;
+	} groups[] = {
+		{ SMAPS_ANON, NULL, 70 },
+		{ SMAPS_HEAP, NULL, 20 },
+		{ SMAPS_FILE, "/data/big file", 6 },
+		{ SMAPS_SHMEM, "/memfd:pool (deleted)", 4 },
+		{ SMAPS_FILE, "/lib/libc.so.6", 2 },
+		{ SMAPS_STACK, NULL, 1 },
+		{ SMAPS_OTHER, NULL, 1 },
+	};
+	struct image *img = run.pt.images[0];
+	struct smaps *bd = calloc(1, sizeof(*bd));
+
+	cr_assert_not_null(bd);
+	bd->v = calloc(7, sizeof(*bd->v));
+	cr_assert_not_null(bd->v);
+	for (size_t i = 0; i < 7; i++) {
+		struct smaps_group *g = &bd->v[bd->n++];
+
+		g->kind = groups[i].kind;
+		g->path = groups[i].path ? strdup(groups[i].path) : NULL;
+		g->rss = groups[i].mib * MIB * scale / 100;
+		g->pss = g->rss / 2;
+		g->mappings = 3;
+		bd->rss += g->rss;
+		bd->pss += g->pss;
+		bd->mappings += 3;
+	}
+	proctable_set_breakdown(&run.pt, img, bd, T0 + SEC, 300 * 1024);
+	return img;
+}
+
+Test(report_write_text, breakdown_of_the_peak, .init = build_tree, .fini = free_tree)
+{
+	char *out, *lines[24];
+	size_t n;
+	struct image *img = with_breakdown(100);
+
+	/* 104 MiB of groups: above the image's sampled peak, it is the peak now. */
+	cr_assert_eq(img->peak_rss, 104 * MIB);
+	out = write_text(command, false);
+	n = split_lines(out, lines, 24);
+	cr_assert_eq(n, 4 + 8, "%zu lines", n);
+	cr_assert_str_eq(lines[2], "  made of    its peak, read at 1.00 s:");
+	cr_assert_str_eq(lines[3], "      70.0 MiB  anonymous (3 mappings)");
+	cr_assert_str_eq(lines[5], "       6.0 MiB  /data/big file");
+	cr_assert_str_eq(lines[6],
+			 "       4.0 MiB  shared memory /memfd:pool (deleted) (3 mappings)");
+	cr_assert_str_eq(lines[8], "       2.0 MiB  the rest (2 more groups)");
+	cr_assert_str_eq(lines[9], "     300.0 KiB  page tables, besides (VmPTE)");
+	free(out);
+}
+
+/* The peak was seen only by VmHWM: the make-up is of a smaller sample, and says so. */
+Test(report_write_text, breakdown_of_a_counter_peak, .init = build_tree, .fini = free_tree)
+{
+	char *out, *lines[24];
+	struct image *img = with_breakdown(50);
+
+	proctable_record_hwm(&run.pt, img, 200 * MIB);
+	out = write_text(command, false);
+	split_lines(out, lines, 24);
+	cr_assert_str_eq(lines[2],
+			 "  made of    a sample of 52.0 MiB at 1.00 s; the peak, 200.0 MiB, "
+			 "was seen only by the kernel's counter (VmHWM), between samples: "
+			 "--exact reads the make-up of the true peak");
+	free(out);
+	out = write_json(command);
+	{
+		struct json *j = parse(out, strlen(out));
+
+		cr_assert(at(j, "processes.0.breakdown.of_peak")->type == JSON_BOOL &&
+			  !at(j, "processes.0.breakdown.of_peak")->boolean);
+		cr_assert(at(j, "processes.0.breakdown.peak_by_counter")->boolean);
+		json_free(j);
+	}
+	free(out);
+}
+
+Test(report_write_json, breakdown, .init = build_tree, .fini = free_tree)
+{
+	char *out;
+	struct json *j;
+
+	with_breakdown(100);
+	out = write_json(command);
+	j = parse(out, strlen(out));
+	ASSERT_NUM(j, "processes.0.breakdown.rss_bytes", 104 * MIB);
+	ASSERT_NUM(j, "processes.0.breakdown.pss_bytes", 52 * MIB);
+	ASSERT_NUM(j, "processes.0.breakdown.pte_bytes", 300 * 1024);
+	ASSERT_NUM(j, "processes.0.breakdown.mappings", 21);
+	cr_assert(at(j, "processes.0.breakdown.of_peak")->boolean);
+	cr_assert_not(at(j, "processes.0.breakdown.peak_by_counter")->boolean);
+	cr_assert_eq(at(j, "processes.0.breakdown.groups")->n, 7);
+	ASSERT_STR(j, "processes.0.breakdown.groups.0.kind", "anonymous");
+	ASSERT_NULL(j, "processes.0.breakdown.groups.0.path");
+	ASSERT_STR(j, "processes.0.breakdown.groups.3.kind", "shmem");
+	ASSERT_STR(j, "processes.0.breakdown.groups.3.path", "/memfd:pool (deleted)");
+	ASSERT_NUM(j, "processes.0.breakdown.groups.2.rss_bytes", 6 * MIB);
+	ASSERT_NUM(j, "processes.0.breakdown.groups.2.mappings", 3);
+	ASSERT_NULL(j, "processes.1.breakdown");
+	ASSERT_NUM(j, "tracer.smaps_reads", 0);
+	json_free(j);
+	free(out);
+}

@@ -1,0 +1,174 @@
+/*
+ * Unit tests of the sampler's -b rule (BREAKDOWN_STEP): when an image's
+ * make-up is read again, which one is kept, and what it costs in reads, on
+ * a fake /proc whose RSS the test sets.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "sampler.h"
+
+#define MIB (1024ull * 1024)
+
+static struct {
+	struct sysops ops;
+	uint64_t rss;	      /* what every reading says now */
+	uint64_t smaps_drift; /* what a smaps read adds to it (it comes a moment later) */
+	unsigned smaps_reads;
+} fk;
+
+static struct proctable pt;
+static struct tracer_figures fig;
+static struct sampler s;
+static struct image *img;
+
+static int f_status(const struct sysops *o, pid_t tid, struct pstatus *st)
+{
+	(void)o;
+	*st = (struct pstatus){
+		.tgid = tid, .has_mm = true, .hwm = fk.rss, .vmrss = fk.rss, .pte = 64 * 1024
+	};
+	return 0;
+}
+
+static int f_rollup(const struct sysops *o, pid_t tid, struct rollup *r)
+{
+	(void)o;
+	(void)tid;
+	*r = (struct rollup){ .rss = fk.rss, .pss = fk.rss, .uss = fk.rss };
+	return 0;
+}
+
+/* One anonymous group of the current RSS (plus the drift). */
+static int f_smaps(const struct sysops *o, pid_t tid, struct smaps *out)
+{
+	(void)o;
+	(void)tid;
+	fk.smaps_reads++;
+	memset(out, 0, sizeof(*out));
+	out->v = calloc(1, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	out->n = 1;
+	out->rss = out->v[0].rss = fk.rss + fk.smaps_drift;
+	out->v[0].kind = SMAPS_ANON;
+	out->mappings = out->v[0].mappings = 1;
+	return 0;
+}
+
+static void setup(void)
+{
+	struct process *p;
+
+	memset(&fk, 0, sizeof(fk));
+	fk.ops = (struct sysops){ .read_status = f_status,
+				  .read_rollup = f_rollup,
+				  .read_smaps = f_smaps,
+				  .procfd = -1 };
+	memset(&fig, 0, sizeof(fig));
+	cr_assert_eq(proctable_init(&pt, 1), 0);
+	p = proctable_new_process(&pt, 100, 1, false);
+	cr_assert_not_null(p);
+	cr_assert_eq(proctable_open_image(&pt, p, "prog", 5, NULL, 1), 0);
+	img = p->image;
+	sampler_init(&s, &fk.ops, &pt, &fig, 0, false);
+	sampler_keep_breakdowns(&s);
+}
+
+static void teardown(void)
+{
+	proctable_free(&pt);
+}
+
+TestSuite(sampler, .init = setup, .fini = teardown);
+
+static uint64_t kept(void)
+{
+	return img->breakdown ? img->breakdown->rss : 0;
+}
+
+/* The first sample is read; then only a growth of more than 1/16 of what is kept. */
+Test(sampler, step_of_one_sixteenth)
+{
+	fk.rss = 16 * MIB;
+	sampler_read(&s, img, 100, false);
+	cr_assert_eq(fk.smaps_reads, 1);
+	cr_assert_eq(kept(), 16 * MIB);
+
+	fk.rss = 17 * MIB; /* exactly 1/16 more: not enough */
+	sampler_read(&s, img, 100, false);
+	cr_assert_eq(fk.smaps_reads, 1);
+	fk.rss = 17 * MIB + 4096; /* more than 1/16 */
+	sampler_read(&s, img, 100, false);
+	cr_assert_eq(fk.smaps_reads, 2);
+	cr_assert_eq(kept(), 17 * MIB + 4096);
+
+	/* Smaller samples never replace it, nor cost a read. */
+	fk.rss = 8 * MIB;
+	sampler_read(&s, img, 100, false);
+	cr_assert_eq(fk.smaps_reads, 2);
+	cr_assert_eq(kept(), 17 * MIB + 4096);
+	cr_assert_eq(fig.smaps_reads, 2);
+	cr_assert_eq(img->breakdown_pte, 64 * 1024);
+}
+
+/* At a moment that may be the peak (the end), any growth is read. */
+Test(sampler, any_growth_at_the_end)
+{
+	fk.rss = 16 * MIB;
+	sampler_read(&s, img, 100, false);
+	fk.rss = 16 * MIB + 4096;
+	sampler_read(&s, img, 100, false);
+	cr_assert_eq(fk.smaps_reads, 1, "within the step");
+	sampler_read(&s, img, 100, true);
+	cr_assert_eq(fk.smaps_reads, 2, "the final sample");
+	cr_assert_eq(kept(), 16 * MIB + 4096);
+	cr_assert(img->breakdown->rss >= img->peak_rss, "the make-up is of the peak");
+}
+
+/* A growing image: reads grow with the log of its growth, about 16.5 per factor e. */
+Test(sampler, reads_of_a_growing_image)
+{
+	for (fk.rss = 4 * MIB; fk.rss <= 4096 * MIB; fk.rss += fk.rss / 64)
+		sampler_read(&s, img, 100, false);
+	cr_assert_leq(fk.smaps_reads, 120, "%u reads from 4 MiB to 4 GiB", fk.smaps_reads);
+	cr_assert_geq(fk.smaps_reads, 100, "%u reads from 4 MiB to 4 GiB", fk.smaps_reads);
+	/* What is kept is within 1/16 of the largest sample. */
+	cr_assert_geq(kept() + kept() / 16, img->max_exact);
+}
+
+/* A smaps read a moment later sees more: it is an exact reading, and raises the peak. */
+Test(sampler, later_read_raises_the_peak)
+{
+	fk.rss = 16 * MIB;
+	fk.smaps_drift = 8192;
+	sampler_read(&s, img, 100, true);
+	cr_assert_eq(kept(), 16 * MIB + 8192);
+	cr_assert_eq(img->peak_rss, 16 * MIB + 8192);
+	cr_assert_eq(img->max_exact, 16 * MIB + 8192);
+}
+
+/* A forked copy not yet sampled on its own holds its parent's pages: not walked. */
+Test(sampler, fork_copy_at_exec_is_not_walked)
+{
+	struct process *child = proctable_new_process(&pt, 101, 100, false);
+
+	cr_assert_eq(proctable_open_forked_image(&pt, child, img, 1), 0);
+	fk.rss = 100 * MIB;
+	sampler_exec_entry(&s, child->image, 101, NULL);
+	cr_assert_eq(fk.smaps_reads, 0);
+	cr_assert_null(child->image->breakdown);
+}
+
+/* Without -b nothing is read. */
+Test(sampler, off_without_the_option)
+{
+	sampler_init(&s, &fk.ops, &pt, &fig, 0, false);
+	fk.rss = 16 * MIB;
+	sampler_read(&s, img, 100, true);
+	cr_assert_eq(fk.smaps_reads, 0);
+	cr_assert_null(img->breakdown);
+}
