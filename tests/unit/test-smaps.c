@@ -538,6 +538,33 @@ Test(smaps_parse, one_group_per_path)
 	smaps_free(&s);
 }
 
+/*
+ * Paths that are prefixes of one another are groups of their own.  (Telling
+ * them apart once read past the shorter one: fuzz-smaps found it, and under
+ * AddressSanitizer every_truncation, thousands_of_mappings and
+ * smaps_read/self catch it.)
+ */
+Test(smaps_parse, paths_that_are_prefixes)
+{
+	char *text = malloc(200 * 1024), *p = text, path[128] = "/";
+	struct smaps s;
+
+	cr_assert_not_null(text);
+	for (unsigned i = 0; i < 100; i++) {
+		path[i + 1] = 'a';
+		path[i + 2] = '\0';
+		p = mapping_text(p, 0x10000000UL + i * 0x200000UL, "r--p", path, i + 1, 0, "rd");
+	}
+	cr_assert_eq(parse_str(text, &s), 0);
+	cr_assert_eq(s.n, 100);
+	for (unsigned i = 0; i < 100; i++) {
+		cr_assert_eq(strlen(s.v[i].path), 101 - i);
+		cr_assert_eq(s.v[i].rss, (100 - i) * K);
+	}
+	smaps_free(&s);
+	free(text);
+}
+
 /* Ties of Rss: by kind, then by path, the pathless group of a kind first. */
 Test(smaps_parse, order_of_ties)
 {
