@@ -918,3 +918,83 @@ Test(smaps_read, zombie_is_esrch)
 	cr_assert_eq(waitpid(pid, NULL, 0), pid);
 	close(fd);
 }
+
+/* One "truth pid=... what=LABEL rss=N pss=N" line's rss of a workload's output. */
+static uint64_t truth_rss(const char *out, const char *label)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), " what=%s rss=", label);
+	p = strstr(out, key);
+	cr_assert_not_null(p, "no truth %s in:\n%s", label, out);
+	return strtoull(p + strlen(key), NULL, 10);
+}
+
+/*
+ * The workload of known make-up (wl makeup), read from outside while it
+ * waits after its own reading: each part it made is the group the parser
+ * puts it in, to the byte, and the whole is its own total.
+ */
+Test(smaps_read, workload_of_known_makeup, .timeout = 60)
+{
+	const char *dir = getenv("WORKLOADS");
+	char wl[PATH_MAX], out[4096];
+	size_t len = 0;
+	int fd = open_proc(), pipefd[2], rc;
+	struct smaps s;
+	const struct smaps_group *g;
+	uint64_t file = 0;
+	pid_t pid;
+
+	cr_assert_not_null(dir, "WORKLOADS is not set (make check sets it)");
+	snprintf(wl, sizeof(wl), "%s/wl", dir);
+	cr_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		setenv("WL_MAKEUP_WAIT", "30000", 1);
+		execl(wl, wl, "makeup", "hold", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	/* Its truths end with "peak": then it waits, holding everything. */
+	while (!strstr(out, "what=peak ") || !strchr(strstr(out, "what=peak "), '\n')) {
+		ssize_t n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+
+		cr_assert_gt(n, 0, "wl makeup ended early:\n%.*s", (int)len, out);
+		len += (size_t)n;
+		out[len] = '\0';
+	}
+	rc = smaps_read(fd, pid, &s);
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	close(pipefd[0]);
+	cr_assert_eq(rc, 0, "smaps_read: %s", strerror(-rc));
+	assert_consistent("wl makeup", &s);
+
+	g = find(&s, SMAPS_HEAP, NULL);
+	cr_assert_not_null(g);
+	cr_assert_eq(g->rss, truth_rss(out, "makeup-heap"));
+	cr_assert_geq(g->rss, 40u << 20);
+	g = find(&s, SMAPS_SHMEM, "/memfd:wl-makeup (deleted)");
+	cr_assert_not_null(g, "no group for its memfd");
+	cr_assert_eq(g->rss, truth_rss(out, "makeup-shmem"));
+	cr_assert_eq(g->rss, 10u << 20);
+	for (size_t i = 0; i < s.n; i++)
+		if (s.v[i].path && strstr(s.v[i].path, "/wl-makeup-"))
+			file = s.v[i].rss;
+	cr_assert_eq(file, truth_rss(out, "makeup-file"));
+	cr_assert_eq(file, 20u << 20);
+	g = find(&s, SMAPS_ANON, NULL);
+	cr_assert_not_null(g);
+	cr_assert_geq(g->rss, truth_rss(out, "makeup-anon") + truth_rss(out, "makeup-stacks"));
+	cr_assert_eq(truth_rss(out, "makeup-anon"), 30u << 20);
+	cr_assert_geq(truth_rss(out, "makeup-stacks"), 4u << 20);
+	/* It sleeps in code it ran before its reading: nothing new is resident. */
+	cr_assert_eq(s.rss, truth_rss(out, "makeup-total"), "smaps %llu, its own %llu",
+		     (unsigned long long)s.rss, (unsigned long long)truth_rss(out, "makeup-total"));
+	smaps_free(&s);
+	close(fd);
+}
