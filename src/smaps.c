@@ -284,13 +284,17 @@ static size_t hash_key(enum smaps_kind kind, const char *path, size_t len)
 	return (size_t)h;
 }
 
-/* The text holds no NUL (smaps_parse refuses it), so a stored path ends where the key does. */
+/*
+ * Is g the group of (kind, path)?  strncmp, not memcmp: a stored path
+ * shorter than the key must not be read past its end.  The text holds no
+ * NUL (smaps_parse refuses it), so equal means the stored one ends at len.
+ */
 static bool group_is(const struct smaps_group *g, enum smaps_kind kind, const char *path,
 		     size_t len)
 {
 	if (g->kind != kind || !g->path != !path)
 		return false;
-	return !path || (memcmp(g->path, path, len) == 0 && g->path[len] == '\0');
+	return !path || (strncmp(g->path, path, len) == 0 && g->path[len] == '\0');
 }
 
 static int rehash(struct builder *b, size_t nslot)
