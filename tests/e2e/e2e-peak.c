@@ -186,3 +186,131 @@ Test(peak, inherited_mark_of_posix_spawn)
 	cr_assert(strstr(r.report, expect), "no '%s' in:\n%s", expect, r.report);
 	e2e_run_free(&r);
 }
+
+/*
+ * The breakdown of wl makeup, group by group, against the workload's own
+ * reading of its smaps at its peak.  A part may differ from that reading
+ * only by what the workload does between its reading and the tracer's read:
+ * it touches at most its stdio buffer (in the heap) and one file fault
+ * (E2E_AFTER_TRUTH above), and gives back nothing of its parts
+ * (E2E_EXACT_BELOW below, the bound of the other exact tests).  The
+ * anonymous group holds the 30 MiB part, the four thread stacks and every
+ * other anonymous mapping of the process, which the reading bounds: at most
+ * what its total holds beyond the parts.
+ */
+static const struct json *group(const struct json *b, const char *kind, const char *path_has)
+{
+	const struct json *g = json_get(b, "groups");
+
+	cr_assert(g && g->type == JSON_ARRAY, "no groups in the breakdown");
+	for (size_t i = 0; i < g->n; i++) {
+		const struct json *v = json_at(g, i), *p = json_get(v, "path");
+
+		if (strcmp(e2e_str(v, "kind"), kind) != 0)
+			continue;
+		if (!path_has || (p && p->type == JSON_STRING && strstr(p->string, path_has)))
+			return v;
+	}
+	cr_assert_fail("no %s group%s%s", kind, path_has ? " with " : "", path_has ? path_has : "");
+	return NULL;
+}
+
+static void within_part(const char *label, const struct json *g, uint64_t truth, uint64_t above)
+{
+	e2e_assert_within(label, e2e_u64(g, "rss_bytes"), e2e_sub(truth, E2E_EXACT_BELOW),
+			  truth + above);
+}
+
+static void check_makeup(const struct e2e_run *r)
+{
+	const struct truth *heap = e2e_need_truth(r, "makeup-heap", 0);
+	const struct truth *anon = e2e_need_truth(r, "makeup-anon", 0);
+	const struct truth *file = e2e_need_truth(r, "makeup-file", 0);
+	const struct truth *shmem = e2e_need_truth(r, "makeup-shmem", 0);
+	const struct truth *stacks = e2e_need_truth(r, "makeup-stacks", 0);
+	const struct truth *total = e2e_need_truth(r, "makeup-total", 0);
+	const struct json *img = e2e_image(r->json, heap->pid, 0), *b, *gs;
+	uint64_t parts = heap->rss + anon->rss + file->rss + shmem->rss + stacks->rss, sum = 0;
+
+	cr_assert(img, "no image of pid %d:\n%s", (int)heap->pid, r->report);
+	b = json_get(img, "breakdown");
+	cr_assert(b && b->type == JSON_OBJECT, "no breakdown:\n%s", r->report);
+	cr_assert(json_get(b, "of_peak")->boolean, "the breakdown is not of the peak:\n%s",
+		  r->report);
+	cr_assert_geq(total->rss, parts, "the workload's total is below its parts");
+	within_part("heap", group(b, "heap", NULL), heap->rss, E2E_AFTER_TRUTH);
+	within_part("file", group(b, "file", "/wl-makeup-"), file->rss, E2E_AFTER_TRUTH);
+	within_part("shared memory", group(b, "shmem", "/memfd:wl-makeup"), shmem->rss,
+		    E2E_AFTER_TRUTH);
+	within_part("anonymous", group(b, "anonymous", NULL), anon->rss + stacks->rss,
+		    total->rss - parts + E2E_AFTER_TRUTH);
+	gs = json_get(b, "groups");
+	for (size_t i = 0; i < gs->n; i++)
+		sum += e2e_u64(json_at(gs, i), "rss_bytes");
+	cr_assert_eq(sum, e2e_u64(b, "rss_bytes"), "groups sum to %" PRIu64 ", breakdown %" PRIu64,
+		     sum, e2e_u64(b, "rss_bytes"));
+	cr_assert_gt(e2e_u64(r->json, "tracer.smaps_reads"), 0);
+}
+
+/* Held to its exit: the read at exit_group is of the peak. */
+Test(peak, breakdown_of_a_held_makeup)
+{
+	struct e2e_run r;
+
+	e2e_run(&r, E2E_ARGS("--json", "-b"), E2E_ARGS(e2e_wl(), "makeup", "hold"), NULL, true);
+	cr_assert_eq(r.out.status, 0, "status %d: %s", r.out.status, r.out.err);
+	check_makeup(&r);
+	e2e_run_free(&r);
+}
+
+/* Freed before its exit: --exact stops where it frees, and reads the peak there. */
+Test(peak, breakdown_of_a_freed_makeup_with_exact)
+{
+	struct e2e_run r;
+
+	e2e_run(&r, E2E_ARGS("--json", "-b", "--exact"), E2E_ARGS(e2e_wl(), "makeup", "free"), NULL,
+		true);
+	cr_assert_eq(r.out.status, 0, "status %d: %s", r.out.status, r.out.err);
+	check_makeup(&r);
+	e2e_run_free(&r);
+}
+
+/* The text: the groups under the headline, shared memory by its name. */
+Test(peak, breakdown_in_the_text)
+{
+	struct e2e_run r;
+
+	e2e_run(&r, E2E_ARGS("-b"), E2E_ARGS(e2e_wl(), "makeup", "hold"), NULL, false);
+	cr_assert(strstr(r.report, "\n  made of    its peak, read at "), "%s", r.report);
+	cr_assert(strstr(r.report, "  heap\n"), "%s", r.report);
+	cr_assert(strstr(r.report, "  shared memory /memfd:wl-makeup (deleted)\n"), "%s", r.report);
+	cr_assert(strstr(r.report, "  page tables, besides (VmPTE)\n"), "%s", r.report);
+	e2e_run_free(&r);
+}
+
+/*
+ * Freed before its exit, without --exact and with no timed pass in its
+ * life: the peak came from VmHWM between samples, and the breakdown says
+ * it is of a smaller sample.  Should a timed pass land in the second the
+ * parts are held (a very slow machine), the breakdown is of the peak and
+ * must then match the parts.
+ */
+Test(peak, breakdown_says_when_it_is_not_of_the_peak)
+{
+	struct e2e_run r;
+	const struct json *b;
+
+	e2e_run(&r, E2E_ARGS("--json", "-b", "-i", "1000"), E2E_ARGS(e2e_wl(), "makeup", "free"),
+		NULL, true);
+	cr_assert_eq(r.out.status, 0, "status %d: %s", r.out.status, r.out.err);
+	b = json_get(e2e_image(r.json, e2e_need_truth(&r, "makeup-total", 0)->pid, 0), "breakdown");
+	cr_assert(b && b->type == JSON_OBJECT, "no breakdown:\n%s", r.report);
+	if (json_get(b, "of_peak")->boolean) {
+		e2e_note("a timed pass read the peak");
+		check_makeup(&r);
+	} else {
+		cr_assert(json_get(b, "peak_by_counter")->boolean, "%s", r.report);
+		cr_assert_lt(e2e_u64(b, "rss_bytes"), e2e_u64(r.json, "peak_rss_bytes"));
+	}
+	e2e_run_free(&r);
+}
