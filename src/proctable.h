@@ -80,6 +80,7 @@ struct image {
 	struct smaps *breakdown;
 	uint64_t breakdown_ns;
 	uint64_t breakdown_pte;
+	unsigned long breakdown_skipped;     /* -b: reads of it the budget skipped */
 	uint64_t max_exact;		     /* the largest exact RSS reading (sample or --exact) */
 	struct image *sums_prev, *sums_next; /* the list of images in the sums */
 };

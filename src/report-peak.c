@@ -291,6 +291,13 @@ void report_breakdown_text(FILE *f, const struct image *img, const char *indent)
 			"true peak\n",
 			indent, a, (double)img->breakdown_ns / 1e9,
 			units_format_size(img->peak_rss, b, sizeof(b)));
+	else if (img->breakdown_skipped)
+		fprintf(f,
+			"%smade of    a sample of %s at %.2f s, its largest being %s (%lu reads were "
+			"skipped to keep -b within %d %% of a CPU)\n",
+			indent, a, (double)img->breakdown_ns / 1e9,
+			units_format_size(img->max_exact, b, sizeof(b)), img->breakdown_skipped,
+			100 / BREAKDOWN_BUDGET);
 	else
 		fprintf(f,
 			"%smade of    a sample of %s at %.2f s, its largest being %s (the make-up is "
@@ -331,11 +338,11 @@ void report_breakdown_json(FILE *f, const struct image *img)
 	fprintf(f,
 		"{\"rss_bytes\": %llu, \"pss_bytes\": %llu, \"swap_bytes\": %llu, "
 		"\"pte_bytes\": %llu, \"seconds\": %.6f, \"of_peak\": %s, \"peak_by_counter\": %s, "
-		"\"mappings\": %u, \"groups\": [",
+		"\"mappings\": %u, \"reads_skipped\": %lu, \"groups\": [",
 		(unsigned long long)bd->rss, (unsigned long long)bd->pss,
 		(unsigned long long)bd->swap, (unsigned long long)img->breakdown_pte,
 		(double)img->breakdown_ns / 1e9, report_breakdown_is_peak(img) ? "true" : "false",
-		counter_peak(img) ? "true" : "false", bd->mappings);
+		counter_peak(img) ? "true" : "false", bd->mappings, img->breakdown_skipped);
 	for (size_t i = 0; i < bd->n; i++) {
 		const struct smaps_group *g = &bd->v[i];
 

@@ -137,9 +137,9 @@ static void json_tracer(FILE *f, const struct result *r)
 	escape_json_cstring(f, t->exact ? t->rss_source : NULL);
 	fprintf(f,
 		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu, "
-		"\"smaps_reads\": %lu}",
+		"\"smaps_reads\": %lu, \"smaps_skipped\": %lu}",
 		t->exact_stops, t->exact_hwm_floor ? "true" : "false", t->exec_samples_skipped,
-		t->smaps_reads);
+		t->smaps_reads, t->smaps_skipped);
 }
 
 /* The header every JSON report starts with. */

@@ -32,18 +32,30 @@ struct tracer_figures {
 	bool exact_hwm_floor;	    /* --exact fell back to VmHWM as a floor (io_uring) */
 	unsigned long exec_samples_skipped; /* execve entries not sampled: file absent */
 	unsigned long smaps_reads;	    /* -b: /proc/PID/smaps read */
+	unsigned long smaps_skipped;	    /* -b: reads the budget skipped (BREAKDOWN_BUDGET) */
 };
 
 /*
- * -b: the sampler reads an image's make-up again when a sample exceeds the RSS of the
- * make-up kept by more than 1/BREAKDOWN_STEP of it, or exceeds it at all at
- * a moment that may be its peak (its end, an exec, a release under
- * --exact).  So a growing image is read at most about
- * BREAKDOWN_STEP * ln(final / first) times (16.5 per factor e: 114 times
- * from 4 MiB to 4 GiB), and what is kept is within 1/BREAKDOWN_STEP of its
- * largest sample (doc/benchmarks.md has the cost).
+ * -b: when the sampler reads an image's make-up (/proc/PID/smaps) again.
+ *  - Its first reading, its end and its exec: always (once per image).
+ *  - A release under --exact (the moment before the RSS may fall): when it
+ *    exceeds the make-up kept by more than 1/BREAKDOWN_STEP, always; by
+ *    less, within the budget.
+ *  - Any other sample (a timed pass): past the step, within the budget.
+ * The reads past the step are at most about BREAKDOWN_STEP * ln(final /
+ * first) (16.5 per factor e: 114 from 4 MiB to 4 GiB), and since a read
+ * costs about what the RSS it walks and each walks 17/16 of the one before,
+ * all of them cost about 17 reads at the peak; what is kept is within
+ * 1/BREAKDOWN_STEP of the largest sample.  The budget: the reads of the run
+ * have cost at most 1/BREAKDOWN_BUDGET of a CPU over the run's time (a
+ * program that frees at every step, a garbage-collected runtime under
+ * --exact, would otherwise be walked at hundreds of releases, and timed
+ * passes over a growing image at each of them).  The reads it skipped are
+ * counted (smaps_skipped), and the report says when the make-up is not of
+ * the peak because of them (doc/benchmarks.md has the cost).
  */
 #define BREAKDOWN_STEP 16
+#define BREAKDOWN_BUDGET 50
 
 /* The most the kernel's RSS counters (VmHWM, VmRSS, ru_maxrss) can be off (why.h). */
 struct counter_error {

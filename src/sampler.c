@@ -3,10 +3,22 @@
 #include "sampler.h"
 #include "util.h"
 
+/* What moment a reading is, for -b (maybe_breakdown). */
+enum moment {
+	AT_SAMPLE,  /* a timed pass, a lifecycle sample that is not an end */
+	AT_RELEASE, /* --exact: before a syscall that may lower the RSS; an exec that will fail */
+	AT_END,	    /* the image's end or exec: its last reading */
+};
+
 void sampler_init(struct sampler *s, const struct sysops *sys, struct proctable *pt,
 		  struct tracer_figures *fig, unsigned long interval_ms, bool exact)
 {
-	*s = (struct sampler){ .sys = sys, .pt = pt, .fig = fig, .exact = exact };
+	*s = (struct sampler){ .sys = sys,
+			       .pt = pt,
+			       .fig = fig,
+			       .exact = exact,
+			       .now_ns = util_now_ns,
+			       .cpu_ns = util_thread_cpu_ns };
 	s->interval_ns = (uint64_t)interval_ms * 1000000u;
 	s->period_ns = s->interval_ns;
 	fig->interval_ms = interval_ms;
@@ -22,17 +34,18 @@ void sampler_init(struct sampler *s, const struct sysops *sys, struct proctable 
 void sampler_keep_breakdowns(struct sampler *s)
 {
 	s->breakdown = true;
+	s->start_ns = s->now_ns();
 }
 
 /*
  * -b: a reading of rss bytes was just taken of img through tid; read what
- * img is made of if that may be its peak (BREAKDOWN_STEP).  at_end: a
- * moment the image may be at its peak (its end, an exec, a release).
+ * img is made of if that may be its peak (BREAKDOWN_STEP), within the
+ * budget (BREAKDOWN_BUDGET) unless it is the image's first or its end.
  */
 static void maybe_breakdown(struct sampler *s, struct image *img, pid_t tid, uint64_t rss,
-			    uint64_t pte, bool at_end)
+			    uint64_t pte, enum moment when)
 {
-	uint64_t kept = img->breakdown ? img->breakdown->rss : 0;
+	uint64_t kept = img->breakdown ? img->breakdown->rss : 0, cpu;
 	struct smaps *bd;
 
 	if (!s->breakdown || !s->sys->read_smaps || rss <= kept)
@@ -44,23 +57,38 @@ static void maybe_breakdown(struct sampler *s, struct image *img, pid_t tid, uin
 	 */
 	if (img->fork_parent && !img->has_last)
 		return;
-	if (!at_end && img->breakdown && rss - kept <= kept / BREAKDOWN_STEP)
-		return;
+	if (img->breakdown && when != AT_END) {
+		bool step = rss - kept > kept / BREAKDOWN_STEP;
+
+		if (when == AT_SAMPLE && !step)
+			return;
+		if (!(when == AT_RELEASE && step) &&
+		    s->smaps_cpu_ns > (s->now_ns() - s->start_ns) / BREAKDOWN_BUDGET) {
+			s->fig->smaps_skipped++;
+			img->breakdown_skipped++;
+			return;
+		}
+	}
 	bd = calloc(1, sizeof(*bd));
 	if (!bd)
 		return;
 	s->fig->smaps_reads++;
+	cpu = s->cpu_ns();
 	/* Read a moment later than the sample: keep it only if it is still the larger. */
 	if (s->sys->read_smaps(s->sys, tid, bd) == 0 && bd->rss > kept) {
-		proctable_set_breakdown(s->pt, img, bd, util_now_ns(), pte);
-		return;
+		proctable_set_breakdown(s->pt, img, bd, s->now_ns(), pte);
+		bd = NULL;
 	}
-	smaps_free(bd);
-	free(bd);
+	s->smaps_cpu_ns += s->cpu_ns() - cpu;
+	if (bd) {
+		smaps_free(bd);
+		free(bd);
+	}
 }
 
-/* sampler_read, telling whether the moment may be the image's peak (maybe_breakdown). */
-static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool final, bool at_end)
+/* sampler_read, telling what moment it is (maybe_breakdown). */
+static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool final,
+			enum moment when)
 {
 	struct pstatus st;
 	struct rollup r;
@@ -73,7 +101,7 @@ static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool fi
 	if (s->sys->read_rollup(s->sys, tid, &r) == 0) {
 		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? &st : NULL);
 		maybe_breakdown(s, img, tid, r.rss, rc_st == 0 && st.has_mm ? st.pte : 0,
-				at_end || final);
+				final ? AT_END : when);
 		ok = true;
 	} else if (rc_st == 0 && st.has_mm) {
 		proctable_record_hwm(s->pt, img, st.hwm);
@@ -85,14 +113,14 @@ static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool fi
 
 bool sampler_read(struct sampler *s, struct image *img, pid_t tid, bool final)
 {
-	return read_sample(s, img, tid, final, false);
+	return read_sample(s, img, tid, final, AT_SAMPLE);
 }
 
 /*
  * img through tid's status alone: its VmHWM, and its RSS where VmRSS is
  * exact (probed with --exact only).
  */
-static void read_status_only(struct sampler *s, struct image *img, pid_t tid)
+static void read_status_only(struct sampler *s, struct image *img, pid_t tid, enum moment when)
 {
 	struct pstatus st;
 
@@ -100,7 +128,7 @@ static void read_status_only(struct sampler *s, struct image *img, pid_t tid)
 		if (s->vmrss_exact) {
 			proctable_record_rss(img, st.vmrss);
 			/* Only --exact probes vmrss_exact: this is a release or an exec. */
-			maybe_breakdown(s, img, tid, st.vmrss, st.pte, true);
+			maybe_breakdown(s, img, tid, st.vmrss, st.pte, when);
 		}
 		proctable_record_hwm(s->pt, img, st.hwm);
 	}
@@ -135,15 +163,15 @@ bool sampler_exec_entry(struct sampler *s, struct image *img, pid_t tid, const c
 	 * is a counter, the exact reading is a walk.
 	 */
 	if (img->fork_parent && !(s->exact && !s->vmrss_exact)) {
-		read_status_only(s, img, tid);
+		read_status_only(s, img, tid, AT_END);
 		return false;
 	}
 	if (will_fail(s, tid, path)) {
 		/* If the file appears after all, VmHWM still has the peak. */
-		read_status_only(s, img, tid);
+		read_status_only(s, img, tid, AT_RELEASE);
 		return false;
 	}
-	return read_sample(s, img, tid, false, true);
+	return read_sample(s, img, tid, false, AT_END);
 }
 
 void sampler_lender_hwm(struct sampler *s, struct image *lender, pid_t tid)
@@ -159,9 +187,9 @@ void sampler_release(struct sampler *s, struct image *img, pid_t tid)
 	if (!img)
 		return;
 	if (s->vmrss_exact)
-		read_status_only(s, img, tid);
+		read_status_only(s, img, tid, AT_RELEASE);
 	else
-		read_sample(s, img, tid, false, true);
+		read_sample(s, img, tid, false, AT_RELEASE);
 }
 
 void sampler_hwm_floor(struct sampler *s)

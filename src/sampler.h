@@ -31,6 +31,10 @@ struct sampler {
 	bool breakdown;		    /* -b: read smaps where a sample may be an image's peak */
 	unsigned long pass;	    /* the timed pass in progress */
 	uint64_t pass_cpu_ns;	    /* the tracer's CPU time when it began */
+	uint64_t start_ns;	    /* -b: when the run began (wall clock) */
+	uint64_t smaps_cpu_ns;	    /* -b: the tracer's CPU time spent reading smaps */
+	uint64_t (*now_ns)(void);   /* the wall clock (a test's own in unit tests) */
+	uint64_t (*cpu_ns)(void);   /* the tracer's CPU clock (likewise) */
 };
 
 /*

@@ -974,6 +974,40 @@ Test(report_write_text, breakdown_of_a_counter_peak, .init = build_tree, .fini =
 	free(out);
 }
 
+/*
+ * A larger exact sample than the make-up kept (the tree's image was sampled
+ * at 103.4 MiB): within the step, or past it with the reads skipped by the
+ * budget.  The text says which.
+ */
+Test(report_write_text, breakdown_of_a_smaller_sample, .init = build_tree, .fini = free_tree)
+{
+	char *out, *lines[24];
+	struct image *img = with_breakdown(50);
+
+	out = write_text(command, false);
+	split_lines(out, lines, 24);
+	cr_assert_str_eq(lines[2], "  made of    a sample of 52.0 MiB at 1.00 s, its largest being "
+				   "103.4 MiB (the make-up is read again past 1/16 more)");
+	free(out);
+	img->breakdown_skipped = 7;
+	out = write_text(command, false);
+	split_lines(out, lines, 24);
+	cr_assert_str_eq(lines[2],
+			 "  made of    a sample of 52.0 MiB at 1.00 s, its largest being "
+			 "103.4 MiB (7 reads were skipped to keep -b within 2 % of a CPU)");
+	free(out);
+	out = write_json(command);
+	{
+		struct json *j = parse(out, strlen(out));
+
+		cr_assert_not(at(j, "processes.0.breakdown.of_peak")->boolean);
+		cr_assert_not(at(j, "processes.0.breakdown.peak_by_counter")->boolean);
+		ASSERT_NUM(j, "processes.0.breakdown.reads_skipped", 7);
+		json_free(j);
+	}
+	free(out);
+}
+
 Test(report_write_json, breakdown, .init = build_tree, .fini = free_tree)
 {
 	char *out;
@@ -997,6 +1031,8 @@ Test(report_write_json, breakdown, .init = build_tree, .fini = free_tree)
 	ASSERT_NUM(j, "processes.0.breakdown.groups.2.mappings", 3);
 	ASSERT_NULL(j, "processes.1.breakdown");
 	ASSERT_NUM(j, "tracer.smaps_reads", 0);
+	ASSERT_NUM(j, "tracer.smaps_skipped", 0);
+	ASSERT_NUM(j, "processes.0.breakdown.reads_skipped", 0);
 	json_free(j);
 	free(out);
 }

@@ -1,9 +1,11 @@
 /*
- * Unit tests of the sampler's -b rule (BREAKDOWN_STEP): when an image's
- * make-up is read again, which one is kept, and what it costs in reads, on
- * a fake /proc whose RSS the test sets.
+ * Unit tests of the sampler's -b rule (BREAKDOWN_STEP, BREAKDOWN_BUDGET):
+ * when an image's make-up is read again, which one is kept, and what it
+ * costs in reads, on a fake /proc whose RSS the test sets and fake clocks
+ * that the test moves.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,8 @@ static struct {
 	uint64_t rss;	      /* what every reading says now */
 	uint64_t smaps_drift; /* what a smaps read adds to it (it comes a moment later) */
 	unsigned smaps_reads;
+	uint64_t now_ns, cpu_ns; /* the fake clocks */
+	uint64_t smaps_cost_ns;	 /* the CPU time a smaps read takes */
 } fk;
 
 static struct proctable pt;
@@ -48,6 +52,7 @@ static int f_smaps(const struct sysops *o, pid_t tid, struct smaps *out)
 	(void)o;
 	(void)tid;
 	fk.smaps_reads++;
+	fk.cpu_ns += fk.smaps_cost_ns;
 	memset(out, 0, sizeof(*out));
 	out->v = calloc(1, sizeof(*out->v));
 	if (!out->v)
@@ -57,6 +62,16 @@ static int f_smaps(const struct sysops *o, pid_t tid, struct smaps *out)
 	out->v[0].kind = SMAPS_ANON;
 	out->mappings = out->v[0].mappings = 1;
 	return 0;
+}
+
+static uint64_t f_now(void)
+{
+	return fk.now_ns;
+}
+
+static uint64_t f_cpu(void)
+{
+	return fk.cpu_ns;
 }
 
 static void setup(void)
@@ -75,6 +90,9 @@ static void setup(void)
 	cr_assert_eq(proctable_open_image(&pt, p, "prog", 5, NULL, 1), 0);
 	img = p->image;
 	sampler_init(&s, &fk.ops, &pt, &fig, 0, false);
+	s.now_ns = f_now;
+	s.cpu_ns = f_cpu;
+	fk.now_ns = 1000000000;
 	sampler_keep_breakdowns(&s);
 }
 
@@ -171,4 +189,77 @@ Test(sampler, off_without_the_option)
 	sampler_read(&s, img, 100, true);
 	cr_assert_eq(fk.smaps_reads, 0);
 	cr_assert_null(img->breakdown);
+}
+
+/*
+ * The budget: reads that cost 1 ms each, samples 10 ms apart, each 1/8
+ * more than the last.  Reads may take 1/50 of the run's time: after the
+ * first, one per 50 ms at most, and the skipped ones are counted.  The end
+ * is read whatever the budget says.
+ */
+Test(sampler, budget_of_one_fiftieth)
+{
+	unsigned samples = 0;
+
+	fk.smaps_cost_ns = 1000000;
+	for (fk.rss = 16 * MIB; fk.rss < 1024 * MIB; fk.rss += fk.rss / 8, samples++) {
+		sampler_read(&s, img, 100, false);
+		fk.now_ns += 10000000;
+	}
+	/* (samples - 1) * 10 ms of run: one read per 50 ms, the first one free. */
+	cr_assert_leq(fk.smaps_reads, 2 + (samples - 1) * 10 / 50, "%u reads of %u samples",
+		      fk.smaps_reads, samples);
+	cr_assert_geq(fk.smaps_reads, (samples - 1) * 10 / 50, "%u reads of %u samples",
+		      fk.smaps_reads, samples);
+	cr_assert_eq(fig.smaps_skipped + fk.smaps_reads, samples);
+	cr_assert_leq(fk.cpu_ns, 1000000 + (fk.now_ns - 1000000000) / 50,
+		      "the reads took %" PRIu64 " ns", fk.cpu_ns);
+	sampler_read(&s, img, 100, true);
+	cr_assert(img->breakdown->rss >= img->peak_rss, "the end is read");
+}
+
+/* Within the budget, a release reads any growth; past it, none. */
+Test(sampler, release_within_the_budget)
+{
+	fk.rss = 16 * MIB;
+	sampler_read(&s, img, 100, false);
+	fk.rss += 4096;
+	sampler_release(&s, img, 100);
+	cr_assert_eq(fk.smaps_reads, 2, "any growth at a release");
+	fk.smaps_cost_ns = 1000000;
+	fk.rss += 4096;
+	sampler_release(&s, img, 100);
+	cr_assert_eq(fk.smaps_reads, 3, "the budget was not spent yet");
+	fk.rss += 4096;
+	sampler_release(&s, img, 100);
+	cr_assert_eq(fk.smaps_reads, 3, "1 ms of reads in no time is past the budget");
+	cr_assert_eq(fig.smaps_skipped, 1);
+	fk.now_ns += 50000000;
+	sampler_release(&s, img, 100);
+	cr_assert_eq(fk.smaps_reads, 4, "50 ms later it is not");
+}
+
+/*
+ * Past the budget, a release still reads a growth of more than 1/16: those
+ * reads are as few as the step makes them, and the make-up of a program
+ * that frees at every step stays within 1/16 of its peak.
+ */
+Test(sampler, release_past_the_step_whatever_the_budget)
+{
+	fk.rss = 16 * MIB;
+	sampler_read(&s, img, 100, false);
+	fk.smaps_cost_ns = 1000000000;
+	fk.rss = 17 * MIB + 4096;
+	sampler_release(&s, img, 100);
+	cr_assert_eq(fk.smaps_reads, 2);
+	fk.rss += 4096;
+	sampler_release(&s, img, 100);
+	cr_assert_eq(fk.smaps_reads, 2, "within the step, past the budget");
+	fk.rss = 32 * MIB;
+	sampler_release(&s, img, 100);
+	cr_assert_eq(fk.smaps_reads, 3);
+	cr_assert_eq(kept(), 32 * MIB);
+	fk.rss = 64 * MIB;
+	sampler_read(&s, img, 100, false);
+	cr_assert_eq(fk.smaps_reads, 3, "a timed sample past the budget");
 }
