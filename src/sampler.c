@@ -37,6 +37,35 @@ void sampler_keep_breakdowns(struct sampler *s)
 	s->start_ns = s->now_ns();
 }
 
+/* -b: /proc/TID/smaps now, counted and timed for the budget; NULL when unreadable. */
+static struct smaps *read_smaps(struct sampler *s, pid_t tid)
+{
+	struct smaps *bd = calloc(1, sizeof(*bd));
+	uint64_t cpu = s->cpu_ns();
+	int rc;
+
+	if (!bd)
+		return NULL;
+	s->fig->smaps_reads++;
+	rc = s->sys->read_smaps(s->sys, tid, bd);
+	s->smaps_cpu_ns += s->cpu_ns() - cpu;
+	if (rc == 0)
+		return bd;
+	free(bd);
+	return NULL;
+}
+
+/* Keep bd as img's make-up if it is larger than the one kept; else free it. */
+static void keep_breakdown(struct sampler *s, struct image *img, struct smaps *bd, uint64_t pte)
+{
+	if (!img->breakdown || bd->rss > img->breakdown->rss) {
+		proctable_set_breakdown(s->pt, img, bd, s->now_ns(), pte);
+		return;
+	}
+	smaps_free(bd);
+	free(bd);
+}
+
 /*
  * -b: a reading of rss bytes was just taken of img through tid; read what
  * img is made of if that may be its peak (BREAKDOWN_STEP), within the
@@ -45,7 +74,7 @@ void sampler_keep_breakdowns(struct sampler *s)
 static void maybe_breakdown(struct sampler *s, struct image *img, pid_t tid, uint64_t rss,
 			    uint64_t pte, enum moment when)
 {
-	uint64_t kept = img->breakdown ? img->breakdown->rss : 0, cpu;
+	uint64_t kept = img->breakdown ? img->breakdown->rss : 0;
 	struct smaps *bd;
 
 	if (!s->breakdown || !s->sys->read_smaps || rss <= kept)
@@ -69,21 +98,10 @@ static void maybe_breakdown(struct sampler *s, struct image *img, pid_t tid, uin
 			return;
 		}
 	}
-	bd = calloc(1, sizeof(*bd));
-	if (!bd)
-		return;
-	s->fig->smaps_reads++;
-	cpu = s->cpu_ns();
+	bd = read_smaps(s, tid);
 	/* Read a moment later than the sample: keep it only if it is still the larger. */
-	if (s->sys->read_smaps(s->sys, tid, bd) == 0 && bd->rss > kept) {
-		proctable_set_breakdown(s->pt, img, bd, s->now_ns(), pte);
-		bd = NULL;
-	}
-	s->smaps_cpu_ns += s->cpu_ns() - cpu;
-	if (bd) {
-		smaps_free(bd);
-		free(bd);
-	}
+	if (bd)
+		keep_breakdown(s, img, bd, pte);
 }
 
 /* sampler_read, telling what moment it is (maybe_breakdown). */
@@ -92,13 +110,29 @@ static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool fi
 {
 	struct pstatus st;
 	struct rollup r;
+	struct smaps *bd;
 	int rc_st;
 	bool ok = false;
 
 	if (!img)
 		return false;
 	rc_st = s->sys->read_status(s->sys, tid, &st);
-	if (s->sys->read_rollup(s->sys, tid, &r) == 0) {
+	/*
+	 * -b at an image's end, where its make-up is read whatever the
+	 * sample says: one walk gives both.  smaps has every figure of a
+	 * sample but its Pss, rounded down to a kB per mapping.
+	 */
+	if (s->breakdown && s->sys->read_smaps && (final || when == AT_END) &&
+	    (bd = read_smaps(s, tid))) {
+		r = (struct rollup){ .rss = bd->rss,
+				     .pss = bd->pss,
+				     .uss = bd->uss,
+				     .anon = bd->anon,
+				     .swap = bd->swap };
+		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? &st : NULL);
+		keep_breakdown(s, img, bd, rc_st == 0 && st.has_mm ? st.pte : 0);
+		ok = true;
+	} else if (s->sys->read_rollup(s->sys, tid, &r) == 0) {
 		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? &st : NULL);
 		maybe_breakdown(s, img, tid, r.rss, rc_st == 0 && st.has_mm ? st.pte : 0,
 				final ? AT_END : when);

@@ -71,6 +71,7 @@ struct mapping {
 	bool may_share; /* perms "s": VM_MAYSHARE */
 	bool shared;	/* VmFlags "sh": VM_SHARED */
 	uint64_t rss, pss, anon, swap;
+	uint64_t priv; /* Private_Clean + Private_Dirty */
 };
 
 /* The groups so far, and an open-addressing index of them by (kind, path). */
@@ -80,6 +81,7 @@ struct builder {
 	size_t *slot; /* group index + 1; 0 is a free slot */
 	size_t nslot; /* a power of two, more than twice n */
 	unsigned mappings;
+	uint64_t uss; /* the sum of every mapping's priv */
 };
 
 /* ------------------------------------------------------------- lexing */
@@ -373,7 +375,7 @@ static int close_mapping(struct builder *b, const struct mapping *m)
 	if (!g)
 		return -ENOMEM;
 	if (!add(&g->rss, m->rss) || !add(&g->pss, m->pss) || !add(&g->anon, m->anon) ||
-	    !add(&g->swap, m->swap))
+	    !add(&g->swap, m->swap) || !add(&b->uss, m->priv))
 		return -EINVAL;
 	g->mappings++;
 	b->mappings++;
@@ -406,8 +408,13 @@ static void builder_free(struct builder *b)
 static int value_line(struct mapping *m, const char *key, size_t klen, const char *v,
 		      const char *eol)
 {
-	uint64_t *dst = NULL;
+	uint64_t *dst = NULL, priv;
 
+	if (key_is(key, klen, "Private_Clean") || key_is(key, klen, "Private_Dirty")) {
+		if (!parse_kb(v, eol, &priv) || !add(&m->priv, priv))
+			return -EINVAL;
+		return 0;
+	}
 	if (key_is(key, klen, "Rss"))
 		dst = &m->rss;
 	else if (key_is(key, klen, "Pss"))
@@ -489,6 +496,7 @@ int smaps_parse(const char *text, size_t len, struct smaps *out)
 	s.v = b.v;
 	s.n = b.n;
 	s.mappings = b.mappings;
+	s.uss = b.uss;
 	*out = s;
 	return 0;
 }

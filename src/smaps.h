@@ -34,6 +34,7 @@ struct smaps {
 	struct smaps_group *v; /* largest Rss first (ties: by kind, then path) */
 	size_t n;
 	uint64_t rss, pss, anon, swap; /* the sums over the groups (and so over every mapping) */
+	uint64_t uss;		       /* Private_Clean + Private_Dirty, over every mapping */
 	unsigned mappings;
 };
 

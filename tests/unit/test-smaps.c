@@ -252,8 +252,9 @@ Test(smaps_parse, captured_files)
 }
 
 /*
- * The totals against the file: Rss, Anonymous, Swap and the mapping count
- * exactly the sums of every line; Rss also smaps_rollup's, read at the same
+ * The totals against the file: Rss, Anonymous, Swap, Private_Clean +
+ * Private_Dirty (uss) and the mapping count exactly the sums of every line;
+ * Rss, Anonymous and uss also smaps_rollup's, read at the same
  * moment.  Pss lines are rounded down per mapping, so their sum is at most
  * the rollup's Pss, by less than 1 kB per mapping.
  */
@@ -278,6 +279,12 @@ Test(smaps_parse, totals_are_every_line)
 		cr_assert_eq(s.rss, r.rss, "%s: rss %llu, rollup %llu", f->name,
 			     (unsigned long long)s.rss, (unsigned long long)r.rss);
 		cr_assert_eq(s.anon, r.anon, "%s", f->name);
+		cr_assert_eq(s.uss,
+			     sum_lines(buf, "Private_Clean:", &headers) +
+				     sum_lines(buf, "Private_Dirty:", &headers),
+			     "%s", f->name);
+		cr_assert_eq(s.uss, r.uss, "%s: uss %llu, rollup %llu", f->name,
+			     (unsigned long long)s.uss, (unsigned long long)r.uss);
 		cr_assert_leq(s.pss, r.pss, "%s", f->name);
 		cr_assert_lt(r.pss - s.pss, s.mappings * K, "%s", f->name);
 		smaps_free(&s);
