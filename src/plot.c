@@ -538,7 +538,7 @@ static void peak_makeup(const struct image *img, char *label, size_t len)
 		return;
 	used = strlen(label);
 	/* Not of the peak: say of what sample it is (the peak was between samples). */
-	if (bd->rss < img->peak_rss)
+	if (!img->breakdown_of_peak)
 		snprintf(label + used, len - used, "; at a sample of %s",
 			 units_format_size(bd->rss, size, sizeof(size)));
 	for (size_t i = 0; i < bd->n && i < 2; i++) {

@@ -515,3 +515,15 @@ void proctable_finish(struct proctable *pt, uint64_t wall_ns)
 		}
 	}
 }
+
+void proctable_judge_breakdowns(struct proctable *pt, uint64_t counter_err)
+{
+	for (size_t i = 0; i < pt->nimages; i++) {
+		struct image *img = pt->images[i];
+		const struct smaps *bd = img->breakdown;
+
+		img->breakdown_of_peak = bd && (bd->rss >= img->peak_rss ||
+						(bd->rss >= img->max_exact &&
+						 img->peak_rss - bd->rss <= counter_err));
+	}
+}

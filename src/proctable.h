@@ -80,8 +80,9 @@ struct image {
 	struct smaps *breakdown;
 	uint64_t breakdown_ns;
 	uint64_t breakdown_pte;
-	unsigned long breakdown_skipped;     /* -b: reads of it the budget skipped */
-	uint64_t max_exact;		     /* the largest exact RSS reading (sample or --exact) */
+	unsigned long breakdown_skipped; /* -b: reads of it the budget skipped */
+	bool breakdown_of_peak;		 /* -b: the make-up is of the peak (judged at the end) */
+	uint64_t max_exact;		 /* the largest exact RSS reading (sample or --exact) */
 	struct image *sums_prev, *sums_next; /* the list of images in the sums */
 };
 
@@ -263,6 +264,15 @@ void proctable_set_final(struct image *img, bool final);
  */
 void proctable_set_breakdown(const struct proctable *pt, struct image *img, struct smaps *bd,
 			     uint64_t now_ns, uint64_t pte);
+
+/*
+ * -b, once the run is over: is each image's make-up that of its peak?  Yes
+ * when it holds at least the peak; or when the peak was seen only by the
+ * kernel's counter (VmHWM), above the largest exact reading that the
+ * make-up is, by no more than the counter's error (counter_err bytes):
+ * then nothing says the peak was larger than the make-up.
+ */
+void proctable_judge_breakdowns(struct proctable *pt, uint64_t counter_err);
 
 /* Record a VmHWM reading alone (no exact sample). */
 void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm);

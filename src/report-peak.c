@@ -262,7 +262,7 @@ void report_group_name(const struct smaps_group *g, bool short_path, char *buf, 
 
 bool report_breakdown_is_peak(const struct image *img)
 {
-	return img->breakdown && img->breakdown->rss >= img->peak_rss;
+	return img->breakdown && img->breakdown_of_peak;
 }
 
 /* The peak was seen only by VmHWM, between two exact readings. */
@@ -281,7 +281,13 @@ void report_breakdown_text(FILE *f, const struct image *img, const char *indent)
 	if (!bd)
 		return;
 	units_format_size(bd->rss, a, sizeof(a));
-	if (report_breakdown_is_peak(img))
+	if (report_breakdown_is_peak(img) && bd->rss < img->peak_rss)
+		fprintf(f,
+			"%smade of    its peak, read at %.2f s (VmHWM says %s more, within the "
+			"counter's error):\n",
+			indent, (double)img->breakdown_ns / 1e9,
+			units_format_size(img->peak_rss - bd->rss, b, sizeof(b)));
+	else if (report_breakdown_is_peak(img))
 		fprintf(f, "%smade of    its peak, read at %.2f s:\n", indent,
 			(double)img->breakdown_ns / 1e9);
 	else if (counter_peak(img))

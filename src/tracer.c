@@ -441,6 +441,7 @@ static void finish(struct tracer *tr, struct proctable *pt)
 	res->counter_error = why_counter_error(uname(&u) == 0 ? u.release : NULL,
 					       sysconf(_SC_NPROCESSORS_ONLN),
 					       sysconf(_SC_PAGESIZE));
+	proctable_judge_breakdowns(pt, res->counter_error.bytes);
 	if (!lc->exec_seen) {
 		never_started(tr);
 	} else {

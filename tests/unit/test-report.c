@@ -141,6 +141,8 @@ static char *write_json(char *const *cmd)
 
 	cr_assert_not_null(f);
 	run.command = cmd;
+	/* As the tracer does when the run is over. */
+	proctable_judge_breakdowns(&run.pt, run.res.counter_error.bytes);
 	cr_assert_eq(report_write_json(f, &run, run.res.status), 0);
 	cr_assert_eq(fclose(f), 0);
 	return out;
@@ -154,6 +156,7 @@ static char *write_text(char *const *cmd, bool verbose)
 
 	cr_assert_not_null(f);
 	run.command = cmd;
+	proctable_judge_breakdowns(&run.pt, run.res.counter_error.bytes);
 	cr_assert_eq(report_write_text(f, &run, verbose), 0);
 	cr_assert_eq(fclose(f), 0);
 	return out;
@@ -971,6 +974,32 @@ Test(report_write_text, breakdown_of_a_counter_peak, .init = build_tree, .fini =
 		cr_assert(at(j, "processes.0.breakdown.peak_by_counter")->boolean);
 		json_free(j);
 	}
+	free(out);
+}
+
+/*
+ * The peak seen only by VmHWM, 64 KiB above the make-up (the largest exact
+ * reading): within a counter error of 256 KiB it is the peak, and the text
+ * says by how much the counter differs; past the error it is not.
+ */
+Test(report_write_text, breakdown_within_the_counter_error, .init = build_tree, .fini = free_tree)
+{
+	char *out, *lines[24];
+	struct image *img = with_breakdown(100);
+
+	proctable_record_hwm(&run.pt, img, 104 * MIB + 64 * 1024);
+	run.res.counter_error.bytes = 256 * 1024;
+	out = write_text(command, false);
+	split_lines(out, lines, 24);
+	cr_assert_str_eq(lines[2],
+			 "  made of    its peak, read at 1.00 s (VmHWM says 64.0 KiB more, "
+			 "within the counter's error):");
+	free(out);
+	run.res.counter_error.bytes = 32 * 1024;
+	out = write_text(command, false);
+	split_lines(out, lines, 24);
+	cr_assert(strstr(lines[2], "  made of    a sample of 104.0 MiB at 1.00 s; the peak, "),
+		  "%s", lines[2]);
 	free(out);
 }
 
