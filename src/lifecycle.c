@@ -196,18 +196,40 @@ static struct image *lender_of(const struct process *p)
 }
 
 /*
+ * A task of p that still has its mm: the leader, unless it has passed its
+ * exit (a zombie leader has no mm; its threads run on), else any other
+ * task of p that has not.
+ */
+static pid_t task_with_mm(const struct lifecycle *lc, const struct task *leader)
+{
+	const struct process *p = leader->proc;
+	struct task_iter it;
+
+	if (!TE(leader)->in_exit || running_tasks(p) == 0)
+		return leader->tid;
+	for (const struct task *t = proctable_first_task(lc->pt, &it); t;
+	     t = proctable_next_task(lc->pt, &it))
+		if (t->proc == p && !TE(t)->in_exit)
+			return t->tid;
+	return leader->tid;
+}
+
+/*
  * The process tgid, which we have not met: from what the kernel says of it
  * (its parent, and whether it runs on its parent's mm).  Its parent, if
  * ours, has already been met: a task runs nothing before its first stop is
  * served.  With CLONE_PARENT the parent named is its creator's parent: the
- * copy is then taken to be of that one's program.
+ * copy is then taken to be of that one's program.  The mm is compared with
+ * a task of the parent that has one: a vfork from a thread whose leader
+ * has exited is no forked copy.
  */
 static struct process *meet_process(struct lifecycle *lc, pid_t tgid, pid_t ppid)
 {
 	struct task *pt = ppid > 0 ? proctable_find_task(lc->pt, ppid) : NULL;
 	struct image *lender = pt ? lender_of(pt->proc) : NULL;
 
-	return new_child(lc, tgid, ppid, lender, lender && lc->sys->same_mm(lc->sys, tgid, ppid));
+	return new_child(lc, tgid, ppid, lender,
+			 lender && lc->sys->same_mm(lc->sys, tgid, task_with_mm(lc, pt)));
 }
 
 /* The thread tid of process tgid, which we have not met either. */

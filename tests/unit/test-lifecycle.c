@@ -50,6 +50,7 @@ struct fake_task {
 	long syscall_nr;     /* /proc/TID/syscall */
 	unsigned long flags; /* /proc/TID/stat */
 	uint64_t rss;	     /* what smaps_rollup says */
+	int mm;		     /* tasks with one mm share a number (0: none, a zombie) */
 };
 
 struct fake {
@@ -162,10 +163,13 @@ static bool f_is_ours(const struct sysops *o, pid_t pid)
 	return t && t->ours;
 }
 
+/* kcmp(KCMP_VM): by the tasks' mm numbers when the test gave them, else fk.same_mm. */
 static bool f_same_mm(const struct sysops *o, pid_t a, pid_t b)
 {
-	(void)a;
-	(void)b;
+	struct fake_task *ta = task_of(o, a), *tb = task_of(o, b);
+
+	if (ta && tb && (ta->mm || tb->mm))
+		return ta->mm && ta->mm == tb->mm;
 	return of(o)->same_mm;
 }
 
@@ -421,6 +425,35 @@ Test(lifecycle, clone_parent_gives_the_grandparent)
 	cr_assert_eq(proc_of(202)->ppid, proc_of(100)->ppid, "the creator's parent");
 	cr_assert_neq(proc_of(202)->ppid, 100);
 	cr_assert_not_null(proc_of(202)->image);
+}
+
+/*
+ * A vfork from a thread whose leader has exited (pthread_exit), the
+ * child's first stop before the vfork event: its mm is compared with a
+ * task of the parent that has one, not with the zombie leader, which has
+ * none.  The child borrows; it is no forked copy.  Found by randtree seed
+ * 39.
+ */
+Test(lifecycle, vfork_from_a_thread_of_an_exited_leader)
+{
+	struct fake_task *leader = command(), *thread, *child;
+	struct process *c;
+
+	leader->mm = 1;
+	thread = kernel_task(101, 100, 1, 64 * MIB);
+	thread->mm = 1;
+	stop(101, ST_GROUP_STOP(SIGTRAP));
+	at_syscall(leader, "exit", 0);
+	stop(100, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	leader->mm = 0; /* a zombie now */
+	/* The creator's clone stop is not seen (its flags unread): /proc alone decides. */
+	child = kernel_task(200, 200, 100, 64 * MIB);
+	child->mm = 1;
+	stop(200, ST_GROUP_STOP(SIGTRAP));
+	assert_resumed_only(200, 0);
+	c = proc_of(200);
+	cr_assert_null(c->image, "a vfork child has no image until it execs");
+	cr_assert_eq(c->borrowed, proc_of(101)->image);
 }
 
 /* A birth event naming a child already reaped adds no entry that would never go. */
