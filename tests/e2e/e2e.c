@@ -49,6 +49,7 @@ WORKLOAD_PATH(e2e_tiny, "tiny")
 WORKLOAD_PATH(e2e_wl3, "wl3")
 WORKLOAD_PATH(e2e_rely, "rely")
 WORKLOAD_PATH(e2e_lifecycle, "lifecycle")
+WORKLOAD_PATH(e2e_randtree, "randtree")
 
 bool e2e_sanitized(void)
 {

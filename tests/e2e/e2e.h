@@ -59,14 +59,15 @@ struct e2e_run {
 #define E2E_ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /*
- * "$WORKLOADS/wl", ".../tiny", ".../wl3", ".../rely", ".../lifecycle" (static
- * strings, asserted set).
+ * "$WORKLOADS/wl", ".../tiny", ".../wl3", ".../rely", ".../lifecycle",
+ * ".../randtree" (static strings, asserted set).
  */
 const char *e2e_wl(void);
 const char *e2e_tiny(void);
 const char *e2e_wl3(void);
 const char *e2e_rely(void);
 const char *e2e_lifecycle(void);
+const char *e2e_randtree(void);
 /* True in the sanitizer build of the suite (MAXRSS_SANITIZERS set). */
 bool e2e_sanitized(void);
 /* "$MAXRSS_SC", asserted set. */
