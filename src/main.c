@@ -6,6 +6,7 @@
 
 #include "csv.h"
 #include "options.h"
+#include "outfile.h"
 #include "plot.h"
 #include "report.h"
 #include "result.h"
@@ -19,61 +20,85 @@ struct outputs {
 	FILE *report;	/* stderr unless --output */
 	FILE *timeline; /* --timeline, or NULL */
 	FILE *plot;	/* --plot, or NULL */
+	/* Their files, complete or absent (outfile.h): each FILE is one's stream. */
+	struct outfile files[8];
+	size_t nfiles;
+	char status[64]; /* "the command exited 3", for a message of an output that failed */
 };
 
-/* Close-on-exec: the command does not inherit the file. */
-static FILE *open_output(const char *path)
+/* Close-on-exec: the command does not inherit the file.  NULL with errno. */
+static FILE *open_output(struct outputs *out, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
-	FILE *f;
+	int rc;
 
-	if (fd < 0)
+	if (out->nfiles == sizeof(out->files) / sizeof(out->files[0])) {
+		errno = EMFILE;
 		return NULL;
-	f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
+	}
+	rc = outfile_open(&out->files[out->nfiles], path);
+	if (rc) {
+		errno = -rc;
+		return NULL;
+	}
+	return out->files[out->nfiles++].f;
+}
+
+/* Put an output in its place, now complete: 0 or -errno (and it is closed). */
+static int commit_output(struct outputs *out, FILE *f)
+{
+	for (size_t i = 0; i < out->nfiles; i++)
+		if (out->files[i].f == f)
+			return outfile_commit(&out->files[i]);
+	return fclose(f) == 0 ? 0 : -EIO;
 }
 
 static int open_outputs(struct outputs *out, const struct options *o)
 {
 	out->report = stderr;
 	out->timeline = out->plot = NULL;
-	if (o->output && !(out->report = open_output(o->output))) {
+	out->nfiles = 0;
+	out->status[0] = '\0';
+	if (o->output && !(out->report = open_output(out, o->output))) {
 		out->report = stderr;
 		warn_errno("cannot open the report file '%s'", o->output);
 		return -1;
 	}
-	if (o->timeline && !(out->timeline = open_output(o->timeline))) {
+	if (o->timeline && !(out->timeline = open_output(out, o->timeline))) {
 		warn_errno("cannot open the timeline file '%s'", o->timeline);
 		return -1;
 	}
-	if (o->plot && !(out->plot = open_output(o->plot))) {
+	if (o->plot && !(out->plot = open_output(out, o->plot))) {
 		warn_errno("cannot open the plot file '%s'", o->plot);
 		return -1;
 	}
 	return 0;
 }
 
+/* The outputs not written: none of them appears (or the old file stays). */
 static void close_outputs(struct outputs *out)
 {
-	if (out->report != stderr)
-		fclose(out->report);
-	if (out->timeline)
-		fclose(out->timeline);
-	if (out->plot)
-		fclose(out->plot);
+	for (size_t i = 0; i < out->nfiles; i++)
+		outfile_abort(&out->files[i]);
+	out->nfiles = 0;
 }
 
-/* Close an output that was written (rc: how that went); false, with a message, when it failed. */
-static bool close_output(FILE **f, int rc, const char *what, const char *path)
+/*
+ * Close an output that was written (rc: how that went); false, with a
+ * message, when it failed.  The message says how the command ended: the
+ * report that would have told it is missing.
+ */
+static bool close_output(struct outputs *out, FILE **f, int rc, const char *what,
+			 const char *path)
 {
-	if (fclose(*f) != 0 && rc == 0)
-		rc = -EIO;
+	int crc = commit_output(out, *f);
+
+	/* The file's own error is the real one (ENOSPC), not the writer's EIO. */
+	if (crc)
+		rc = crc;
 	*f = NULL;
 	if (rc) {
-		errno = rc == -ENOMEM ? ENOMEM : EIO;
-		warn_errno("cannot write the %s to %s", what, path);
+		errno = -rc;
+		warn_errno("cannot write the %s to %s (%s)", what, path, out->status);
 	}
 	return rc == 0;
 }
@@ -98,16 +123,19 @@ static bool write_report(struct outputs *out, const struct options *o, const str
 	int err = errno; /* why it could not be written */
 
 	if (out->report != stderr) {
-		if (fclose(out->report) != 0 && rc == 0) {
-			rc = -EIO;
-			err = errno;
+		int crc = commit_output(out, out->report);
+
+		/* The file's own error is the real one (ENOSPC), not the writer's EIO. */
+		if (crc) {
+			rc = crc;
+			err = -crc;
 		}
 		out->report = stderr;
 	}
 	if (rc) {
 		errno = err;
-		warn_errno("cannot write the report%s%s", o->output ? " to " : "",
-			   o->output ? o->output : "");
+		warn_errno("cannot write the report%s%s (%s)", o->output ? " to " : "",
+			   o->output ? o->output : "", out->status);
 	}
 	return rc == 0;
 }
@@ -120,14 +148,19 @@ static bool write_outputs(struct outputs *out, const struct options *o, const st
 	struct plot_input plot = { .run = last,
 				   .has_limit = o->fail_above_set,
 				   .limit = o->fail_above };
-	char note[64];
-	bool ok = write_report(out, o, rs, status);
+	char note[64], ended[48];
+	bool ok;
+
+	snprintf(out->status, sizeof(out->status), "the command %s",
+		 result_ended(last->res.exited, last->res.exit_code, last->res.signal, false, ended,
+			      sizeof(ended)));
+	ok = write_report(out, o, rs, status);
 
 	if (out->timeline) {
 		if (last->tl.dropped)
 			warn_msg("out of memory: %zu samples are missing from the timeline",
 				 last->tl.dropped);
-		if (!close_output(&out->timeline, csv_write_timeline(out->timeline, last),
+		if (!close_output(out, &out->timeline, csv_write_timeline(out->timeline, last),
 				  "timeline", o->timeline))
 			ok = false;
 	}
@@ -136,7 +169,7 @@ static bool write_outputs(struct outputs *out, const struct options *o, const st
 			snprintf(note, sizeof(note), "run %zu of %zu", rs->n, rs->n);
 			plot.note = note;
 		}
-		if (!close_output(&out->plot, plot_write_svg(out->plot, &plot), "plot", o->plot))
+		if (!close_output(out, &out->plot, plot_write_svg(out->plot, &plot), "plot", o->plot))
 			ok = false;
 	}
 	return ok;
