@@ -30,6 +30,7 @@ struct pstatus {
 	uint64_t rss_anon;  /* RssAnon */
 	uint64_t rss_file;  /* RssFile */
 	uint64_t rss_shmem; /* RssShmem */
+	int seccomp_filters; /* Seccomp_filters (Linux 5.9): -1 when the kernel does not say */
 };
 
 /* From /proc/PID/stat: what the kernel says of a task's state and family. */
@@ -74,6 +75,18 @@ int procfs_parse_fdinfo_pid(const char *buf, size_t len, pid_t *pid);
 
 /* Open the /proc directory for the readers below; returns an fd or -errno. */
 int procfs_open(void);
+
+/*
+ * Is the /proc behind procfd of our own PID namespace?  A process that
+ * entered a new one (unshare --pid --fork, a container without its own
+ * /proc) sees there the pids of another: every pid of the tree would name
+ * some other process.  0 when /proc/self is us; -EXDEV when it is not;
+ * -ENOENT when no procfs is mounted there; other -errno when it cannot tell.
+ */
+int procfs_check_self(int procfd);
+
+/* Yama's kernel.yama.ptrace_scope (0 to 3): 0, or -ENOENT without Yama. */
+int procfs_read_yama_scope(int procfd, int *scope);
 
 /*
  * Readers.  Return 0, -ESRCH when the task is gone or has no mm any more
