@@ -23,7 +23,8 @@
 #include "../lib/xml.h"
 #include "e2e.h"
 
-TestSuite(bench, .timeout = 120);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(bench, .timeout = 120, .init = e2e_need_tracing);
 
 /* The status --fail-above gives (interface: README, man page). */
 #define STATUS_FAIL_ABOVE 122

@@ -24,6 +24,7 @@ static void run_plain(struct run_output *o, const char *const *args, const char 
 	const char *argv[64];
 	size_t n = 0;
 
+	e2e_need_tracing();
 	argv[n++] = e2e_tool();
 	for (; *args; args++) {
 		cr_assert(n + 1 < sizeof(argv) / sizeof(argv[0]), "too many arguments");

@@ -20,7 +20,8 @@
 #include "../lib/spawn.h"
 #include "e2e.h"
 
-TestSuite(outfile, .timeout = 120);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(outfile, .timeout = 120, .init = e2e_need_tracing);
 
 #define END_MS 20000
 

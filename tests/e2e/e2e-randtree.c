@@ -24,7 +24,8 @@
 #include "../lib/treerun.h"
 #include "e2e.h"
 
-TestSuite(randtree, .timeout = 300);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(randtree, .timeout = 300, .init = e2e_need_tracing);
 
 /* Seeds per test: the suite's seeds are 1 .. GROUPS * PER_GROUP. */
 #define GROUPS 6

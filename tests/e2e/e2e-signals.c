@@ -22,7 +22,8 @@
 #include "../lib/spawn.h"
 #include "e2e.h"
 
-TestSuite(signals, .timeout = 60);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(signals, .timeout = 60, .init = e2e_need_tracing);
 
 /* Generous: the machine may be busy; a hang still fails in seconds. */
 #define READY_MS 10000

@@ -11,9 +11,39 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
 #include <criterion/logging.h>
 
+#include "../lib/tracing.h"
 #include "e2e.h"
+
+/* The probe's answer for the tests: "" when tracing works, else the reason. */
+#define TRACING_ENV "MAXRSS_TEST_TRACING"
+
+/* Once, in the runner, before any test: the workers inherit its answer. */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	char why[256] = "";
+
+	(void)set;
+	if (!tracing_refused(why, sizeof(why)))
+		why[0] = '\0';
+	setenv(TRACING_ENV, why, 1);
+}
+
+void e2e_need_tracing(void)
+{
+	const char *why = getenv(TRACING_ENV);
+	char buf[256];
+
+	/* Run alone (the hook did not): ask now. */
+	if (!why) {
+		why = tracing_refused(buf, sizeof(buf)) ? buf : "";
+		setenv(TRACING_ENV, why, 1);
+	}
+	if (*why)
+		cr_skip_test("tracing is refused here: %s", why);
+}
 
 #define E2E_MAX_ARGS 64
 
@@ -115,6 +145,7 @@ void e2e_run(struct e2e_run *r, const char *const *opts, const char *const *cmd,
 	char path[4096], err[256];
 	size_t n = 0;
 
+	e2e_need_tracing();
 	memset(r, 0, sizeof(*r));
 	report_path(path, sizeof(path));
 	argv[n++] = e2e_tool();
@@ -399,6 +430,7 @@ void e2e_run_limited(struct e2e_run *r, unsigned limit, const char *const *opts,
 	double start, took;
 	size_t n = 0;
 
+	e2e_need_tracing();
 	memset(r, 0, sizeof(*r));
 	report_path(path, sizeof(path));
 	snprintf(secs, sizeof(secs), "%u", limit);

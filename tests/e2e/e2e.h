@@ -68,6 +68,15 @@ const char *e2e_wl3(void);
 const char *e2e_rely(void);
 const char *e2e_lifecycle(void);
 const char *e2e_randtree(void);
+/*
+ * Skip the calling test, with the reason, where this process may not trace
+ * its children as maxrss-sc does (tests/lib/tracing.h): a test that needs
+ * tracing calls it first, or names it as its suite's .init.  e2e_run and
+ * e2e_run_limited call it.  The probe runs once per test binary, before
+ * the tests (its answer is passed on to them in MAXRSS_TEST_TRACING).
+ */
+void e2e_need_tracing(void);
+
 /* True in the sanitizer build of the suite (MAXRSS_SANITIZERS set). */
 bool e2e_sanitized(void);
 /* "$MAXRSS_SC", asserted set. */

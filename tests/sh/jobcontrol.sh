@@ -24,6 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 . "$TESTS_SRCDIR/sh/tap.sh"
+skip_unless_tracing
 
 # Poll (every 0.1 s, at most $1 tenths) until the shell test $2 holds.
 wait_for() {

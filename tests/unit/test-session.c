@@ -9,6 +9,7 @@
 
 #include <criterion/criterion.h>
 
+#include "../lib/tracing.h"
 #include "options.h"
 #include "runs.h"
 #include "session.h"
@@ -48,7 +49,16 @@ static void teardown(void)
 	runs_free(&rs);
 }
 
-TestSuite(session, .fini = teardown, .timeout = 30);
+/* The runs are real: skipped where this process may not trace (tests/lib/tracing.h). */
+static void need_tracing(void)
+{
+	char why[256];
+
+	if (tracing_refused(why, sizeof(why)))
+		cr_skip_test("tracing is refused here: %s", why);
+}
+
+TestSuite(session, .init = need_tracing, .fini = teardown, .timeout = 30);
 
 Test(session, one_run)
 {
