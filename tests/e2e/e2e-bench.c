@@ -199,6 +199,7 @@ Test(bench, runs_command_not_found_once)
 {
 	struct e2e_run r;
 
+	e2e_searchable_path();
 	e2e_run(&r, E2E_ARGS("-r", "3", "--warmup=2"), E2E_ARGS("maxrss-sc-e2e-no-such-command"),
 		NULL, false);
 	cr_assert_eq(r.out.status, 127, "status %d", r.out.status);

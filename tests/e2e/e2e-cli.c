@@ -127,6 +127,7 @@ Test(cli, missing_command_127)
 {
 	struct e2e_run r;
 
+	e2e_searchable_path();
 	/* With -o, the report file must stay empty: nothing ran, nothing to report. */
 	e2e_run(&r, E2E_ARGS("--json"), E2E_ARGS("maxrss-sc-e2e-no-such-command", "x"), NULL,
 		false);
@@ -142,6 +143,7 @@ Test(cli, missing_command_127_no_text_report)
 {
 	struct run_output o;
 
+	e2e_searchable_path();
 	run_plain(&o, E2E_ARGS("maxrss-sc-e2e-no-such-command"), NULL);
 	cr_assert_eq(o.status, 127, "status %d, expected 127", o.status);
 	assert_one_line("missing command, text mode", o.err);

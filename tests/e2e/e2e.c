@@ -81,6 +81,27 @@ WORKLOAD_PATH(e2e_rely, "rely")
 WORKLOAD_PATH(e2e_lifecycle, "lifecycle")
 WORKLOAD_PATH(e2e_randtree, "randtree")
 
+void e2e_searchable_path(void)
+{
+	const char *path = getenv("PATH");
+	char *keep, *copy, *dir, *save = NULL;
+	size_t n = 0;
+
+	if (!path)
+		return;
+	keep = calloc(1, strlen(path) + 1);
+	copy = strdup(path);
+	cr_assert(keep && copy, "out of memory");
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		if (access(dir, X_OK) != 0)
+			continue;
+		n += (size_t)sprintf(keep + n, "%s%s", n ? ":" : "", dir);
+	}
+	setenv("PATH", n ? keep : "/usr/bin:/bin", 1);
+	free(keep);
+	free(copy);
+}
+
 bool e2e_sanitized(void)
 {
 	const char *s = getenv("MAXRSS_SANITIZERS");

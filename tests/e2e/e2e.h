@@ -77,6 +77,14 @@ const char *e2e_randtree(void);
  */
 void e2e_need_tracing(void);
 
+/*
+ * Keep only the PATH entries this process may search.  For a test of a
+ * command that is not found (127): maxrss-sc, like execvp(3), says 126 when
+ * a directory of PATH could not be searched (the command may be there), and
+ * a user's PATH may hold another user's directories (sudo, CI runners).
+ */
+void e2e_searchable_path(void);
+
 /* True in the sanitizer build of the suite (MAXRSS_SANITIZERS set). */
 bool e2e_sanitized(void);
 /* "$MAXRSS_SC", asserted set. */
