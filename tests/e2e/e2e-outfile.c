@@ -1,6 +1,7 @@
 /*
  * e2e-outfile: no lost report (issue 16, point 3).  The files of -o,
- * --timeline and --plot are complete or absent: the old file stays whole
+ * --timeline, --plot and the exports (--export-markdown, --export-csv) are
+ * complete or absent, with -b's make-up in the report: the old file stays whole
  * while the command runs and when maxrss-sc is killed, a full device or
  * file system gives one line that names the file and the command's status
  * and exit status 125, and a run that never starts leaves no file.
@@ -85,50 +86,56 @@ static int status_of(int st)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The outputs of start_catch: the report, the timeline, the plot, the two exports. */
+#define NOUT 5
+#define ALL_FILES "c.csv m.md p.svg r.json t.csv"
+
 /*
- * maxrss-sc writing a JSON report, a timeline and a plot into dir, over
- * old files, measuring `rely catch` (it says "ready", then waits for a
- * signal): until the command has ended, every old file is as it was and
- * nothing else is in dir.  Returns the spawned tool, the command ready.
+ * maxrss-sc -b writing a JSON report, a timeline, a plot and both exports
+ * into dir, over old files, measuring `rely catch` (it says "ready", then
+ * waits for a signal): until the command has ended, every old file is as
+ * it was and nothing else is in dir.  Returns the spawned tool, the
+ * command ready.
  */
-static void start_catch(struct spawned *sp, const char *dir, char paths[3][600])
+static void start_catch(struct spawned *sp, const char *dir, char paths[NOUT][600])
 {
+	static const char *const names[NOUT] = { "r.json", "t.csv", "p.svg", "m.md", "c.csv" };
+	static const char *const opts[NOUT] = { "-o", "--timeline=", "--plot=",
+						"--export-markdown=", "--export-csv=" };
 	struct spawn_opts so = { .new_pgrp = true, .keep_fd = -1 };
-	char tl[640], plot[640], line[256], names[512];
+	char args[NOUT][640], line[256], listed[512];
 	int rc;
 
-	snprintf(paths[0], 600, "%s/r.json", dir);
-	snprintf(paths[1], 600, "%s/t.csv", dir);
-	snprintf(paths[2], 600, "%s/p.svg", dir);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NOUT; i++) {
+		snprintf(paths[i], 600, "%s/%s", dir, names[i]);
 		write_text(paths[i], "old\n");
-	snprintf(tl, sizeof(tl), "--timeline=%s", paths[1]);
-	snprintf(plot, sizeof(plot), "--plot=%s", paths[2]);
+		snprintf(args[i], sizeof(args[i]), "%s%s", i ? opts[i] : "", paths[i]);
+	}
 	rc = spawn_start(sp,
-			 (char *const *)E2E_ARGS(e2e_tool(), "--json", "-o", paths[0], tl, plot,
-						 e2e_rely(), "catch"),
+			 (char *const *)E2E_ARGS(e2e_tool(), "--json", "-b", "-o", args[0], args[1],
+						 args[2], args[3], args[4], e2e_rely(), "catch"),
 			 &so);
 	cr_assert_eq(rc, 0, "cannot start maxrss-sc: %s", strerror(-rc));
 	cr_assert(spawn_line(sp, line, sizeof(line), END_MS), "the command never said ready");
 	cr_assert(strncmp(line, "ready", 5) == 0, "unexpected line '%s'", line);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NOUT; i++) {
 		char *t = slurp(paths[i]);
 
 		cr_assert_str_eq(t, "old\n", "%s changed while the command runs", paths[i]);
 		free(t);
 	}
-	listing(dir, names, sizeof(names));
-	cr_assert_str_eq(names, "p.svg r.json t.csv", "while the command runs: %s", names);
+	listing(dir, listed, sizeof(listed));
+	cr_assert_str_eq(listed, ALL_FILES, "while the command runs: %s", listed);
 }
 
 /*
  * SIGTERM to maxrss-sc alone in the middle of the run: it passes it on,
  * the command ends (rely catch exits 100 + 15), and every file is written
- * whole, in its place, with the command's status.
+ * whole, in its place, with the command's status (and -b's make-up).
  */
 Test(outfile, sigterm_mid_run_writes_every_file_whole)
 {
-	char dir[512], paths[3][600], names[512], *t;
+	char dir[512], paths[NOUT][600], names[512], *t;
 	struct spawned sp;
 	int st;
 
@@ -145,8 +152,20 @@ Test(outfile, sigterm_mid_run_writes_every_file_whole)
 	t = slurp(paths[2]);
 	cr_assert(t && strstr(t, "</svg>"), "the plot is not whole");
 	free(t);
+	t = slurp(paths[3]);
+	cr_assert(t && strncmp(t, "| # | command |", 15) == 0 && strstr(t, "catch`"),
+		  "the Markdown export: %s", t);
+	free(t);
+	t = slurp(paths[4]);
+	cr_assert(t && strncmp(t, "rank,command,", 13) == 0 && strstr(t, "\n1,"),
+		  "the CSV export: %s", t);
+	free(t);
+	t = slurp(paths[0]);
+	cr_assert(t && strstr(t, "\"breakdown\": {\"rss_bytes\""),
+		  "-b: no breakdown in the report");
+	free(t);
 	listing(dir, names, sizeof(names));
-	cr_assert_str_eq(names, "p.svg r.json t.csv", "left in the directory: %s", names);
+	cr_assert_str_eq(names, ALL_FILES, "left in the directory: %s", names);
 	spawn_free(&sp);
 	e2e_rmtree(dir);
 }
@@ -157,7 +176,7 @@ Test(outfile, sigterm_mid_run_writes_every_file_whole)
  */
 Test(outfile, sigkill_mid_run_leaves_the_old_files)
 {
-	char dir[512], paths[3][600], names[512];
+	char dir[512], paths[NOUT][600], names[512];
 	struct spawned sp;
 	int st;
 
@@ -166,14 +185,14 @@ Test(outfile, sigkill_mid_run_leaves_the_old_files)
 	kill(sp.pid, SIGKILL);
 	cr_assert(spawn_wait(&sp, END_MS, &st), "maxrss-sc did not end");
 	cr_assert_eq(status_of(st), 137);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NOUT; i++) {
 		char *t = slurp(paths[i]);
 
 		cr_assert_str_eq(t, "old\n", "%s is not the old file", paths[i]);
 		free(t);
 	}
 	listing(dir, names, sizeof(names));
-	cr_assert_str_eq(names, "p.svg r.json t.csv", "left in the directory: %s", names);
+	cr_assert_str_eq(names, ALL_FILES, "left in the directory: %s", names);
 	spawn_free(&sp);
 	e2e_rmtree(dir);
 }
@@ -198,6 +217,12 @@ static void assert_one_line(const struct run_output *o, const char *what, const 
 /* /dev/full for each output: its line, 125; the other outputs are whole. */
 Test(outfile, full_device_one_line_and_status_125)
 {
+	static const char *const others[][2] = {
+		{ "--timeline", "timeline" },
+		{ "--plot", "plot" },
+		{ "--export-markdown", "Markdown export" },
+		{ "--export-csv", "CSV export" },
+	};
 	char dir[512], report[600], arg[640];
 	struct run_output o;
 
@@ -213,20 +238,32 @@ Test(outfile, full_device_one_line_and_status_125)
 
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(report, sizeof(report), "%s/r.json", dir);
-	for (int i = 0; i < 2; i++) {
-		const char *opt = i ? "--plot=/dev/full" : "--timeline=/dev/full";
-
-		snprintf(arg, sizeof(arg), "%s", opt);
-		cr_assert_eq(run_capture((char *const *)E2E_ARGS(e2e_tool(), "--json", "-o", report,
-								 arg, "sh", "-c", "exit 3"),
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(arg, sizeof(arg), "%s=/dev/full", others[i][0]);
+		/* -b: the report with its make-up is written whole all the same. */
+		cr_assert_eq(run_capture((char *const *)E2E_ARGS(e2e_tool(), "--json", "-b", "-o",
+								 report, arg, "sh", "-c", "exit 3"),
 					 NULL, &o),
 			     0);
-		e2e_note("%s: status %d, %s", opt, o.status, o.err);
-		assert_one_line(&o, i ? "plot" : "timeline", "/dev/full");
+		e2e_note("%s: status %d, %s", arg, o.status, o.err);
+		assert_one_line(&o, others[i][1], "/dev/full");
 		/* The report was written first: the command's status in it. */
 		assert_complete_json(report, 3);
 		run_free(&o);
 	}
+	/* Comparing: the line tells how the last command run ended. */
+	cr_assert_eq(run_capture((char *const *)E2E_ARGS(e2e_tool(), "-C", "-o", report,
+							 "--export-csv=/dev/full", "true",
+							 "exit 3"),
+				 NULL, &o),
+		     0);
+	e2e_note("-C --export-csv=/dev/full: status %d, %s", o.status, o.err);
+	cr_assert_eq(o.status, 125, "status %d; stderr:\n%s", o.status, o.err);
+	cr_assert_eq(e2e_count_lines(o.err), 1, "not one line on stderr:\n%s", o.err);
+	cr_assert(strstr(o.err, "cannot write the CSV export to /dev/full (the last command run "
+				"exited 3): "),
+		  "stderr:\n%s", o.err);
+	run_free(&o);
 	e2e_rmtree(dir);
 }
 
@@ -266,6 +303,8 @@ Test(outfile, full_file_system_one_line_status_125_nothing_left)
 		{ "new", "report", "" },
 		{ "timeline", "timeline", "--timeline" },
 		{ "plot", "plot", "--plot" },
+		{ "markdown", "Markdown export", "--export-markdown" },
+		{ "csv", "CSV export", "--export-csv" },
 	};
 	char dir[512], shfile[600];
 	struct run_output o;
