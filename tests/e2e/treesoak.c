@@ -5,12 +5,14 @@
  * with the command that replays it.
  *
  *	treesoak [--seed=N] [--count=N] [--seconds=S] [--jobs=J] [--limit=S]
- *	         [--keep] [--verbose]
+ *	         [--keep] [--verbose] [--opt=WORD]...
  *
  * Seeds are N, N+1, ... (N from the clock by default), shared out among J
  * workers (default: the CPUs).  It stops after --count seeds, or once
  * --seconds have passed (the seeds begun then are finished), whichever
- * comes first.  The environment of make check names the tool and the
+ * comes first.  Each --opt=WORD is one more word of the tool's options for
+ * every seed, after those the seed picks (--opt=-b: the peak's make-up).
+ * The environment of make check names the tool and the
  * workloads: MAXRSS_SC, WORKLOADS, MAXRSS_SANITIZERS.  Exit status 1 if any
  * seed failed.
  */
@@ -33,7 +35,7 @@ struct totals {
 static void usage(void)
 {
 	fprintf(stderr, "usage: treesoak [--seed=N] [--count=N] [--seconds=S] [--jobs=J] "
-			"[--limit=S] [--keep] [--verbose]\n");
+			"[--limit=S] [--keep] [--verbose] [--opt=WORD]...\n");
 	exit(2);
 }
 
@@ -65,6 +67,9 @@ int main(int argc, char **argv)
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	bool verbose = false;
 	struct treerun_opts o = { .limit_s = 60 };
+	const char *extra[TREERUN_MAX_EXTRA + 1] = { NULL };
+	size_t nextra = 0;
+	char opt_args[512] = "", make_opts[512] = "";
 	const char *wl = getenv("WORKLOADS"), *tmp = getenv("TMPDIR"), *san;
 	char randtree[4096];
 	struct totals *t;
@@ -86,6 +91,9 @@ int main(int argc, char **argv)
 			o.keep = true;
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose = true;
+		else if (strncmp(argv[i], "--opt=", 6) == 0 && argv[i][6] &&
+			 nextra < TREERUN_MAX_EXTRA)
+			extra[nextra++] = argv[i] + 6;
 		else
 			usage();
 	}
@@ -93,6 +101,7 @@ int main(int argc, char **argv)
 		count = 100;
 	if (jobs < 1)
 		jobs = 1;
+	o.extra = extra;
 	o.tool = getenv("MAXRSS_SC");
 	if (!o.tool || !wl) {
 		fprintf(stderr, "treesoak: set MAXRSS_SC and WORKLOADS (make soak does)\n");
@@ -115,9 +124,19 @@ int main(int argc, char **argv)
 	memset(t, 0, sizeof(*t));
 	next = (unsigned long long *)(t + 1);
 	*next = 0;
-	printf("treesoak: %s on %s, seeds from %llu, %s%llu%s, %ld jobs, limit %u s%s\n", o.tool,
-	       randtree, seed0, count ? "" : "for ", count ? count : secs, count ? " seeds" : " s",
-	       jobs, o.limit_s, o.sanitized ? " (sanitizers)" : "");
+	/* For the replay of a failing seed: " --opt=-b" and " SOAK_OPTS='-b'". */
+	for (size_t i = 0; i < nextra; i++) {
+		snprintf(opt_args + strlen(opt_args), sizeof(opt_args) - strlen(opt_args),
+			 " --opt=%s", extra[i]);
+		snprintf(make_opts + strlen(make_opts), sizeof(make_opts) - strlen(make_opts),
+			 "%s%s", i ? " " : " SOAK_OPTS='", extra[i]);
+	}
+	if (nextra)
+		snprintf(make_opts + strlen(make_opts), sizeof(make_opts) - strlen(make_opts), "'");
+	printf("treesoak: %s on %s, seeds from %llu, %s%llu%s, %ld jobs, limit %u s%s%s%s\n",
+	       o.tool, randtree, seed0, count ? "" : "for ", count ? count : secs,
+	       count ? " seeds" : " s", jobs, o.limit_s, o.sanitized ? " (sanitizers)" : "",
+	       nextra ? ", every seed with" : "", opt_args);
 	fflush(stdout);
 	for (long w = 0; w < jobs; w++) {
 		pid_t pid = fork();
@@ -145,11 +164,11 @@ int main(int argc, char **argv)
 			if (r.check.failures) {
 				__atomic_add_fetch(&t->failed, 1, __ATOMIC_SEQ_CST);
 				printf("FAIL seed %llu (options: %s; status %d, %.2f s)%s%s\n%s"
-				       "  replay: treesoak --seed=%llu --count=1 --keep "
-				       "(make soak SOAK_SEED=%llu SOAK_COUNT=1)\n",
+				       "  replay: treesoak --seed=%llu --count=1 --keep%s "
+				       "(make soak SOAK_SEED=%llu SOAK_COUNT=1%s)\n",
 				       seed, r.options[0] ? r.options : "none", r.status, r.seconds,
 				       r.kept[0] ? "; kept in " : "", r.kept, r.check.messages,
-				       seed, seed);
+				       seed, opt_args, seed, make_opts);
 			} else if (verbose) {
 				printf("ok seed %llu (%s) %.2f s, %zu processes, %zu images, "
 				       "%zu proofs, proven %llu <= tree PSS %llu\n",

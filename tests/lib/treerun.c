@@ -139,7 +139,7 @@ static void note(struct treerun_result *r, const char *fmt, ...)
 unsigned treerun_seed(const struct treerun_opts *o, uint64_t seed, struct treerun_result *r)
 {
 	char dir[512], log[600], report[600], errpath[600], seedarg[32];
-	const char *argv[16], *opts[5];
+	const char *argv[16 + TREERUN_MAX_EXTRA], *opts[5 + TREERUN_MAX_EXTRA];
 	struct treecheck_opts co;
 	struct treecheck_result check;
 	char *logtext = NULL, *reptext = NULL, *errtext = NULL, err[256];
@@ -152,6 +152,13 @@ unsigned treerun_seed(const struct treerun_opts *o, uint64_t seed, struct treeru
 
 	memset(r, 0, sizeof(*r));
 	treerun_options(seed, opts);
+	/* The options asked for every seed, after the seed's own. */
+	for (size_t i = 0, k = 0; o->extra && o->extra[i] && i < TREERUN_MAX_EXTRA; i++) {
+		while (opts[k])
+			k++;
+		opts[k++] = o->extra[i];
+		opts[k] = NULL;
+	}
 	for (size_t i = 0; opts[i]; i++)
 		snprintf(r->options + strlen(r->options), sizeof(r->options) - strlen(r->options),
 			 "%s%s", i ? " " : "", opts[i]);

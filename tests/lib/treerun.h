@@ -19,12 +19,16 @@ struct treerun_opts {
 	unsigned limit_s;     /* a run that takes longer is a hang */
 	bool sanitized;	      /* the tool is a sanitizer build */
 	bool keep;	      /* keep the log and report of a failing seed */
+	/* Tool options for every seed, after the seed's own (make soak SOAK_OPTS='-b'). */
+	const char *const *extra; /* NULL-terminated, at most TREERUN_MAX_EXTRA; or NULL */
 };
+
+#define TREERUN_MAX_EXTRA 8
 
 struct treerun_result {
 	int status; /* maxrss-sc's exit status (-1: killed at the limit) */
 	double seconds;
-	char options[64];	       /* the tool's options for this seed, as one string */
+	char options[128];	       /* the tool's options for this seed, as one string */
 	struct treecheck_result check; /* failures and messages, also of the run itself */
 	char kept[512];		       /* "LOG REPORT" when kept */
 };
