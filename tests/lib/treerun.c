@@ -36,6 +36,9 @@ void treerun_options(uint64_t seed, const char **argv)
 	}
 	if ((h >> 8) % 5 == 0)
 		argv[n++] = "--exact";
+	/* Bits of their own: the seeds' other picks stay as they were before -b. */
+	if ((h >> 16) % 4 == 0)
+		argv[n++] = "-b";
 	argv[n] = NULL;
 }
 

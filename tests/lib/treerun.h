@@ -35,8 +35,8 @@ struct treerun_result {
 
 /*
  * The tool options seed picks (at most 4 words into argv, NULL-terminated):
- * the sampling interval (0, 5, 20 or the default 50 ms) and, one seed in
- * five, --exact.
+ * the sampling interval (0, 5, 20 or the default 50 ms), one seed in five
+ * --exact, and one in four -b (the peak's make-up, read from smaps).
  */
 void treerun_options(uint64_t seed, const char **argv);
 
