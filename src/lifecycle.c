@@ -104,6 +104,18 @@ static void clear_exiting(struct lifecycle *lc, struct task *t)
 	lc->nexiting--;
 }
 
+/* t is inside a clone whose flags its clone stop read (on), or no longer (off). */
+static void set_cloning(struct lifecycle *lc, struct task *t, bool on)
+{
+	if (TE(t)->has_clone_flags == on)
+		return;
+	TE(t)->has_clone_flags = on;
+	if (on)
+		lc->ncloning++;
+	else
+		lc->ncloning--;
+}
+
 static void clear_stopped(struct lifecycle *lc, struct task *t)
 {
 	if (!TE(t)->stopped)
@@ -119,6 +131,7 @@ static void forget_task(struct lifecycle *lc, struct task *t)
 
 	clear_stopped(lc, t);
 	clear_exiting(lc, t);
+	set_cloning(lc, t, false);
 	free(t->tracee);
 	/* The table frees a process with its last task. */
 	if (p->ntasks == 1)
@@ -196,18 +209,81 @@ static struct image *lender_of(const struct process *p)
 }
 
 /*
+ * A task of p that still has its mm: the leader, unless it has passed its
+ * exit (a zombie leader has no mm; its threads run on), else any other
+ * task of p that has not.
+ */
+static pid_t task_with_mm(const struct lifecycle *lc, const struct task *leader)
+{
+	const struct process *p = leader->proc;
+	struct task_iter it;
+
+	if (!TE(leader)->in_exit || running_tasks(p) == 0)
+		return leader->tid;
+	for (const struct task *t = proctable_first_task(lc->pt, &it); t;
+	     t = proctable_next_task(lc->pt, &it))
+		if (t->proc == p && !TE(t)->in_exit)
+			return t->tid;
+	return leader->tid;
+}
+
+/*
+ * The task whose clone made the new process tgid (ppid: its parent, as the
+ * kernel says), when that task is still between its clone stop and its
+ * birth event, as it is when tgid's first stop is served first: a task
+ * inside a clone that made no thread, of process ppid, or with
+ * CLONE_PARENT a child of ppid (or re-parented to us).  With CLONE_VM the
+ * mm tells which; without, two such tasks of one process copy one image,
+ * and among children of one parent cloning with CLONE_PARENT at once the
+ * first is taken.
+ */
+static struct task *find_creator(struct lifecycle *lc, pid_t tgid, pid_t ppid)
+{
+	struct task *plain = NULL;
+	struct task_iter it;
+
+	if (!lc->ncloning)
+		return NULL;
+	for (struct task *t = proctable_first_task(lc->pt, &it); t;
+	     t = proctable_next_task(lc->pt, &it)) {
+		unsigned long long flags = TE(t)->clone_flags;
+
+		if (!TE(t)->has_clone_flags || (flags & CLONE_THREAD))
+			continue;
+		if ((flags & CLONE_PARENT) ? (t->proc->ppid != ppid && ppid != getpid()) :
+					     t->proc->tgid != ppid)
+			continue;
+		if (!(flags & CLONE_VM)) {
+			if (!plain)
+				plain = t;
+		} else if (lc->sys->same_mm(lc->sys, tgid, t->tid)) {
+			return t;
+		}
+	}
+	return plain;
+}
+
+/*
  * The process tgid, which we have not met: from what the kernel says of it
  * (its parent, and whether it runs on its parent's mm).  Its parent, if
  * ours, has already been met: a task runs nothing before its first stop is
- * served.  With CLONE_PARENT the parent named is its creator's parent: the
- * copy is then taken to be of that one's program.
+ * served.  Its creator, when still inside its clone, tells the rest (with
+ * CLONE_PARENT the parent is the creator's parent).  Else the mm is
+ * compared with a task of the parent that has one: a vfork from a thread
+ * whose leader has exited is no forked copy.
  */
 static struct process *meet_process(struct lifecycle *lc, pid_t tgid, pid_t ppid)
 {
-	struct task *pt = ppid > 0 ? proctable_find_task(lc->pt, ppid) : NULL;
-	struct image *lender = pt ? lender_of(pt->proc) : NULL;
+	struct task *pt = find_creator(lc, tgid, ppid);
+	struct image *lender;
 
-	return new_child(lc, tgid, ppid, lender, lender && lc->sys->same_mm(lc->sys, tgid, ppid));
+	if (pt)
+		return new_child(lc, tgid, ppid, lender_of(pt->proc),
+				 (TE(pt)->clone_flags & CLONE_VM) != 0);
+	pt = ppid > 0 ? proctable_find_task(lc->pt, ppid) : NULL;
+	lender = pt ? lender_of(pt->proc) : NULL;
+	return new_child(lc, tgid, ppid, lender,
+			 lender && lc->sys->same_mm(lc->sys, tgid, task_with_mm(lc, pt)));
 }
 
 /* The thread tid of process tgid, which we have not met either. */
@@ -261,13 +337,21 @@ static struct task *meet_task(struct lifecycle *lc, pid_t tid, enum event_kind k
 static void adopt_child(struct lifecycle *lc, struct task *t, pid_t child, unsigned long long flags)
 {
 	struct process *parent = t->proc, *p;
+	pid_t ppid = parent->tgid;
+	struct pstatus st;
 
 	if (flags & CLONE_THREAD) {
 		add_task(lc, child, parent);
 		return;
 	}
-	p = new_child(lc, child, (flags & CLONE_PARENT) ? parent->ppid : parent->tgid,
-		      lender_of(parent), (flags & CLONE_VM) != 0);
+	/*
+	 * CLONE_PARENT: the creator's parent, as the kernel has it now (the
+	 * table's is the one at the creator's birth: it may have been
+	 * re-parented to us since).
+	 */
+	if (flags & CLONE_PARENT)
+		ppid = lc->sys->read_status(lc->sys, child, &st) == 0 ? st.ppid : parent->ppid;
+	p = new_child(lc, child, ppid, lender_of(parent), (flags & CLONE_VM) != 0);
 	if (p && !add_task(lc, child, p))
 		drop_process(lc, p);
 }
@@ -289,7 +373,7 @@ static void on_birth(struct lifecycle *lc, struct task *t)
 		else
 			meet_task(lc, child, EVENT_STOP);
 	}
-	TE(t)->has_clone_flags = false;
+	set_cloning(lc, t, false);
 	resume(lc, t->tid, 0);
 }
 
@@ -306,7 +390,7 @@ static void read_clone_flags(struct lifecycle *lc, struct task *t, enum filter_i
 {
 	unsigned long long flags;
 
-	TE(t)->has_clone_flags = false;
+	set_cloning(lc, t, false);
 	if (id == FILTER_FORK)
 		flags = 0;
 	else if (id == FILTER_VFORK)
@@ -318,7 +402,7 @@ static void read_clone_flags(struct lifecycle *lc, struct task *t, enum filter_i
 		 lc->sys->read_mem(lc->sys, t->tid, info->seccomp.args[0], &flags, sizeof(flags)))
 		return;
 	TE(t)->clone_flags = flags;
-	TE(t)->has_clone_flags = true;
+	set_cloning(lc, t, true);
 }
 
 /*
@@ -790,6 +874,12 @@ void lifecycle_dispatch(struct lifecycle *lc, pid_t tid, int status, const struc
 		return;
 	}
 	clear_stopped(lc, t);
+	/*
+	 * After a clone stop the task's next report is its birth event, or
+	 * the clone failed (or is restarted after a signal: a new clone stop).
+	 */
+	if (kind != EVENT_FORK && kind != EVENT_VFORK && kind != EVENT_CLONE)
+		set_cloning(lc, t, false);
 	/* Any other report of a task that entered execve: it is back, the exec failed. */
 	if (TP(t->proc)->exec_tid == tid && kind != EVENT_EXEC && kind != EVENT_EXIT)
 		TP(t->proc)->exec_tid = 0;

@@ -44,6 +44,7 @@ struct lifecycle {
 	uint64_t end_ns;	       /* time of the last death */
 	unsigned nstopped;	       /* tasks in a group-stop (PTRACE_LISTEN) */
 	unsigned nexiting;	       /* tasks past their exit: zombie leaders wait for the rest */
+	unsigned ncloning;	       /* tasks between a clone stop and its birth event */
 	unsigned settle_round;	       /* times lifecycle_settle() acted */
 	int fatal;		       /* -errno of an internal failure: the tree must go */
 };

@@ -1,9 +1,7 @@
 /* maxrss-sc: run a command and report the true peak memory of its whole tree. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "baseline.h"
 #include "chart.h"
@@ -11,6 +9,7 @@
 #include "csv.h"
 #include "export.h"
 #include "options.h"
+#include "outfile.h"
 #include "plot.h"
 #include "report.h"
 #include "result.h"
@@ -32,28 +31,20 @@ struct job {
 	struct compare_report cr;
 };
 
-/* One output file: opened before the command starts, so that errors come first. */
+/*
+ * One output: opened before the command starts, so that errors come first.
+ * A file is complete or absent (outfile.h): its writer writes to the
+ * file's stream, and only a commit after all was written puts it in place.
+ */
 struct output {
-	const char *path;
+	const char *path; /* NULL: the report to stderr, or no such output */
 	const char *what; /* "report", "timeline", ... for messages */
-	FILE *f;
+	FILE *f;	  /* where its writer writes: the file's stream, stderr, or NULL */
+	struct outfile file;
+	bool open; /* file is open: to be committed, or else aborted */
 };
 
 enum { OUT_REPORT, OUT_TIMELINE, OUT_PLOT, OUT_MARKDOWN, OUT_CSV, OUT_COUNT };
-
-/* Close-on-exec: the command does not inherit the file. */
-static FILE *open_output(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
-}
 
 static int open_outputs(struct output *out, const struct options *o)
 {
@@ -62,34 +53,66 @@ static int open_outputs(struct output *out, const struct options *o)
 	static const char *const whats[OUT_COUNT] = { "report", "timeline", "plot",
 						      "Markdown export", "CSV export" };
 
-	for (int i = 0; i < OUT_COUNT; i++) {
+	for (int i = 0; i < OUT_COUNT; i++)
 		out[i] = (struct output){ .path = paths[i], .what = whats[i] };
-		if (paths[i] && !(out[i].f = open_output(paths[i]))) {
+	for (int i = 0; i < OUT_COUNT; i++) {
+		int rc;
+
+		if (!paths[i])
+			continue;
+		/* Close-on-exec: the command does not inherit the file. */
+		rc = outfile_open(&out[i].file, paths[i]);
+		if (rc) {
+			errno = -rc;
 			warn_errno("cannot open the %s file '%s'", whats[i], paths[i]);
 			return -1;
 		}
+		out[i].open = true;
+		out[i].f = out[i].file.f;
 	}
 	if (!out[OUT_REPORT].f)
 		out[OUT_REPORT].f = stderr;
 	return 0;
 }
 
-/* Close an output; rc is how writing it went.  false, with a message, when it failed. */
-static bool close_output(struct output *out, int rc)
+/* The outputs not written: none of them appears (or the old file stays). */
+static void close_outputs(struct output *out)
+{
+	for (int i = 0; i < OUT_COUNT; i++) {
+		if (out[i].open)
+			outfile_abort(&out[i].file);
+		out[i].open = false;
+		out[i].f = NULL;
+	}
+}
+
+/*
+ * Close an output, its file put in place if it was written whole; rc is
+ * how writing it went.  false, with a message, when it failed: the message
+ * says how the command ended (ended), as the report that would have told
+ * it may be missing.
+ */
+static bool close_output(struct output *out, int rc, const char *ended)
 {
 	int err = rc == -ENOMEM ? ENOMEM : EIO;
 
 	if (!out->f)
 		return true;
-	if (out->f != stderr && fclose(out->f) != 0 && rc == 0) {
-		rc = -EIO;
-		err = errno;
+	if (out->open) {
+		int crc = outfile_commit(&out->file);
+
+		/* The file's own error is the real one (ENOSPC), not the writer's EIO. */
+		if (crc)
+			rc = crc;
+		if (rc)
+			err = -rc;
+		out->open = false;
 	}
 	out->f = NULL;
 	if (rc) {
 		errno = err;
-		warn_errno("cannot write the %s%s%s", out->what, out->path ? " to " : "",
-			   out->path ? out->path : "");
+		warn_errno("cannot write the %s%s%s (%s)", out->what, out->path ? " to " : "",
+			   out->path ? out->path : "", ended);
 	}
 	return rc == 0;
 }
@@ -127,30 +150,38 @@ static bool write_outputs(struct output *out, const struct job *j, int status)
 	struct plot_input plot = { .run = last,
 				   .has_limit = j->o.fail_above_set,
 				   .limit = j->o.fail_above };
-	char note[64];
-	bool ok = close_output(&out[OUT_REPORT], write_report(out[OUT_REPORT].f, j, status));
+	char note[64], ended[48], said[96];
+	bool ok;
 
+	/* Called once a run was measured: there is a last one. */
+	if (!last)
+		return false;
+	/* For a message of an output that failed: "the command exited 3". */
+	snprintf(said, sizeof(said), "the %s %s", j->s.n > 1 ? "last command run" : "command",
+		 result_ended(last->res.exited, last->res.exit_code, last->res.signal, false, ended,
+			      sizeof(ended)));
+	ok = close_output(&out[OUT_REPORT], write_report(out[OUT_REPORT].f, j, status), said);
 	if (out[OUT_TIMELINE].f && last->tl.dropped)
 		warn_msg("out of memory: %zu samples are missing from the timeline",
 			 last->tl.dropped);
 	if (out[OUT_TIMELINE].f)
 		ok &= close_output(&out[OUT_TIMELINE],
-				   csv_write_timeline(out[OUT_TIMELINE].f, last));
+				   csv_write_timeline(out[OUT_TIMELINE].f, last), said);
 	/* Comparing: the chart of the comparison, not one run's timeline. */
 	if (out[OUT_PLOT].f && (j->s.compare || j->has_base)) {
-		ok &= close_output(&out[OUT_PLOT], chart_write_svg(out[OUT_PLOT].f, &j->cr));
+		ok &= close_output(&out[OUT_PLOT], chart_write_svg(out[OUT_PLOT].f, &j->cr), said);
 	} else if (out[OUT_PLOT].f) {
 		if (j->o.series) {
 			snprintf(note, sizeof(note), "run %zu of %zu", j->rs[0].n, j->rs[0].n);
 			plot.note = note;
 		}
-		ok &= close_output(&out[OUT_PLOT], plot_write_svg(out[OUT_PLOT].f, &plot));
+		ok &= close_output(&out[OUT_PLOT], plot_write_svg(out[OUT_PLOT].f, &plot), said);
 	}
 	if (out[OUT_MARKDOWN].f)
-		ok &= close_output(&out[OUT_MARKDOWN],
-				   export_markdown(out[OUT_MARKDOWN].f, &j->cr));
+		ok &= close_output(&out[OUT_MARKDOWN], export_markdown(out[OUT_MARKDOWN].f, &j->cr),
+				   said);
 	if (out[OUT_CSV].f)
-		ok &= close_output(&out[OUT_CSV], export_csv(out[OUT_CSV].f, &j->cr));
+		ok &= close_output(&out[OUT_CSV], export_csv(out[OUT_CSV].f, &j->cr), said);
 	return ok;
 }
 
@@ -282,9 +313,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	if (prepare(&j) || open_outputs(out, &j.o)) {
-		for (int i = 0; i < OUT_COUNT; i++)
-			if (out[i].f && out[i].f != stderr)
-				fclose(out[i].f);
+		close_outputs(out);
 		free_job(&j);
 		return EXIT_TOOL;
 	}
@@ -304,9 +333,8 @@ int main(int argc, char **argv)
 		}
 	}
 	status = result_exit_status(&facts);
-	for (int i = 0; i < OUT_COUNT; i++)
-		if (out[i].f && out[i].f != stderr)
-			fclose(out[i].f);
+	/* No run, or no memory to report it: no file appears. */
+	close_outputs(out);
 	free_job(&j);
 	return status;
 }

@@ -120,6 +120,7 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 	bool have_tgid = false, have_rss = false;
 
 	memset(out, 0, sizeof(*out));
+	out->seccomp_filters = -1;
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *v;
@@ -156,6 +157,10 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 			dst = &out->rss_shmem;
 		} else if ((v = match_key(p, eol, "VmPTE"))) {
 			dst = &out->pte;
+		} else if ((v = match_key(p, eol, "Seccomp_filters"))) {
+			long t = parse_pid(v, eol);
+
+			out->seccomp_filters = t >= 0 ? (int)t : -1;
 		}
 		if (dst && !parse_kb(v, eol, dst))
 			return -EINVAL;
@@ -253,6 +258,51 @@ int procfs_open(void)
 	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int procfs_check_self(int procfd)
+{
+	char buf[32];
+	struct statfs sfs;
+	ssize_t n;
+	long pid;
+
+	/* The directory alone, no procfs mounted on it. */
+	if (fstatfs(procfd, &sfs) == 0 && sfs.f_type != PROC_SUPER_MAGIC)
+		return -ENOENT;
+	n = readlinkat(procfd, "self", buf, sizeof(buf) - 1);
+
+	/* No "self" at all: a /proc of a namespace we are not in. */
+	if (n < 0)
+		return errno == ENOENT ? -EXDEV : -errno;
+	buf[n] = '\0';
+	pid = parse_pid(buf, buf + n);
+	if (pid < 0)
+		return -EINVAL;
+	/* The pid of another namespace's /proc, or none (0: not in its namespace). */
+	return pid == (long)getpid() ? 0 : -EXDEV;
+}
+
+int procfs_read_yama_scope(int procfd, int *scope)
+{
+	char buf[16];
+	ssize_t n;
+	long v;
+	int fd = openat(procfd, "sys/kernel/yama/ptrace_scope", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EINVAL;
+	if (buf[n - 1] == '\n')
+		n--;
+	v = parse_pid(buf, buf + n);
+	if (v < 0)
+		return -EINVAL;
+	*scope = (int)v;
+	return 0;
 }
 
 /* A vanished task shows as ENOENT or ESRCH, depending on the moment. */

@@ -21,16 +21,17 @@ struct rollup {
 
 /* From /proc/PID/status, in bytes.  VmHWM and VmRSS are counters: see CAVEATS in the man page. */
 struct pstatus {
-	pid_t tgid;	    /* Tgid */
-	pid_t ppid;	    /* PPid: 0 when the parent is outside our pid namespace */
-	pid_t tracer;	    /* TracerPid: 0 when not traced */
-	bool has_mm;	    /* false for a zombie or kernel thread (no Vm* lines) */
-	uint64_t hwm;	    /* VmHWM */
-	uint64_t vmrss;	    /* VmRSS */
-	uint64_t rss_anon;  /* RssAnon */
-	uint64_t rss_file;  /* RssFile */
-	uint64_t rss_shmem; /* RssShmem */
-	uint64_t pte;	    /* VmPTE: the page tables */
+	pid_t tgid;	     /* Tgid */
+	pid_t ppid;	     /* PPid: 0 when the parent is outside our pid namespace */
+	pid_t tracer;	     /* TracerPid: 0 when not traced */
+	bool has_mm;	     /* false for a zombie or kernel thread (no Vm* lines) */
+	uint64_t hwm;	     /* VmHWM */
+	uint64_t vmrss;	     /* VmRSS */
+	uint64_t rss_anon;   /* RssAnon */
+	uint64_t rss_file;   /* RssFile */
+	uint64_t rss_shmem;  /* RssShmem */
+	uint64_t pte;	     /* VmPTE: the page tables */
+	int seccomp_filters; /* Seccomp_filters (Linux 5.9): -1 when the kernel does not say */
 };
 
 /* From /proc/PID/stat: what the kernel says of a task's state and family. */
@@ -75,6 +76,18 @@ int procfs_parse_fdinfo_pid(const char *buf, size_t len, pid_t *pid);
 
 /* Open the /proc directory for the readers below; returns an fd or -errno. */
 int procfs_open(void);
+
+/*
+ * Is the /proc behind procfd of our own PID namespace?  A process that
+ * entered a new one (unshare --pid --fork, a container without its own
+ * /proc) sees there the pids of another: every pid of the tree would name
+ * some other process.  0 when /proc/self is us; -EXDEV when it is not;
+ * -ENOENT when no procfs is mounted there; other -errno when it cannot tell.
+ */
+int procfs_check_self(int procfd);
+
+/* Yama's kernel.yama.ptrace_scope (0 to 3): 0, or -ENOENT without Yama. */
+int procfs_read_yama_scope(int procfd, int *scope);
 
 /*
  * Readers.  Return 0, -ESRCH when the task is gone or has no mm any more

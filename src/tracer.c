@@ -179,22 +179,50 @@ static void forward_signals(struct tracer *tr, pid_t pid)
 	tr->forwarding = true;
 }
 
+/*
+ * What may refuse ptrace or seccomp to us, as far as /proc tells: the
+ * seccomp filters we run under (a container's profile, a sandbox) and
+ * Yama's ptrace_scope.  "" when it tells nothing.
+ */
+static void refusal_hint(const struct tracer *tr, bool yama, char *buf, size_t len)
+{
+	struct pstatus self;
+	int n = 0, scope;
+
+	buf[0] = '\0';
+	if (procfs_read_status(tr->sys.procfd, getpid(), &self) == 0 && self.seccomp_filters > 0)
+		n = snprintf(buf, len, "%d seccomp filter%s around maxrss-sc", self.seccomp_filters,
+			     self.seccomp_filters > 1 ? "s" : "");
+	if (yama && n >= 0 && (size_t)n < len &&
+	    procfs_read_yama_scope(tr->sys.procfd, &scope) == 0 && scope > 0)
+		snprintf(buf + n, len - (size_t)n, "%skernel.yama.ptrace_scope %d", n ? ", " : "",
+			 scope);
+}
+
 /* Seize the stub; it then loads the filter and execs when told to go. */
 static int seize(struct tracer *tr, pid_t pid)
 {
 	struct pstatus who;
+	char hint[128];
 	int err;
 
 	/* Options are set by the seize itself: no stop is needed to set them. */
 	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)LIFECYCLE_OPTIONS) == 0)
 		return 0;
 	err = errno;
+	refusal_hint(tr, true, hint, sizeof(hint));
 	/* strace -f or gdb above us took the child first: say so. */
 	if (err == EPERM && procfs_read_status(tr->sys.procfd, pid, &who) == 0 && who.tracer)
 		fail(tr, -err, 0,
 		     "cannot trace the command: it is already traced by process %d "
 		     "(is maxrss-sc itself running under strace -f or a debugger?)",
 		     (int)who.tracer);
+	else if (err == EPERM || err == EACCES)
+		fail(tr, -err, err,
+		     "cannot trace the command: ptrace(PTRACE_SEIZE) is refused here%s%s%s",
+		     hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
+	else if (err == ENOSYS)
+		fail(tr, -err, err, "cannot trace the command: ptrace is not available here");
 	else
 		fail(tr, -err, err, "cannot trace the command (ptrace PTRACE_SEIZE)");
 	return -err;
@@ -421,7 +449,21 @@ static void never_started(struct tracer *tr)
 		res->status = (e.err == ENOENT || e.err == ENOTDIR) ? 127 : 126;
 		fail(tr, 0, e.err, "cannot run '%s'", tr->command[0]);
 	} else if (n == (ssize_t)sizeof(e) && e.stage == LAUNCH_SECCOMP) {
-		fail(tr, -e.err, e.err, "cannot install the seccomp filter");
+		char hint[128];
+
+		refusal_hint(tr, false, hint, sizeof(hint));
+		if (e.err == ENOMEM && hint[0])
+			/* seccomp(2): the filters of one task hold 32768 instructions at most. */
+			fail(tr, -e.err, e.err,
+			     "cannot install the seccomp filter: the %s leave no room for it",
+			     hint);
+		else if (e.err == ENOSYS)
+			fail(tr, -e.err, e.err,
+			     "cannot install the seccomp filter: this kernel has no seccomp filters");
+		else
+			fail(tr, -e.err, e.err,
+			     "cannot install the seccomp filter: seccomp filters are refused here%s%s%s",
+			     hint[0] ? " (" : "", hint, hint[0] ? ")" : "");
 	} else {
 		fail(tr, -ECHILD, 0, "the command did not start (its launcher %s)",
 		     res->exited ? "exited" : "was killed");
@@ -489,7 +531,20 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 	err[0] = '\0';
 	rc = sysops_open(&tr.sys);
 	if (rc)
-		return fail(&tr, rc, -rc, "cannot open /proc"), rc;
+		return fail(&tr, rc, -rc, "cannot open /proc (is it mounted?)"), rc;
+	/* Before anything runs: every pid of the tree would name another process. */
+	rc = procfs_check_self(tr.sys.procfd);
+	if (rc == -ENOENT) {
+		fail(&tr, rc, 0, "cannot read the command's processes: no /proc is mounted");
+	} else if (rc) {
+		fail(&tr, rc, rc == -EXDEV ? 0 : -rc,
+		     "cannot read the command's processes: /proc is not of this PID namespace "
+		     "(mount one, e.g. unshare --pid --fork --mount-proc)");
+	}
+	if (rc) {
+		sysops_close(&tr.sys);
+		return rc;
+	}
 	sampler_init(&tr.sampler, &tr.sys, pt, &res->tracer, cfg->interval_ms, cfg->exact);
 	if (cfg->breakdown)
 		sampler_keep_breakdowns(&tr.sampler);

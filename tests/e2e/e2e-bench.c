@@ -23,7 +23,8 @@
 #include "../lib/xml.h"
 #include "e2e.h"
 
-TestSuite(bench, .timeout = 120);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(bench, .timeout = 120, .init = e2e_need_tracing);
 
 /* The status --fail-above gives (interface: README, man page). */
 #define STATUS_FAIL_ABOVE 122
@@ -198,6 +199,7 @@ Test(bench, runs_command_not_found_once)
 {
 	struct e2e_run r;
 
+	e2e_searchable_path();
 	e2e_run(&r, E2E_ARGS("-r", "3", "--warmup=2"), E2E_ARGS("maxrss-sc-e2e-no-such-command"),
 		NULL, false);
 	cr_assert_eq(r.out.status, 127, "status %d", r.out.status);
@@ -589,6 +591,41 @@ Test(bench, unwritable_timeline_or_plot_125_before_running)
 
 /* ------------------------------------------------------------------ --plot */
 
+/*
+ * The chart's title is the command line, cut where it is long (escape.h:
+ * at most TITLE_CHARS characters, the last one then "…").  The command
+ * holds the build directory's path, of any length: a build in a deep
+ * directory gets a cut title, which must be a prefix of the command.
+ */
+#define TITLE_CHARS 90
+
+/* Characters of UTF-8 text: the bytes that do not continue one. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void check_title(const char *got, const char *want)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026, one character */
+	size_t glen = strlen(got), elen = strlen(ellipsis);
+
+	if (utf8_chars(want) <= TITLE_CHARS) {
+		cr_assert_str_eq(got, want);
+		return;
+	}
+	cr_assert(glen > elen && strcmp(got + glen - elen, ellipsis) == 0,
+		  "a long title is not cut with an ellipsis: '%s'", got);
+	cr_assert_eq(utf8_chars(got), TITLE_CHARS, "the cut title '%s' is not %d characters", got,
+		     TITLE_CHARS);
+	cr_assert(strncmp(got, want, glen - elen) == 0, "the title '%s' is no cut of '%s'", got,
+		  want);
+}
+
 Test(bench, plot_is_well_formed_with_its_series)
 {
 	char dir[512], path[600], opt[640], err[256], *svg, title[512];
@@ -610,7 +647,7 @@ Test(bench, plot_is_well_formed_with_its_series)
 	cr_assert_str_eq(root->name, "svg");
 
 	snprintf(title, sizeof(title), "%s forktree 3 8 60", e2e_wl());
-	cr_assert_str_eq(xml_find_id(root, "title")->text, title);
+	check_title(xml_find_id(root, "title")->text, title);
 	cr_assert_not_null(xml_find_id(root, "tree-pss"));
 	cr_assert_not_null(xml_find_id(root, "tree-rss"));
 	/* Four images (the parent and three children): four process series. */

@@ -24,6 +24,7 @@ static void run_plain(struct run_output *o, const char *const *args, const char 
 	const char *argv[64];
 	size_t n = 0;
 
+	e2e_need_tracing();
 	argv[n++] = e2e_tool();
 	for (; *args; args++) {
 		cr_assert(n + 1 < sizeof(argv) / sizeof(argv[0]), "too many arguments");
@@ -126,6 +127,7 @@ Test(cli, missing_command_127)
 {
 	struct e2e_run r;
 
+	e2e_searchable_path();
 	/* With -o, the report file must stay empty: nothing ran, nothing to report. */
 	e2e_run(&r, E2E_ARGS("--json"), E2E_ARGS("maxrss-sc-e2e-no-such-command", "x"), NULL,
 		false);
@@ -141,6 +143,7 @@ Test(cli, missing_command_127_no_text_report)
 {
 	struct run_output o;
 
+	e2e_searchable_path();
 	run_plain(&o, E2E_ARGS("maxrss-sc-e2e-no-such-command"), NULL);
 	cr_assert_eq(o.status, 127, "status %d, expected 127", o.status);
 	assert_one_line("missing command, text mode", o.err);

@@ -223,6 +223,8 @@ static void refused_fast(const char *what, const char *const *pre, const char *n
 	struct result r;
 	size_t n = 0;
 
+	/* Here, each refusal must be the sandbox's own. */
+	e2e_need_tracing();
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(marker, sizeof(marker), "%s/marker", dir);
 	for (; *pre; pre++)
@@ -290,6 +292,7 @@ static struct json *run_measures_8_mib(const char *const *argv, const char *cons
 	struct result r;
 	struct json *j;
 
+	e2e_need_tracing();
 	run(&r, argv, env, -1);
 	cr_assert_eq(exit_code(&r), 0, "status %d; stderr:\n%s", exit_code(&r), r.err);
 	j = read_json(report);
@@ -351,6 +354,7 @@ Test(hostile, nested_maxrss_sc_fails_fast)
 	struct result r;
 	struct json *j;
 
+	e2e_need_tracing();
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(report, sizeof(report), "%s/r.json", dir);
 	/* The inner one is traced: LeakSanitizer cannot run there. */
@@ -377,6 +381,7 @@ static void unpriv_setup(char *dir, size_t len, uid_t uid)
 {
 	char cmd[2048];
 
+	e2e_need_tracing();
 	if (geteuid() != 0)
 		cr_skip_test("needs root to drop privileges");
 	if (!have_program("setpriv"))
@@ -492,6 +497,7 @@ Test(hostile, command_inherits_no_tool_descriptor)
 	struct result r;
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+	e2e_need_tracing();
 	cr_assert(fd > 2, "cannot open /dev/null");
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(report, sizeof(report), "%s/r.json", dir);
@@ -555,6 +561,7 @@ Test(hostile, json_valid_for_any_bytes_in_argv_and_paths)
 	const struct json *jc, *exe;
 	size_t n = 0, k;
 
+	e2e_need_tracing();
 	e2e_tmpdir(dir, sizeof(dir));
 	snprintf(bindir, sizeof(bindir), "%s/bin\x01\xff\"\\", dir);
 	cr_assert_eq(mkdir(bindir, 0755), 0, "mkdir: %s", strerror(errno));

@@ -36,7 +36,8 @@
 #define RACE_RUNS 8
 #define EXEC_KILL_RUNS 10
 
-TestSuite(lifecycle, .timeout = 300);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(lifecycle, .timeout = 300, .init = e2e_need_tracing);
 
 static void run(struct e2e_run *r, const char *const *opts, const char *const *cmd)
 {

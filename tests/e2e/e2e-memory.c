@@ -13,7 +13,8 @@
 /* Big enough to dwarf every tolerance, small enough for a fast suite. */
 #define TOUCH_MIB 48
 
-TestSuite(memory, .timeout = 60);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(memory, .timeout = 60, .init = e2e_need_tracing);
 
 /*
  * The peak is freed before any lifecycle stop: the exit_group sample sees

@@ -12,7 +12,8 @@
 
 #include "e2e.h"
 
-TestSuite(peak, .timeout = 120);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(peak, .timeout = 120, .init = e2e_need_tracing);
 
 /* The member of tree.at_peak with this pid, or NULL. */
 static const struct json *member(const struct e2e_run *r, pid_t pid)

@@ -16,7 +16,8 @@
 #include "../lib/spawn.h"
 #include "e2e.h"
 
-TestSuite(scale, .timeout = 240);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(scale, .timeout = 240, .init = e2e_need_tracing);
 
 /* VmHWM of pid, in bytes (0 when unreadable). */
 static uint64_t vm_hwm(pid_t pid)

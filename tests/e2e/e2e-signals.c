@@ -22,7 +22,8 @@
 #include "../lib/spawn.h"
 #include "e2e.h"
 
-TestSuite(signals, .timeout = 60);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(signals, .timeout = 60, .init = e2e_need_tracing);
 
 /* Generous: the machine may be busy; a hang still fails in seconds. */
 #define READY_MS 10000
@@ -424,6 +425,20 @@ Test(signals, stop_cont_storm_last_word_wins)
 	tool_free(&t);
 }
 
+/*
+ * Wait (at most 10 s) until pid is in a stop: T, or t for a tracee held
+ * at a stop.  Not a fixed time: under load the tracer serves the stop late.
+ */
+static bool wait_stopped(pid_t pid)
+{
+	double end = spawn_now_ms() + 10000;
+	char st;
+
+	while ((st = spawn_proc_state(pid)) != 'T' && st != 't' && spawn_now_ms() < end)
+		usleep(2000);
+	return st == 'T' || st == 't';
+}
+
 /* A stopped command still ends normally once continued: SIGTERM waits for it. */
 Test(signals, sigterm_to_stopped_command_after_sigcont)
 {
@@ -433,7 +448,8 @@ Test(signals, sigterm_to_stopped_command_after_sigcont)
 	tool_start(&t, NULL, E2E_ARGS(e2e_rely(), "catch"));
 	cmd = wait_ready(&t);
 	kill(cmd, SIGSTOP);
-	usleep(100000);
+	/* Stopped first: a SIGTERM pending with the SIGSTOP would be taken first (15 < 19). */
+	cr_assert(wait_stopped(cmd), "the command did not stop");
 	kill(t.s.pid, SIGTERM);
 	usleep(100000);
 	cr_assert(waitpid(t.s.pid, NULL, WNOHANG) == 0,
@@ -486,9 +502,8 @@ static void kill_tool_kills_tree(bool stop_some)
 	if (stop_some) {
 		kill(pids[0], SIGSTOP);
 		kill(pids[3], SIGTSTP);
-		usleep(100000);
-		cr_assert(spawn_proc_state(pids[0]) == 't' || spawn_proc_state(pids[0]) == 'T',
-			  "process %d did not stop", pids[0]);
+		cr_assert(wait_stopped(pids[0]), "process %d did not stop", pids[0]);
+		cr_assert(wait_stopped(pids[3]), "process %d did not stop", pids[3]);
 	}
 	cr_assert_eq(kill(t.s.pid, SIGKILL), 0, "kill: %s", strerror(errno));
 	cr_assert(waitpid(t.s.pid, &st, 0) == t.s.pid, "waitpid");

@@ -15,7 +15,8 @@
 
 #include "e2e.h"
 
-TestSuite(tree, .timeout = 60);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(tree, .timeout = 60, .init = e2e_need_tracing);
 
 /*
  * Assert an image's peak against its readings: lo, the reading at the peak

@@ -38,7 +38,8 @@
  */
 #define EXACT_SLACK (16 * KIB)
 
-TestSuite(whole, .timeout = 120);
+/* Every test here traces: skipped where tracing is refused. */
+TestSuite(whole, .timeout = 120, .init = e2e_need_tracing);
 
 static void run(struct e2e_run *r, const char *const *opts, const char *const *cmd)
 {

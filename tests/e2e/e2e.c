@@ -11,9 +11,39 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
 #include <criterion/logging.h>
 
+#include "../lib/tracing.h"
 #include "e2e.h"
+
+/* The probe's answer for the tests: "" when tracing works, else the reason. */
+#define TRACING_ENV "MAXRSS_TEST_TRACING"
+
+/* Once, in the runner, before any test: the workers inherit its answer. */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	char why[256] = "";
+
+	(void)set;
+	if (!tracing_refused(why, sizeof(why)))
+		why[0] = '\0';
+	setenv(TRACING_ENV, why, 1);
+}
+
+void e2e_need_tracing(void)
+{
+	const char *why = getenv(TRACING_ENV);
+	char buf[256];
+
+	/* Run alone (the hook did not): ask now. */
+	if (!why) {
+		why = tracing_refused(buf, sizeof(buf)) ? buf : "";
+		setenv(TRACING_ENV, why, 1);
+	}
+	if (*why)
+		cr_skip_test("tracing is refused here: %s", why);
+}
 
 #define E2E_MAX_ARGS 64
 
@@ -49,6 +79,28 @@ WORKLOAD_PATH(e2e_tiny, "tiny")
 WORKLOAD_PATH(e2e_wl3, "wl3")
 WORKLOAD_PATH(e2e_rely, "rely")
 WORKLOAD_PATH(e2e_lifecycle, "lifecycle")
+WORKLOAD_PATH(e2e_randtree, "randtree")
+
+void e2e_searchable_path(void)
+{
+	const char *path = getenv("PATH");
+	char *keep, *copy, *dir, *save = NULL;
+	size_t n = 0;
+
+	if (!path)
+		return;
+	keep = calloc(1, strlen(path) + 1);
+	copy = strdup(path);
+	cr_assert(keep && copy, "out of memory");
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		if (access(dir, X_OK) != 0)
+			continue;
+		n += (size_t)sprintf(keep + n, "%s%s", n ? ":" : "", dir);
+	}
+	setenv("PATH", n ? keep : "/usr/bin:/bin", 1);
+	free(keep);
+	free(copy);
+}
 
 bool e2e_sanitized(void)
 {
@@ -114,6 +166,7 @@ void e2e_run(struct e2e_run *r, const char *const *opts, const char *const *cmd,
 	char path[4096], err[256];
 	size_t n = 0;
 
+	e2e_need_tracing();
 	memset(r, 0, sizeof(*r));
 	report_path(path, sizeof(path));
 	argv[n++] = e2e_tool();
@@ -398,6 +451,7 @@ void e2e_run_limited(struct e2e_run *r, unsigned limit, const char *const *opts,
 	double start, took;
 	size_t n = 0;
 
+	e2e_need_tracing();
 	memset(r, 0, sizeof(*r));
 	report_path(path, sizeof(path));
 	snprintf(secs, sizeof(secs), "%u", limit);

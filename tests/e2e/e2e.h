@@ -59,14 +59,32 @@ struct e2e_run {
 #define E2E_ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /*
- * "$WORKLOADS/wl", ".../tiny", ".../wl3", ".../rely", ".../lifecycle" (static
- * strings, asserted set).
+ * "$WORKLOADS/wl", ".../tiny", ".../wl3", ".../rely", ".../lifecycle",
+ * ".../randtree" (static strings, asserted set).
  */
 const char *e2e_wl(void);
 const char *e2e_tiny(void);
 const char *e2e_wl3(void);
 const char *e2e_rely(void);
 const char *e2e_lifecycle(void);
+const char *e2e_randtree(void);
+/*
+ * Skip the calling test, with the reason, where this process may not trace
+ * its children as maxrss-sc does (tests/lib/tracing.h): a test that needs
+ * tracing calls it first, or names it as its suite's .init.  e2e_run and
+ * e2e_run_limited call it.  The probe runs once per test binary, before
+ * the tests (its answer is passed on to them in MAXRSS_TEST_TRACING).
+ */
+void e2e_need_tracing(void);
+
+/*
+ * Keep only the PATH entries this process may search.  For a test of a
+ * command that is not found (127): maxrss-sc, like execvp(3), says 126 when
+ * a directory of PATH could not be searched (the command may be there), and
+ * a user's PATH may hold another user's directories (sudo, CI runners).
+ */
+void e2e_searchable_path(void);
+
 /* True in the sanitizer build of the suite (MAXRSS_SANITIZERS set). */
 bool e2e_sanitized(void);
 /* "$MAXRSS_SC", asserted set. */

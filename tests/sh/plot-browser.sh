@@ -28,6 +28,7 @@ fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 . "$TESTS_SRCDIR/sh/tap.sh"
+skip_unless_tracing
 
 echo "1..15"
 

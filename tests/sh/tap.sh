@@ -5,6 +5,10 @@
 #   not_ok DESCRIPTION [LINE]...	each LINE as a "# " comment after it
 #   not_ok_file DESCRIPTION FILE	the file's lines as "# " comments
 # and end with tap_passed, whose status is 0 when nothing failed.
+#
+# A test that traces calls skip_unless_tracing before its plan: where this
+# process may not trace its children (ptrace or seccomp refused, see
+# tests/lib/tracing.h) it prints "1..0 # SKIP reason" and exits.
 
 n=0
 fails=0
@@ -28,6 +32,13 @@ not_ok_file() {
 	not_ok "$1"
 	[ -f "$2" ] && sed 's/^/# /' "$2"
 	return 0
+}
+
+skip_unless_tracing() {
+	if ! why=$("${HOSTILE:?run through make check}/cantrace"); then
+		echo "1..0 # SKIP tracing is refused here: $why"
+		exit 0
+	fi
 }
 
 tap_passed() {

@@ -12,6 +12,7 @@
 
 #include <criterion/criterion.h>
 
+#include "../lib/tracing.h"
 #include "event.h"
 
 /* exit(code): the code in bits 8-15. */
@@ -193,8 +194,10 @@ Test(event_live, seized_child_fork_and_exit)
 {
 	int go[2], st, d, exits = 0, forks = 0, stops = 0, exited = 0;
 	pid_t pid, r;
-	char c = 'x';
+	char c = 'x', why[256];
 
+	if (tracing_refused(why, sizeof(why)))
+		cr_skip_test("tracing is refused here: %s", why);
 	cr_assert_eq(pipe(go), 0);
 	pid = fork();
 	cr_assert_geq(pid, 0);

@@ -50,6 +50,7 @@ struct fake_task {
 	long syscall_nr;     /* /proc/TID/syscall */
 	unsigned long flags; /* /proc/TID/stat */
 	uint64_t rss;	     /* what smaps_rollup says */
+	int mm;		     /* tasks with one mm share a number (0: none, a zombie) */
 };
 
 struct fake {
@@ -162,10 +163,13 @@ static bool f_is_ours(const struct sysops *o, pid_t pid)
 	return t && t->ours;
 }
 
+/* kcmp(KCMP_VM): by the tasks' mm numbers when the test gave them, else fk.same_mm. */
 static bool f_same_mm(const struct sysops *o, pid_t a, pid_t b)
 {
-	(void)a;
-	(void)b;
+	struct fake_task *ta = task_of(o, a), *tb = task_of(o, b);
+
+	if (ta && tb && (ta->mm || tb->mm))
+		return ta->mm && ta->mm == tb->mm;
 	return of(o)->same_mm;
 }
 
@@ -415,12 +419,115 @@ Test(lifecycle, clone_parent_gives_the_grandparent)
 
 	at_syscall(parent, "clone", CLONE_PARENT | SIGCHLD);
 	stop(100, ST_EVENT(PTRACE_EVENT_SECCOMP));
-	kernel_task(202, 202, 1, 64 * MIB);
+	kernel_task(202, 202, proc_of(100)->ppid, 64 * MIB);
 	parent->event_msg = 202;
 	stop(100, ST_EVENT(PTRACE_EVENT_FORK));
 	cr_assert_eq(proc_of(202)->ppid, proc_of(100)->ppid, "the creator's parent");
 	cr_assert_neq(proc_of(202)->ppid, 100);
 	cr_assert_not_null(proc_of(202)->image);
+}
+
+/*
+ * CLONE_PARENT from a process that was re-parented to us (its parent
+ * exited): the child's parent is the kernel's, maxrss-sc, not the dead
+ * parent the table remembers.  Found by randtree seed 238.
+ */
+Test(lifecycle, clone_parent_of_an_orphan_gives_the_kernels_parent)
+{
+	struct fake_task *creator;
+
+	command();
+	creator = kernel_task(300, 300, 100, 64 * MIB);
+	stop(300, ST_GROUP_STOP(SIGTRAP));
+	cr_assert_eq(proc_of(300)->ppid, 100);
+	creator->ppid = 50; /* 100 exited: 300 is ours now (50 stands for maxrss-sc) */
+	at_syscall(creator, "clone", CLONE_PARENT | SIGCHLD);
+	stop(300, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	kernel_task(301, 301, 50, 64 * MIB);
+	creator->event_msg = 301;
+	stop(300, ST_EVENT(PTRACE_EVENT_FORK));
+	cr_assert_eq(proc_of(301)->ppid, 50, "ppid %d, the kernel says 50",
+		     (int)proc_of(301)->ppid);
+}
+
+/*
+ * A CLONE_VM | CLONE_PARENT child whose first stop comes before its
+ * creator's event: /proc names its grandparent, whose memory it does not
+ * share.  The creator, inside its clone, is found: the child borrows the
+ * creator's image, it is no forked copy of the grandparent.  Found by
+ * randtree seed 69.
+ */
+Test(lifecycle, clone_parent_vm_child_met_first_borrows_from_its_creator)
+{
+	struct fake_task *cmd = command(), *creator, *child;
+	struct process *c;
+
+	cmd->mm = 1;
+	creator = kernel_task(300, 300, 100, 64 * MIB);
+	creator->mm = 2;
+	stop(300, ST_GROUP_STOP(SIGTRAP));
+	at_syscall(creator, "clone", CLONE_VM | CLONE_PARENT | SIGCHLD);
+	stop(300, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	child = kernel_task(301, 301, 100, 64 * MIB);
+	child->mm = 2;
+	stop(301, ST_GROUP_STOP(SIGTRAP));
+	assert_resumed_only(301, 0);
+	c = proc_of(301);
+	cr_assert_eq(c->ppid, 100, "the kernel's parent: the creator's parent");
+	cr_assert_null(c->image, "a CLONE_VM child has no image until it execs");
+	cr_assert_eq(c->borrowed, proc_of(300)->image, "it runs on its creator's image");
+	creator->event_msg = 301;
+	stop(300, ST_EVENT(PTRACE_EVENT_FORK));
+	assert_resumed_only(300, 0);
+	cr_assert_eq(proc_of(301), c, "the late event made a second entry");
+}
+
+/* The same without CLONE_VM: a forked copy of the creator's image, not the grandparent's. */
+Test(lifecycle, clone_parent_child_met_first_copies_its_creator)
+{
+	struct fake_task *cmd = command(), *creator, *child;
+
+	cmd->mm = 1;
+	creator = kernel_task(300, 300, 100, 64 * MIB);
+	creator->mm = 2;
+	stop(300, ST_GROUP_STOP(SIGTRAP));
+	at_syscall(creator, "clone", CLONE_PARENT | SIGCHLD);
+	stop(300, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	child = kernel_task(301, 301, 100, 64 * MIB);
+	child->mm = 3;
+	stop(301, ST_GROUP_STOP(SIGTRAP));
+	cr_assert_not_null(proc_of(301)->image);
+	cr_assert_eq(proc_of(301)->image->fork_parent, proc_of(300)->image,
+		     "a copy of its creator's image");
+}
+
+/*
+ * A vfork from a thread whose leader has exited (pthread_exit), the
+ * child's first stop before the vfork event: its mm is compared with a
+ * task of the parent that has one, not with the zombie leader, which has
+ * none.  The child borrows; it is no forked copy.  Found by randtree seed
+ * 39.
+ */
+Test(lifecycle, vfork_from_a_thread_of_an_exited_leader)
+{
+	struct fake_task *leader = command(), *thread, *child;
+	struct process *c;
+
+	leader->mm = 1;
+	thread = kernel_task(101, 100, 1, 64 * MIB);
+	thread->mm = 1;
+	stop(101, ST_GROUP_STOP(SIGTRAP));
+	at_syscall(leader, "exit", 0);
+	stop(100, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	leader->mm = 0; /* a zombie now */
+	/* The creator's clone stop is not seen (its flags unread): /proc alone decides. */
+	child = kernel_task(200, 200, 100, 64 * MIB);
+	child->mm = 1;
+	stop(200, ST_GROUP_STOP(SIGTRAP));
+	assert_resumed_only(200, 0);
+	c = proc_of(200);
+	cr_assert_null(c->image, "a vfork child has no image until it execs");
+	cr_assert_eq(c->borrowed, proc_of(101)->image);
 }
 
 /* A birth event naming a child already reaped adds no entry that would never go. */

@@ -650,6 +650,24 @@ Test(procfs_parse_status, ppid)
 	cr_assert_eq(st.ppid, 0);
 }
 
+/* Seccomp_filters (Linux 5.9): how many filters the task runs under; -1 when not said. */
+Test(procfs_parse_status, seccomp_filters)
+{
+	size_t len;
+	char *buf = load("status-self", &len);
+	struct pstatus st;
+
+	cr_assert_eq(procfs_parse_status(buf, len, &st), 0);
+	cr_assert_eq(st.seccomp_filters, 0, "the fixture's Seccomp_filters:\t0");
+	free(buf);
+	cr_assert_eq(parse_status_str("Tgid:\t5\nSeccomp:\t2\nSeccomp_filters:\t14\n", &st), 0);
+	cr_assert_eq(st.seccomp_filters, 14);
+	cr_assert_eq(parse_status_str("Tgid:\t5\nSeccomp:\t0\n", &st), 0);
+	cr_assert_eq(st.seccomp_filters, -1, "a kernel before 5.9 does not say");
+	cr_assert_eq(parse_status_str("Tgid:\t5\nSeccomp_filters:\tx\n", &st), 0);
+	cr_assert_eq(st.seccomp_filters, -1);
+}
+
 Test(procfs_parse_status, bad_tgid)
 {
 	static const char *const bad[] = {
@@ -744,6 +762,34 @@ Test(procfs_open, is_a_cloexec_directory)
 	cr_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC, "the tracee must not inherit it");
 	cr_assert_eq(faccessat(fd, "self/status", R_OK, 0), 0, "not /proc");
 	close(fd);
+}
+
+/* Our /proc is ours; a directory without procfs on it is none. */
+Test(procfs_open, check_self)
+{
+	int fd = open_proc(), dir;
+	char tmp[] = "/tmp/test-procfs-XXXXXX";
+
+	cr_assert_eq(procfs_check_self(fd), 0);
+	close(fd);
+	cr_assert_not_null(mkdtemp(tmp));
+	dir = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(dir, 0);
+	cr_assert_eq(procfs_check_self(dir), -ENOENT, "a plain directory");
+	close(dir);
+	rmdir(tmp);
+}
+
+/* Yama's scope, where the kernel has Yama: 0 to 3. */
+Test(procfs_open, yama_scope)
+{
+	int fd = open_proc(), scope = -1, rc = procfs_read_yama_scope(fd, &scope);
+
+	close(fd);
+	if (rc == -ENOENT)
+		cr_skip_test("no Yama in this kernel");
+	cr_assert_eq(rc, 0, "%s", strerror(-rc));
+	cr_assert(scope >= 0 && scope <= 3, "scope %d", scope);
 }
 
 /* 8 MiB touched one byte per page through a volatile pointer. */

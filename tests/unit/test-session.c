@@ -9,6 +9,7 @@
 
 #include <criterion/criterion.h>
 
+#include "../lib/tracing.h"
 #include "options.h"
 #include "runs.h"
 #include "session.h"
@@ -53,7 +54,30 @@ static void teardown(void)
 	subjects_free(&subj);
 }
 
-TestSuite(session, .fini = teardown, .timeout = 30);
+/*
+ * The runs are real: skipped where this process may not trace (tests/lib/
+ * tracing.h).  The command inherits our signal dispositions and mask (as
+ * it must: maxrss-sc passes them on), and a test that kills it with SIGINT
+ * needs SIGINT's default: a suite started in the background by a
+ * non-interactive shell (a CI job, nohup make check &) ignores SIGINT and
+ * SIGQUIT.
+ */
+static void setup(void)
+{
+	char why[256];
+	sigset_t set;
+
+	if (tracing_refused(why, sizeof(why)))
+		cr_skip_test("tracing is refused here: %s", why);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+TestSuite(session, .init = setup, .fini = teardown, .timeout = 30);
 
 Test(session, one_run)
 {
