@@ -114,6 +114,12 @@ static void json_image(FILE *f, const struct image *img)
 	fputc('}', f);
 }
 
+/* Did the back-off lengthen the timed sampling period beyond the one asked for? */
+static bool stretched(const struct tracer_figures *t)
+{
+	return t->max_interval_ns > (uint64_t)t->interval_ms * 1000000u;
+}
+
 /* The "tracer" object: what measuring cost, and how it was done. */
 static void json_tracer(FILE *f, const struct result *r)
 {
@@ -131,8 +137,11 @@ static void json_tracer(FILE *f, const struct result *r)
 		fprintf(f, "%.3f", (double)r->res.wall_ns / 1e6 / (double)t->timed_passes);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f",
-		(double)max_interval_ns / 1e6, seconds(t->sampling_ns));
+	fprintf(f,
+		", \"max_interval_ms\": %.3f, \"interval_stretched\": %s, "
+		"\"sampling_seconds\": %.6f",
+		(double)max_interval_ns / 1e6, stretched(t) ? "true" : "false",
+		seconds(t->sampling_ns));
 	fprintf(f, ", \"exact\": %s, \"rss_source\": ", t->exact ? "true" : "false");
 	escape_json_cstring(f, t->exact ? t->rss_source : NULL);
 	fprintf(f,
@@ -178,6 +187,8 @@ static void json_run(FILE *f, const struct result *r, int status)
 		(unsigned long long)pt->tree_peak_rss, (unsigned long long)pt->tree_peak_pss,
 		pt->snapshots, pt->nprocesses);
 	report_at_peak_json(f, pt);
+	fputs(", ", f);
+	report_estimate_json(f, pt);
 	fputs("},\n", f);
 	fprintf(f,
 		"  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f, "
@@ -357,6 +368,22 @@ out:
 	free(node_of);
 }
 
+/* The real mean period of timed sampling, when the back-off stretched it. */
+static void write_sampling(FILE *f, const struct tracer_result *res)
+{
+	const struct tracer_figures *t = &res->tracer;
+	char mean[32], max[32];
+
+	if (!stretched(t) || !t->timed_passes)
+		return;
+	report_time((double)res->wall_ns / 1e9 / (double)t->timed_passes, mean, sizeof(mean));
+	report_time((double)t->max_interval_ns / 1e9, max, sizeof(max));
+	fprintf(f,
+		"  sampled    every %s on average, not %lu ms: the period stretches to keep "
+		"reading the tree under %d %% of a CPU (up to %s here)\n",
+		mean, t->interval_ms, 100 / SAMPLING_BUDGET, max);
+}
+
 /* What was done about processes left behind, when anything was. */
 static void write_after_exit(FILE *f, const struct after_exit *a)
 {
@@ -395,6 +422,8 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
 	report_at_peak_text(f, pt);
+	report_estimate_text(f, r);
+	write_sampling(f, res);
 	write_after_exit(f, &res->after_exit);
 	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
