@@ -27,8 +27,8 @@ void report_runs_block(FILE *f, const struct runs *rs, const char *label, bool v
 
 /*
  * The members of a series in JSON, each line indented by in: "planned_runs",
- * "warmup_runs", "failed_runs", "runs" (each run's report), "summary"; no
- * comma or newline after the last.
+ * "warmup_runs", "failed_runs", "runs" (each run's report), "summary",
+ * "limits"; no comma or newline after the last.
  */
 void report_json_runs_body(FILE *f, const struct runs *rs, const char *in);
 

@@ -159,8 +159,35 @@ static void json_head(FILE *f, char *const *command, int status)
 	fprintf(f, ",\n  \"status\": %d,\n", status);
 }
 
-/* The report of one run, from its "{" to its "}". */
-static void json_run(FILE *f, const struct result *r, int status)
+/*
+ * "limits": each --fail-above limit of rs judged over its runs, on one
+ * line, after in.
+ */
+static void json_limits(FILE *f, const struct runs *rs, const char *in)
+{
+	fprintf(f, "%s\"limits\": [", in);
+	for (size_t k = 0; k < rs->nchecks; k++) {
+		const struct limit_check *c = &rs->checks[k];
+		const struct run *r = c->known ? &rs->v[c->run] : NULL;
+		bool img = r && c->limit.figure == LIMIT_PEAK_RSS;
+
+		fprintf(f, "%s{\"figure\": \"%s\", \"limit_bytes\": %llu, \"value_bytes\": ",
+			k ? ", " : "", limit_name(c->limit.figure),
+			(unsigned long long)c->limit.bytes);
+		json_u64_or_null(f, c->known, c->value);
+		fprintf(f, ", \"exceeded\": %s, \"run\": ", c->exceeded ? "true" : "false");
+		json_u64_or_null(f, c->known, c->run + 1);
+		fputs(", \"pid\": ", f);
+		json_int_or_null(f, img, img ? (int)r->peak_pid : 0);
+		fputs(", \"image\": ", f);
+		json_u64_or_null(f, img, img ? r->peak_image : 0);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* The report of one run, from its "{" to its "}"; with rs, its limits too. */
+static void json_run(FILE *f, const struct result *r, int status, const struct runs *rs)
 {
 	const struct tracer_result *res = &r->res;
 	const struct proctable *pt = &r->pt;
@@ -206,6 +233,10 @@ static void json_run(FILE *f, const struct result *r, int status)
 	}
 	fputs("  ],\n", f);
 	json_tracer(f, r);
+	if (rs) {
+		fputs(",\n", f);
+		json_limits(f, rs, "  ");
+	}
 	fputs("\n}", f);
 }
 
@@ -217,7 +248,14 @@ int report_finish(FILE *f)
 
 int report_write_json(FILE *f, const struct result *r, int status)
 {
-	json_run(f, r, status);
+	json_run(f, r, status, NULL);
+	fputc('\n', f);
+	return report_finish(f);
+}
+
+int report_write_run_json(FILE *f, const struct runs *rs, int status)
+{
+	json_run(f, runs_last(rs), status, rs);
 	fputc('\n', f);
 	return report_finish(f);
 }
@@ -678,7 +716,7 @@ void report_json_runs_body(FILE *f, const struct runs *rs, const char *in)
 
 		/* Each run's report says that run's own status. */
 		if (r)
-			json_run(f, r, r->res.status);
+			json_run(f, r, r->res.status, NULL);
 		else
 			fputs("null", f);
 		fputs(i + 1 < rs->n ? ",\n" : "\n", f);
@@ -689,7 +727,8 @@ void report_json_runs_body(FILE *f, const struct runs *rs, const char *in)
 		json_stats(f, rs, summary_keys[k].metric, summary_keys[k].size);
 		fputs(k + 1 < nkeys ? ",\n" : "\n", f);
 	}
-	fprintf(f, "%s}", in);
+	fprintf(f, "%s},\n", in);
+	json_limits(f, rs, in);
 }
 
 int report_write_runs_json(FILE *f, const struct runs *rs, int status)
