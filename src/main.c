@@ -7,7 +7,9 @@
 #include "chart.h"
 #include "compare.h"
 #include "csv.h"
+#include "escape.h"
 #include "export.h"
+#include "limit.h"
 #include "options.h"
 #include "outfile.h"
 #include "plot.h"
@@ -18,6 +20,9 @@
 #include "subjects.h"
 #include "units.h"
 #include "util.h"
+
+/* Longest command line in a --fail-above line, as in the text report. */
+#define LIMIT_CMD_MAX 72
 
 /* What a session is run for: its commands, the baseline, and the figures that come of it. */
 struct job {
@@ -130,7 +135,7 @@ static int write_report(FILE *f, const struct job *j, int status)
 	if (o->series)
 		return report_write_runs_text(f, &j->rs[0], o->verbose);
 	if (o->json)
-		return report_write_json(f, runs_last(&j->rs[0]), status);
+		return report_write_run_json(f, &j->rs[0], status);
 	return report_write_text(f, runs_last(&j->rs[0]), o->verbose);
 }
 
@@ -147,15 +152,19 @@ static const struct result *last_run(const struct job *j)
 static bool write_outputs(struct output *out, const struct job *j, int status)
 {
 	const struct result *last = last_run(j);
-	struct plot_input plot = { .run = last,
-				   .has_limit = j->o.fail_above_set,
-				   .limit = j->o.fail_above };
+	struct plot_input plot = { .run = last };
 	char note[64], ended[48], said[96];
 	bool ok;
 
 	/* Called once a run was measured: there is a last one. */
 	if (!last)
 		return false;
+	/* The chart draws the largest process's limit: its dashed line is that peak's. */
+	for (size_t k = j->o.nfail_above; k-- > 0;)
+		if (j->o.fail_above[k].figure == LIMIT_PEAK_RSS) {
+			plot.has_limit = true;
+			plot.limit = j->o.fail_above[k].bytes;
+		}
 	/* For a message of an output that failed: "the command exited 3". */
 	snprintf(said, sizeof(said), "the %s %s", j->s.n > 1 ? "last command run" : "command",
 		 result_ended(last->res.exited, last->res.exit_code, last->res.signal, false, ended,
@@ -185,32 +194,53 @@ static bool write_outputs(struct output *out, const struct job *j, int status)
 	return ok;
 }
 
-/* --fail-above: the largest known peak RSS of every run exceeds the limit; say so with say. */
-static bool fail_above(const struct job *j, bool say)
+/* Where a figure that exceeded its limit comes from: "run 2; pid 12, image 0: cc1 x.c". */
+static void exceeded_where(const struct job *j, size_t k, const struct limit_check *c, char *buf,
+			   size_t len)
 {
-	char a[32], b[32];
+	const struct run *r = &j->rs[k].v[c->run];
+	char run[96] = "", cmd[LIMIT_CMD_MAX + 8];
 
-	if (!j->o.fail_above_set)
-		return false;
-	for (size_t k = 0; k < j->s.n; k++) {
-		uint64_t peak;
-		size_t run;
-
-		if (!runs_max_peak(&j->rs[k], &peak, &run) || peak <= j->o.fail_above)
-			continue;
-		if (!say)
-			return true;
-		units_format_size(peak, a, sizeof(a));
-		units_format_size(j->o.fail_above, b, sizeof(b));
-		if (j->s.compare)
-			warn_msg("peak RSS %s (%s, run %zu) exceeds --fail-above=%s", a,
-				 j->s.v[k].label, run + 1, b);
-		else if (j->o.series)
-			warn_msg("peak RSS %s (run %zu) exceeds --fail-above=%s", a, run + 1, b);
-		else
-			warn_msg("peak RSS %s exceeds --fail-above=%s", a, b);
-		return true;
+	if (j->s.compare)
+		snprintf(run, sizeof(run), "%s, run %zu; ", j->s.v[k].label, c->run + 1);
+	else if (j->o.series)
+		snprintf(run, sizeof(run), "run %zu; ", c->run + 1);
+	if (c->limit.figure != LIMIT_PEAK_RSS) {
+		snprintf(buf, len, "%sthe whole tree, %zu process%s%s", run, r->processes,
+			 r->processes == 1 ? "" : "es",
+			 (c->limit.figure == LIMIT_TREE_RSS ? r->tree_rss_estimated :
+							      r->tree_pss_estimated) ?
+				 ", estimated" :
+				 "");
+		return;
 	}
+	escape_line_argv(cmd, sizeof(cmd), r->peak_argv, r->peak_argv_len, LIMIT_CMD_MAX);
+	snprintf(buf, len, "%spid %d, image %u: %s", run, (int)r->peak_pid, r->peak_image, cmd);
+}
+
+/* --fail-above: one line for each limit a command's runs exceeded. */
+static void say_exceeded(const struct job *j)
+{
+	for (size_t k = 0; k < j->s.n; k++)
+		for (size_t i = 0; i < j->rs[k].nchecks; i++) {
+			const struct limit_check *c = &j->rs[k].checks[i];
+			char value[32], limit[64], where[LIMIT_CMD_MAX + 160];
+
+			if (!c->exceeded)
+				continue;
+			exceeded_where(j, k, c, where, sizeof(where));
+			warn_msg("%s %s (%s) exceeds %s", limit_label(c->limit.figure),
+				 units_format_size(c->value, value, sizeof(value)), where,
+				 limit_format(&c->limit, limit, sizeof(limit)));
+		}
+}
+
+/* Did a command's runs exceed a --fail-above limit? */
+static bool fail_above(const struct job *j)
+{
+	for (size_t k = 0; k < j->s.n; k++)
+		if (runs_exceeded(&j->rs[k]))
+			return true;
 	return false;
 }
 
@@ -235,6 +265,9 @@ static bool grew_too_much(const struct job *j, bool say)
 /* The figures of the runs: the comparison, and the changes since the baseline. */
 static int analyse(struct job *j)
 {
+	for (size_t k = 0; k < j->s.n; k++)
+		if (runs_check_limits(&j->rs[k], j->o.fail_above, j->o.nfail_above))
+			return -ENOMEM;
 	if (compare_build(&j->c, &j->s, j->rs, j->o.sort))
 		return -ENOMEM;
 	if (j->has_base) {
@@ -323,12 +356,12 @@ int main(int argc, char **argv)
 			warn_msg("out of memory");
 			facts.tool_failed = true;
 		} else {
-			facts.exceeded = fail_above(&j, false) | grew_too_much(&j, false);
+			facts.exceeded = fail_above(&j) | grew_too_much(&j, false);
 			/* The status before the outputs: the JSON report tells it. */
 			if (!write_outputs(out, &j, result_exit_status(&facts)))
 				facts.tool_failed = true;
 			/* After the report: the last lines a CI log shows. */
-			fail_above(&j, true);
+			say_exceeded(&j);
 			grew_too_much(&j, true);
 		}
 	}

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "options.h"
-#include "units.h"
 #include "util.h"
 
 enum {
@@ -199,12 +198,22 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 		if (!file_name(&opts->plot, optarg))
 			return fail(err, errlen, "--plot: empty file name");
 		break;
-	case OPT_FAIL_ABOVE:
-		if (units_parse_size(optarg, &opts->fail_above))
-			return fail(err, errlen, "--fail-above: '%s' is not a size (e.g. 512M, 2G)",
+	case OPT_FAIL_ABOVE: {
+		int bad_figure;
+
+		if (opts->nfail_above == LIMITS_MAX)
+			return fail(err, errlen, "at most %d limits (--fail-above)", LIMITS_MAX);
+		if (limit_parse(optarg, &opts->fail_above[opts->nfail_above], &bad_figure))
+			return fail(err, errlen,
+				    bad_figure ?
+					    "--fail-above: '%s' gates no known figure "
+					    "(peak-rss, tree-rss, tree-pss: e.g. tree-pss:2G)" :
+					    "--fail-above: '%s' is not a size (e.g. 512M, 2G, "
+					    "tree-rss:3G)",
 				    optarg);
-		opts->fail_above_set = true;
+		opts->nfail_above++;
 		break;
+	}
 	case 'C':
 		opts->compare = true;
 		break;
@@ -336,7 +345,10 @@ void options_print_help(FILE *f)
 	      "      --warmup=N        run COMMAND N times first, left out of the report\n"
 	      "      --timeline=FILE   write every sample to FILE as CSV\n"
 	      "      --plot=FILE       write an SVG chart of memory over time to FILE\n"
-	      "      --fail-above=SIZE exit with status 122 when the peak RSS exceeds SIZE\n"
+	      "      --fail-above=[FIGURE:]SIZE\n"
+	      "                        exit with status 122 when FIGURE exceeds SIZE: peak-rss\n"
+	      "                          (the largest process, the default), tree-rss or\n"
+	      "                          tree-pss (the whole tree at its peak); repeatable\n"
 	      "\n"
 	      "Comparing commands:\n"
 	      "  -C, --compare         every operand is a whole command line (run by /bin/sh -c);\n"
@@ -362,8 +374,8 @@ void options_print_help(FILE *f)
 	      "the last run.  When comparing, --plot draws the comparison.\n"
 	      "\n"
 	      "Exit status: COMMAND's own (with --runs: that of the last run that failed,\n"
-	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but the\n"
-	      "peak RSS exceeded --fail-above or grew beyond --max-increase; 125 if\n"
+	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but a\n"
+	      "figure exceeded --fail-above or the peak grew beyond --max-increase; 125 if\n"
 	      "maxrss-sc failed (also for bad input, before anything runs); 126 if COMMAND\n"
 	      "cannot be executed; 127 if not found.\n",
 	      f);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "limit.h"
+
 /*
  * Default --interval: two chances to see a 100 ms overlap of two processes.
  * What a pass costs is in doc/maxrss-sc.1 (Timed sampling).
@@ -42,8 +44,9 @@ struct options {
 	unsigned long interval_ms;   /* -i MS; 0 = lifecycle stops only */
 	unsigned long runs;	     /* -r N, >= 1 */
 	unsigned long warmup;	     /* --warmup N */
-	uint64_t fail_above;	     /* --fail-above SIZE, bytes */
-	double max_increase;	     /* --max-increase PERCENT */
+	struct limit fail_above[LIMITS_MAX]; /* --fail-above [FIGURE:]SIZE, in their order */
+	size_t nfail_above;
+	double max_increase;			      /* --max-increase PERCENT */
 	struct param_spec params[OPTIONS_MAX_PARAMS]; /* -L, -P in their order */
 	size_t nparams;
 	enum options_sort sort; /* --sort */
@@ -53,9 +56,8 @@ struct options {
 	bool exact;	/* --exact */
 	bool breakdown; /* -b: the make-up of each image's peak */
 	bool series;	/* -r or --warmup given: the report is of a series of runs */
-	bool fail_above_set;
-	bool compare;  /* -C: every operand is a whole command line */
-	bool no_shell; /* -N: split them into words instead of /bin/sh -c */
+	bool compare;	/* -C: every operand is a whole command line */
+	bool no_shell;	/* -N: split them into words instead of /bin/sh -c */
 	bool max_increase_set;
 };
 

@@ -276,13 +276,51 @@ static void keep_at_peak(struct proctable *pt)
 static void update_tree(struct proctable *pt)
 {
 	pt->snapshots++;
-	if (pt->tree_rss > pt->tree_peak_rss)
+	if (pt->tree_rss > pt->sampled_peak_rss)
+		pt->sampled_peak_rss = pt->tree_rss;
+	if (pt->tree_pss > pt->sampled_peak_pss)
+		pt->sampled_peak_pss = pt->tree_pss;
+	if (pt->tree_rss > pt->tree_peak_rss) {
 		pt->tree_peak_rss = pt->tree_rss;
+		pt->rss_estimate = (struct tree_estimate){ 0 };
+	}
 	if (pt->tree_pss > pt->tree_peak_pss) {
 		pt->tree_peak_pss = pt->tree_pss;
+		pt->pss_estimate = (struct tree_estimate){ 0 };
 		keep_at_peak(pt);
 	}
 	notify_sums(pt);
+}
+
+/*
+ * img's peak rose above its samples, between them: the tree held at least
+ * the sums with img's last sample, plus what img grew beyond it (the rule
+ * and where it can be wrong: proctable_record_hwm).  During a timed pass it
+ * waits for the pass's end.
+ */
+static void estimate_peak(struct proctable *pt, struct image *img)
+{
+	uint64_t growth;
+
+	if (!img->in_sums || pt->in_pass || img->peak_rss <= img->summed_peak + pt->estimate_above)
+		return;
+	img->summed_peak = img->peak_rss;
+	growth = img->peak_rss - img->last.rss;
+	if (pt->tree_rss + growth > pt->tree_peak_rss) {
+		pt->tree_peak_rss = pt->tree_rss + growth;
+		pt->rss_estimate = (struct tree_estimate){ img, pt->tree_rss, growth, false };
+	}
+	if (pt->tree_pss + growth > pt->tree_peak_pss) {
+		pt->tree_peak_pss = pt->tree_pss + growth;
+		pt->pss_estimate = (struct tree_estimate){ img, pt->tree_pss, growth, false };
+		keep_at_peak(pt);
+		/* img is at its peak among them. */
+		for (size_t i = 0; i < pt->n_at_peak; i++)
+			if (pt->at_peak[i].img == img) {
+				pt->at_peak[i].rss += growth;
+				pt->at_peak[i].pss += growth;
+			}
+	}
 }
 
 void proctable_count_hwm(struct proctable *pt, bool count)
@@ -295,7 +333,7 @@ void proctable_set_final(struct image *img, bool final)
 	img->final_sampled = final;
 }
 
-void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm)
+static void record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm)
 {
 	img->hwm = hwm;
 	img->has_hwm = true;
@@ -303,13 +341,20 @@ void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_
 		img->peak_rss = hwm;
 }
 
-void proctable_record_rss(struct image *img, uint64_t rss)
+void proctable_record_hwm(struct proctable *pt, struct image *img, uint64_t hwm)
+{
+	record_hwm(pt, img, hwm);
+	estimate_peak(pt, img);
+}
+
+void proctable_record_rss(struct proctable *pt, struct image *img, uint64_t rss)
 {
 	img->exact_reads++;
 	if (rss > img->peak_rss)
 		img->peak_rss = rss;
 	if (rss > img->max_exact)
 		img->max_exact = rss;
+	estimate_peak(pt, img);
 }
 
 void proctable_set_breakdown(const struct proctable *pt, struct image *img, struct smaps *bd,
@@ -371,6 +416,9 @@ void proctable_end_pass(struct proctable *pt)
 {
 	pt->in_pass = false;
 	update_tree(pt);
+	/* The peaks between samples that the pass saw, each on the sums of this moment. */
+	for (struct image *i = pt->sums_head; i; i = i->sums_next)
+		estimate_peak(pt, i);
 }
 
 /*
@@ -459,12 +507,16 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 		img->peak_rss = r->rss;
 	if (r->rss > img->max_exact)
 		img->max_exact = r->rss;
+	if (r->rss > img->summed_peak)
+		img->summed_peak = r->rss;
 	if (st && st->has_mm) {
 		img->last_shmem = st->rss_shmem;
-		proctable_record_hwm(pt, img, st->hwm);
+		record_hwm(pt, img, st->hwm);
 	}
 	if (img->alive && !pt->in_pass)
 		update_tree(pt);
+	/* A peak read before this first sample, or VmHWM with it. */
+	estimate_peak(pt, img);
 	if (pt->on_sample)
 		pt->on_sample(pt->on_sample_arg, pt, img);
 }
@@ -506,6 +558,12 @@ void proctable_finish(struct proctable *pt, uint64_t wall_ns)
 	for (size_t i = 0; i < pt->nimages; i++) {
 		struct image *img = pt->images[i];
 
+		/*
+		 * Its peak alone, never in the sums at a moment that allowed
+		 * for it; an estimate past the counter's error of the sums.
+		 */
+		if (img->peak_rss > pt->tree_peak_rss + pt->estimate_above)
+			pt->rss_estimate = (struct tree_estimate){ img, 0, img->peak_rss, true };
 		if (img->peak_rss > pt->tree_peak_rss)
 			pt->tree_peak_rss = img->peak_rss;
 		if (img->end == IMAGE_RUNNING) {

@@ -83,6 +83,12 @@ struct image {
 	unsigned long breakdown_skipped; /* -b: reads of it the budget skipped */
 	bool breakdown_of_peak;		 /* -b: the make-up is of the peak (judged at the end) */
 	uint64_t max_exact;		 /* the largest exact RSS reading (sample or --exact) */
+	/*
+	 * The largest RSS of it that the tree peaks allow for: its samples
+	 * (they are in the sums), and the peaks between samples already
+	 * estimated (proctable_record_hwm).
+	 */
+	uint64_t summed_peak;
 	struct image *sums_prev, *sums_next; /* the list of images in the sums */
 };
 
@@ -91,6 +97,18 @@ struct tree_member {
 	const struct image *img;
 	uint64_t rss; /* its last sample's RSS */
 	uint64_t pss; /* its share of the tree PSS (its PSS, less what an older sample counts) */
+};
+
+/*
+ * How a tree peak was obtained when no sum of samples made it: an image's
+ * peak between samples (VmHWM, or an --exact reading) added to the tree as
+ * it was at that image's last sample.
+ */
+struct tree_estimate {
+	const struct image *img; /* whose peak made the figure; NULL: a sum of samples did */
+	uint64_t base;		 /* the tree sum at img's last sample (img's sample included) */
+	uint64_t growth;	 /* what img grew beyond that sample to its peak */
+	bool alone;		 /* img's peak alone: it was never sampled with the tree */
 };
 
 struct task;
@@ -135,11 +153,19 @@ struct proctable {
 	size_t nbuckets, ntasks;
 	size_t nprocesses;		       /* processes ever seen (not counting the stub) */
 	uint64_t tree_rss, tree_pss;	       /* current sums over live images */
-	uint64_t tree_peak_rss, tree_peak_pss; /* their maxima */
-	unsigned long snapshots;	       /* times the sums were updated */
-	unsigned long samples;		       /* exact samples recorded */
-	bool hwm_is_peak;		       /* VmHWM counts in image peaks (not with --exact) */
-	struct image *sums_head;	       /* the images in the sums, newest first */
+	uint64_t tree_peak_rss, tree_peak_pss; /* their maxima, with the estimates */
+	uint64_t sampled_peak_rss, sampled_peak_pss; /* the maxima of the sums alone */
+	/* How tree_peak_rss / tree_peak_pss were obtained when not from the sums. */
+	struct tree_estimate rss_estimate, pss_estimate;
+	/*
+	 * A peak between samples no more than this above a sample of the image
+	 * is that sample, within the kernel counter's error: no estimate.
+	 */
+	uint64_t estimate_above;
+	unsigned long snapshots; /* times the sums were updated */
+	unsigned long samples;	 /* exact samples recorded */
+	bool hwm_is_peak;	 /* VmHWM counts in image peaks (not with --exact) */
+	struct image *sums_head; /* the images in the sums, newest first */
 	/*
 	 * Who made the tree PSS peak: every image in the sums at that moment
 	 * (n_at_peak of them), in no order; at_peak_lost when memory ran out
@@ -274,11 +300,40 @@ void proctable_set_breakdown(const struct proctable *pt, struct image *img, stru
  */
 void proctable_judge_breakdowns(struct proctable *pt, uint64_t counter_err);
 
-/* Record a VmHWM reading alone (no exact sample). */
-void proctable_record_hwm(const struct proctable *pt, struct image *img, uint64_t hwm);
+/*
+ * Record a VmHWM reading alone (no exact sample).
+ *
+ * The tree's floor at a peak between samples.  When an image's peak RSS
+ * rises above every sample of it (VmHWM saw it, or an --exact reading did),
+ * the tree held at that moment at least what the sums held at the image's
+ * last sample, plus what the image grew beyond that sample:
+ *
+ *	tree peak PSS >= tree PSS at its last sample + (peak - sample's RSS)
+ *	tree peak RSS >= tree RSS at its last sample + (peak - sample's RSS)
+ *
+ * The growth counts in full in the PSS: memory a process makes for itself
+ * (heap, anonymous maps, its stack) is private until it forks.  The figure
+ * is then an estimate (pt->rss_estimate, pt->pss_estimate), and it can be
+ * wrong where that does not hold:
+ *  - growth in memory others map too (shared memory, a file mapped by
+ *    several processes of the tree) counts in full, not divided: too high;
+ *  - the other images count with their samples of that moment, not of the
+ *    instant of the peak, which lies somewhere between two samples: an
+ *    image that ended or began in between may be counted or missed;
+ *  - VmHWM is a counter, off by up to its error (why.h); a peak no more
+ *    than pt->estimate_above (that error) above the image's samples is
+ *    taken to be one of them, and not estimated.
+ * An image never sampled has no "since": it raises only the tree RSS, to
+ * its own peak, at the end (proctable_finish).  During a timed pass the
+ * estimate waits for the pass's end, like the peaks of the sums.
+ */
+void proctable_record_hwm(struct proctable *pt, struct image *img, uint64_t hwm);
 
-/* Record an exact RSS reading that is not a full sample (--exact stops). */
-void proctable_record_rss(struct image *img, uint64_t rss);
+/*
+ * Record an exact RSS reading that is not a full sample (--exact stops); a
+ * new peak is added to the tree as proctable_record_hwm says.
+ */
+void proctable_record_rss(struct proctable *pt, struct image *img, uint64_t rss);
 
 /*
  * Close proc's current image: how it ended, at now_ns.  It leaves the tree

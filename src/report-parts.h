@@ -27,8 +27,8 @@ void report_runs_block(FILE *f, const struct runs *rs, const char *label, bool v
 
 /*
  * The members of a series in JSON, each line indented by in: "planned_runs",
- * "warmup_runs", "failed_runs", "runs" (each run's report), "summary"; no
- * comma or newline after the last.
+ * "warmup_runs", "failed_runs", "runs" (each run's report), "summary",
+ * "limits"; no comma or newline after the last.
  */
 void report_json_runs_body(FILE *f, const struct runs *rs, const char *in);
 
@@ -41,6 +41,20 @@ void report_at_peak_text(FILE *f, const struct proctable *pt);
 
 /* The same as a JSON array of {pid, image, rss_bytes, pss_bytes}, largest PSS first. */
 void report_at_peak_json(FILE *f, const struct proctable *pt);
+
+/*
+ * Which tree peaks are estimates (proctable_record_hwm), and how each was
+ * made, one line each ("  estimated  tree RSS and PSS: ..."); nothing when
+ * both are sums of samples.
+ */
+void report_estimate_text(FILE *f, const struct result *r);
+
+/*
+ * The same as members of "tree", each line after a ", ": "peak_rss_from",
+ * "peak_pss_from", "sampled_peak_rss_bytes", "sampled_peak_pss_bytes",
+ * "rss_estimate", "pss_estimate".
+ */
+void report_estimate_json(FILE *f, const struct proctable *pt);
 
 /* Why time -v (ru_maxrss) says something else: a line and one line per reason (why.h). */
 void report_why_text(FILE *f, const struct result *r);

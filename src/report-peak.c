@@ -157,6 +157,80 @@ static void who(const struct image *img, char *buf, size_t len)
 	snprintf(buf, len, "%s (pid %d)", cut, (int)img->pid);
 }
 
+/* ---------------------------------------------------------------- estimated tree peaks */
+
+/* One estimate of a tree peak; figure is "tree RSS", "tree PSS" or both. */
+static void estimate_line(FILE *f, const struct result *r, const struct tree_estimate *e,
+			  const char *figure, const char *other)
+{
+	const struct tracer_figures *t = &r->res.tracer;
+	/* With --exact the peak is an exact reading, unless io_uring brought VmHWM back. */
+	const char *seen = t->exact && !t->exact_hwm_floor ? "an --exact reading" : "VmHWM";
+	char p[96], a[32];
+
+	who(e->img, p, sizeof(p));
+	fprintf(f, "  estimated  %s%s: ", figure, other);
+	if (e->alone)
+		fprintf(f, "the peak of %s alone (%s saw it; never sampled with the tree)\n", p,
+			seen);
+	else
+		fprintf(f,
+			"%s peaked between samples (%s saw it): the tree at its last sample plus "
+			"the %s it grew beyond it, taken as private\n",
+			p, seen, units_format_size(e->growth, a, sizeof(a)));
+}
+
+void report_estimate_text(FILE *f, const struct result *r)
+{
+	const struct tree_estimate *rss = &r->pt.rss_estimate, *pss = &r->pt.pss_estimate;
+
+	if (rss->img && pss->img && rss->img == pss->img && !rss->alone) {
+		estimate_line(f, r, pss, "tree RSS and PSS", "");
+		return;
+	}
+	if (rss->img)
+		estimate_line(f, r, rss, "tree RSS",
+			      pss->img ? "" : " (its PSS is a sum of samples)");
+	if (pss->img)
+		estimate_line(f, r, pss, "tree PSS",
+			      rss->img ? "" : " (its RSS is a sum of samples)");
+}
+
+static void estimate_json(FILE *f, const struct tree_estimate *e)
+{
+	if (!e->img) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"pid\": %d, \"image\": %u, \"tree_bytes\": ", (int)e->img->pid,
+		e->img->index);
+	if (e->alone)
+		fputs("null", f);
+	else
+		fprintf(f, "%llu", (unsigned long long)e->base);
+	fprintf(f, ", \"growth_bytes\": %llu}", (unsigned long long)e->growth);
+}
+
+static const char *estimate_from(const struct tree_estimate *e)
+{
+	if (!e->img)
+		return "samples";
+	return e->alone ? "largest_process" : "estimate";
+}
+
+void report_estimate_json(FILE *f, const struct proctable *pt)
+{
+	fprintf(f,
+		"\"peak_rss_from\": \"%s\", \"peak_pss_from\": \"%s\", "
+		"\"sampled_peak_rss_bytes\": %llu, \"sampled_peak_pss_bytes\": %llu, "
+		"\"rss_estimate\": ",
+		estimate_from(&pt->rss_estimate), estimate_from(&pt->pss_estimate),
+		(unsigned long long)pt->sampled_peak_rss, (unsigned long long)pt->sampled_peak_pss);
+	estimate_json(f, &pt->rss_estimate);
+	fputs(", \"pss_estimate\": ", f);
+	estimate_json(f, &pt->pss_estimate);
+}
+
 static void why_line(FILE *f, const struct why *w, const struct why_reason *r,
 		     const struct counter_error *err)
 {

@@ -114,6 +114,12 @@ static void json_image(FILE *f, const struct image *img)
 	fputc('}', f);
 }
 
+/* Did the back-off lengthen the timed sampling period beyond the one asked for? */
+static bool stretched(const struct tracer_figures *t)
+{
+	return t->max_interval_ns > (uint64_t)t->interval_ms * 1000000u;
+}
+
 /* The "tracer" object: what measuring cost, and how it was done. */
 static void json_tracer(FILE *f, const struct result *r)
 {
@@ -131,8 +137,11 @@ static void json_tracer(FILE *f, const struct result *r)
 		fprintf(f, "%.3f", (double)r->res.wall_ns / 1e6 / (double)t->timed_passes);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"max_interval_ms\": %.3f, \"sampling_seconds\": %.6f",
-		(double)max_interval_ns / 1e6, seconds(t->sampling_ns));
+	fprintf(f,
+		", \"max_interval_ms\": %.3f, \"interval_stretched\": %s, "
+		"\"sampling_seconds\": %.6f",
+		(double)max_interval_ns / 1e6, stretched(t) ? "true" : "false",
+		seconds(t->sampling_ns));
 	fprintf(f, ", \"exact\": %s, \"rss_source\": ", t->exact ? "true" : "false");
 	escape_json_cstring(f, t->exact ? t->rss_source : NULL);
 	fprintf(f,
@@ -150,8 +159,35 @@ static void json_head(FILE *f, char *const *command, int status)
 	fprintf(f, ",\n  \"status\": %d,\n", status);
 }
 
-/* The report of one run, from its "{" to its "}". */
-static void json_run(FILE *f, const struct result *r, int status)
+/*
+ * "limits": each --fail-above limit of rs judged over its runs, on one
+ * line, after in.
+ */
+static void json_limits(FILE *f, const struct runs *rs, const char *in)
+{
+	fprintf(f, "%s\"limits\": [", in);
+	for (size_t k = 0; k < rs->nchecks; k++) {
+		const struct limit_check *c = &rs->checks[k];
+		const struct run *r = c->known ? &rs->v[c->run] : NULL;
+		bool img = r && c->limit.figure == LIMIT_PEAK_RSS;
+
+		fprintf(f, "%s{\"figure\": \"%s\", \"limit_bytes\": %llu, \"value_bytes\": ",
+			k ? ", " : "", limit_name(c->limit.figure),
+			(unsigned long long)c->limit.bytes);
+		json_u64_or_null(f, c->known, c->value);
+		fprintf(f, ", \"exceeded\": %s, \"run\": ", c->exceeded ? "true" : "false");
+		json_u64_or_null(f, c->known, c->run + 1);
+		fputs(", \"pid\": ", f);
+		json_int_or_null(f, img, img ? (int)r->peak_pid : 0);
+		fputs(", \"image\": ", f);
+		json_u64_or_null(f, img, img ? r->peak_image : 0);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* The report of one run, from its "{" to its "}"; with rs, its limits too. */
+static void json_run(FILE *f, const struct result *r, int status, const struct runs *rs)
 {
 	const struct tracer_result *res = &r->res;
 	const struct proctable *pt = &r->pt;
@@ -178,6 +214,8 @@ static void json_run(FILE *f, const struct result *r, int status)
 		(unsigned long long)pt->tree_peak_rss, (unsigned long long)pt->tree_peak_pss,
 		pt->snapshots, pt->nprocesses);
 	report_at_peak_json(f, pt);
+	fputs(", ", f);
+	report_estimate_json(f, pt);
 	fputs("},\n", f);
 	fprintf(f,
 		"  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f, "
@@ -195,6 +233,10 @@ static void json_run(FILE *f, const struct result *r, int status)
 	}
 	fputs("  ],\n", f);
 	json_tracer(f, r);
+	if (rs) {
+		fputs(",\n", f);
+		json_limits(f, rs, "  ");
+	}
 	fputs("\n}", f);
 }
 
@@ -206,7 +248,14 @@ int report_finish(FILE *f)
 
 int report_write_json(FILE *f, const struct result *r, int status)
 {
-	json_run(f, r, status);
+	json_run(f, r, status, NULL);
+	fputc('\n', f);
+	return report_finish(f);
+}
+
+int report_write_run_json(FILE *f, const struct runs *rs, int status)
+{
+	json_run(f, runs_last(rs), status, rs);
 	fputc('\n', f);
 	return report_finish(f);
 }
@@ -357,6 +406,22 @@ out:
 	free(node_of);
 }
 
+/* The real mean period of timed sampling, when the back-off stretched it. */
+static void write_sampling(FILE *f, const struct tracer_result *res)
+{
+	const struct tracer_figures *t = &res->tracer;
+	char mean[32], max[32];
+
+	if (!stretched(t) || !t->timed_passes)
+		return;
+	report_time((double)res->wall_ns / 1e9 / (double)t->timed_passes, mean, sizeof(mean));
+	report_time((double)t->max_interval_ns / 1e9, max, sizeof(max));
+	fprintf(f,
+		"  sampled    every %s on average, not %lu ms: the period stretches to keep "
+		"reading the tree under %d %% of a CPU (up to %s here)\n",
+		mean, t->interval_ms, 100 / SAMPLING_BUDGET, max);
+}
+
 /* What was done about processes left behind, when anything was. */
 static void write_after_exit(FILE *f, const struct after_exit *a)
 {
@@ -395,6 +460,8 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
 	report_at_peak_text(f, pt);
+	report_estimate_text(f, r);
+	write_sampling(f, res);
 	write_after_exit(f, &res->after_exit);
 	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
@@ -649,7 +716,7 @@ void report_json_runs_body(FILE *f, const struct runs *rs, const char *in)
 
 		/* Each run's report says that run's own status. */
 		if (r)
-			json_run(f, r, r->res.status);
+			json_run(f, r, r->res.status, NULL);
 		else
 			fputs("null", f);
 		fputs(i + 1 < rs->n ? ",\n" : "\n", f);
@@ -660,7 +727,8 @@ void report_json_runs_body(FILE *f, const struct runs *rs, const char *in)
 		json_stats(f, rs, summary_keys[k].metric, summary_keys[k].size);
 		fputs(k + 1 < nkeys ? ",\n" : "\n", f);
 	}
-	fprintf(f, "%s}", in);
+	fprintf(f, "%s},\n", in);
+	json_limits(f, rs, in);
 }
 
 int report_write_runs_json(FILE *f, const struct runs *rs, int status)

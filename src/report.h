@@ -8,11 +8,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "result.h"
-#include "runs.h"
 #include "baseline.h"
 #include "compare.h"
 #include "options.h"
+#include "result.h"
+#include "runs.h"
 #include "subjects.h"
 
 /* The short text block of one run (and with verbose, the process tree).  0 or -EIO. */
@@ -25,6 +25,13 @@ int report_write_text(FILE *f, const struct result *r, bool verbose);
 int report_write_json(FILE *f, const struct result *r, int status);
 
 /*
+ * The JSON report of a single run, rs's only one, with the --fail-above
+ * limits judged over it (rs->checks: "limits", see report_write_runs_json).
+ * 0 or -EIO.
+ */
+int report_write_run_json(FILE *f, const struct runs *rs, int status);
+
+/*
  * The --runs text report: for the peak RSS, the tree peak PSS and the wall
  * time, "mean ± σ" and "min … max" over the runs, and how many failed;
  * verbose adds one line per run.  0 or -EIO.
@@ -35,8 +42,10 @@ int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose);
  * The --runs JSON report: {"schema", "command", "status", "planned_runs",
  * "warmup_runs", "failed_runs", "runs": [the JSON report of each run, null
  * for a run whose result was not kept], "summary": {metric: {"min",
- * "median", "mean", "stddev", "max"}}}.  status is maxrss-sc's exit status.
- * 0 or -EIO.
+ * "median", "mean", "stddev", "max"}}, "limits": [{"figure", "limit_bytes",
+ * "value_bytes", "exceeded", "run", "pid", "image"}: each --fail-above
+ * limit, the largest value of its figure over the runs, and of which run
+ * and image]}.  status is maxrss-sc's exit status.  0 or -EIO.
  */
 int report_write_runs_json(FILE *f, const struct runs *rs, int status);
 
@@ -46,8 +55,8 @@ struct compare_report {
 	const struct subjects *s;
 	const struct baseline_change *base; /* one per command, or NULL without --baseline */
 	const char *base_path;
-	bool has_max;			    /* --max-increase */
-	double max_increase;		    /* percent */
+	bool has_max;	     /* --max-increase */
+	double max_increase; /* percent */
 	enum options_sort sort;
 	unsigned long planned_runs, warmup_runs;
 };

@@ -36,6 +36,13 @@ struct tracer_figures {
 };
 
 /*
+ * Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the
+ * tracer's): the period stretches when reads get costly (the report says
+ * by how much).
+ */
+#define SAMPLING_BUDGET 50
+
+/*
  * -b: when the sampler reads an image's make-up (/proc/PID/smaps) again.
  *  - Its first reading, its end and its exec: always (once per image).
  *  - A release under --exact (the moment before the RSS may fall): when it

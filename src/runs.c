@@ -17,9 +17,12 @@ void runs_init(struct runs *rs, char *const *command, unsigned long planned_runs
 
 void runs_free(struct runs *rs)
 {
-	for (size_t i = 0; i < rs->n; i++)
+	for (size_t i = 0; i < rs->n; i++) {
 		result_free(rs->v[i].result);
+		free(rs->v[i].peak_argv);
+	}
 	free(rs->v);
+	free(rs->checks);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -41,8 +44,14 @@ int runs_add(struct runs *rs, struct result *r)
 	const struct image *peak = result_peak_image(&r->pt);
 	struct run *run;
 
-	if (util_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v)))
+	char *peak_argv = NULL;
+
+	if (peak && !(peak_argv = malloc(peak->argv_len ? peak->argv_len : 1)))
 		return -ENOMEM;
+	if (util_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v))) {
+		free(peak_argv);
+		return -ENOMEM;
+	}
 	if (rs->n)
 		let_go(rs, &rs->v[rs->n - 1]);
 	run = &rs->v[rs->n++];
@@ -54,6 +63,17 @@ int runs_add(struct runs *rs, struct result *r)
 	run->has_peak = peak != NULL;
 	run->peak_rss_bytes = peak ? peak->peak_rss : 0;
 	run->tree_peak_pss_bytes = r->pt.tree_peak_pss;
+	run->tree_peak_rss_bytes = r->pt.tree_peak_rss;
+	run->tree_rss_estimated = r->pt.rss_estimate.img != NULL;
+	run->tree_pss_estimated = r->pt.pss_estimate.img != NULL;
+	run->processes = r->pt.nprocesses;
+	if (peak) {
+		run->peak_pid = peak->pid;
+		run->peak_image = peak->index;
+		memcpy(peak_argv, peak->argv, peak->argv_len);
+		run->peak_argv = peak_argv;
+		run->peak_argv_len = peak->argv_len;
+	}
 	run->wall_seconds = (double)r->res.wall_ns / 1e9;
 	run->has_ru = r->res.has_ru;
 	run->user_seconds = r->res.user_seconds;
@@ -121,4 +141,60 @@ bool runs_max_peak(const struct runs *rs, uint64_t *peak, size_t *index)
 			found = true;
 		}
 	return found;
+}
+
+/* The value of a limit's figure in run r; false when the run does not know it. */
+static bool figure_of(const struct run *r, enum limit_figure f, uint64_t *v)
+{
+	switch (f) {
+	case LIMIT_PEAK_RSS:
+		*v = r->peak_rss_bytes;
+		return r->has_peak;
+	case LIMIT_TREE_RSS:
+		*v = r->tree_peak_rss_bytes;
+		return true;
+	case LIMIT_TREE_PSS:
+		*v = r->tree_peak_pss_bytes;
+		return true;
+	case LIMIT_FIGURES:
+		break;
+	}
+	return false;
+}
+
+int runs_check_limits(struct runs *rs, const struct limit *v, size_t n)
+{
+	free(rs->checks);
+	rs->checks = NULL;
+	rs->nchecks = 0;
+	if (!n)
+		return 0;
+	rs->checks = calloc(n, sizeof(*rs->checks));
+	if (!rs->checks)
+		return -ENOMEM;
+	rs->nchecks = n;
+	for (size_t k = 0; k < n; k++) {
+		struct limit_check *c = &rs->checks[k];
+
+		c->limit = v[k];
+		for (size_t i = 0; i < rs->n; i++) {
+			uint64_t x;
+
+			if (figure_of(&rs->v[i], v[k].figure, &x) && (!c->known || x > c->value)) {
+				c->known = true;
+				c->value = x;
+				c->run = i;
+			}
+		}
+		c->exceeded = c->known && c->value > c->limit.bytes;
+	}
+	return 0;
+}
+
+bool runs_exceeded(const struct runs *rs)
+{
+	for (size_t k = 0; k < rs->nchecks; k++)
+		if (rs->checks[k].exceeded)
+			return true;
+	return false;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "limit.h"
 #include "result.h"
 #include "stats.h"
 
@@ -23,10 +24,28 @@ struct run {
 	bool has_peak;		      /* peak_rss_bytes is known */
 	uint64_t peak_rss_bytes;      /* the headline peak (result_peak_image) */
 	uint64_t tree_peak_pss_bytes; /* "tree": {"peak_pss_bytes"} */
+	uint64_t tree_peak_rss_bytes; /* "tree": {"peak_rss_bytes"} */
+	bool tree_rss_estimated;      /* those two are estimates, not sums of samples */
+	bool tree_pss_estimated;
+	size_t processes; /* processes seen */
+	/* The image of the headline peak: pid, index, arguments (owned, NUL-separated). */
+	pid_t peak_pid;
+	unsigned peak_image;
+	char *peak_argv;
+	size_t peak_argv_len;
 	double wall_seconds;
 	bool has_ru; /* user_seconds, sys_seconds are known */
 	double user_seconds, sys_seconds;
 	struct result *result; /* the whole run (owned), or NULL once it was let go */
+};
+
+/* A --fail-above limit judged over a series: the largest value of its figure. */
+struct limit_check {
+	struct limit limit;
+	bool known;	/* a run measured the figure */
+	uint64_t value; /* the largest, in bytes */
+	size_t run;	/* the index of the run it is of */
+	bool exceeded;	/* value > limit.bytes */
 };
 
 struct runs {
@@ -36,8 +55,10 @@ struct runs {
 	bool keep_all;		    /* keep every run's result (its report is in the JSON) */
 	struct run *v;
 	size_t n, cap;
-	size_t failed_runs;	/* runs whose status is not 0 */
-	int last_failed_status; /* the status of the last of those, 0 when none */
+	size_t failed_runs;	    /* runs whose status is not 0 */
+	int last_failed_status;	    /* the status of the last of those, 0 when none */
+	struct limit_check *checks; /* the --fail-above limits, judged (runs_check_limits) */
+	size_t nchecks;
 };
 
 /* What runs_stats() summarises: the keys of the --runs "summary". */
@@ -75,5 +96,15 @@ int runs_stats(const struct runs *rs, enum runs_metric m, struct stats *out);
 
 /* The largest known peak RSS and the index of its run; false when none is known. */
 bool runs_max_peak(const struct runs *rs, uint64_t *peak, size_t *index);
+
+/*
+ * Judge the n limits over the runs (rs->checks, in their order): each
+ * figure's largest value, of which run, and whether it exceeds the limit.
+ * 0 or -ENOMEM.
+ */
+int runs_check_limits(struct runs *rs, const struct limit *v, size_t n);
+
+/* Did a known figure of the runs exceed one of the limits? */
+bool runs_exceeded(const struct runs *rs);
 
 #endif

@@ -160,7 +160,7 @@ static void read_status_only(struct sampler *s, struct image *img, pid_t tid, en
 
 	if (s->sys->read_status(s->sys, tid, &st) == 0 && st.has_mm) {
 		if (s->vmrss_exact) {
-			proctable_record_rss(img, st.vmrss);
+			proctable_record_rss(s->pt, img, st.vmrss);
 			/* Only --exact probes vmrss_exact: this is a release or an exec. */
 			maybe_breakdown(s, img, tid, st.vmrss, st.pte, when);
 		}

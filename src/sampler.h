@@ -17,9 +17,6 @@
 #include "result.h"
 #include "sysops.h"
 
-/* Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the tracer's). */
-#define SAMPLING_BUDGET 50
-
 struct sampler {
 	const struct sysops *sys;
 	struct proctable *pt;

@@ -476,13 +476,9 @@ static void finish(struct tracer *tr, struct proctable *pt)
 	struct tracer_result *res = tr->res;
 	struct lifecycle *lc = &tr->lc;
 	struct pstatus self;
-	struct utsname u;
 
 	if (procfs_read_status(tr->sys.procfd, getpid(), &self) == 0)
 		res->tracer.rss_bytes = self.hwm;
-	res->counter_error = why_counter_error(uname(&u) == 0 ? u.release : NULL,
-					       sysconf(_SC_NPROCESSORS_ONLN),
-					       sysconf(_SC_PAGESIZE));
 	proctable_judge_breakdowns(pt, res->counter_error.bytes);
 	if (!lc->exec_seen) {
 		never_started(tr);
@@ -525,10 +521,16 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 			     .errlen = errlen };
 	struct filter_prog filter = { 0 };
 	struct launch_args la = { 0 };
+	struct utsname u;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	err[0] = '\0';
+	res->counter_error = why_counter_error(uname(&u) == 0 ? u.release : NULL,
+					       sysconf(_SC_NPROCESSORS_ONLN),
+					       sysconf(_SC_PAGESIZE));
+	/* A peak between samples within the counter's error of a sample is that sample. */
+	pt->estimate_above = res->counter_error.bytes;
 	rc = sysops_open(&tr.sys);
 	if (rc)
 		return fail(&tr, rc, -rc, "cannot open /proc (is it mounted?)"), rc;

@@ -736,3 +736,139 @@ Test(bench, fail_above_with_runs)
 		  "%s", o.err);
 	run_free(&o);
 }
+
+/* ------------------------------------------------------------------ a tree gate */
+
+/* Three forked children hold 24 MiB each at once: no process above 48 MiB, the tree is. */
+#define GATE_ARGS(wl) E2E_ARGS(wl, "forktree", "3", "24")
+
+/* The limit entry k of a JSON "limits" array at path. */
+static const struct json *limit_at(const struct json *root, const char *path, size_t k)
+{
+	const struct json *arr = json_path(root, path), *l;
+
+	cr_assert(arr && arr->type == JSON_ARRAY, "no array %s", path);
+	l = json_at(arr, k);
+	cr_assert_not_null(l, "%s has no entry %zu", path, k);
+	return l;
+}
+
+static bool exceeded(const struct json *l)
+{
+	const struct json *e = json_path(l, "exceeded");
+
+	cr_assert(e && e->type == JSON_BOOL, "no \"exceeded\"");
+	return e->boolean;
+}
+
+/*
+ * The make -j2 case of issue 14: the largest process stays under the limit
+ * while the tree goes over it.  --fail-above=tree-pss gates the tree; the
+ * line names the figure, the tree and the limit; the JSON records every
+ * limit and which was exceeded.
+ */
+Test(bench, fail_above_tree_pss_gates_the_tree)
+{
+	struct e2e_run r;
+	const struct json *l;
+	char want[128];
+
+	e2e_run(&r, E2E_ARGS("--json", "--fail-above=48M", "--fail-above=tree-pss:48M"),
+		GATE_ARGS(e2e_wl()), NULL, true);
+	e2e_note("tree gate: peak RSS %" PRIu64 ", tree PSS %" PRIu64 "; stderr: %s",
+		 e2e_u64(r.json, "peak_rss_bytes"), e2e_u64(r.json, "tree.peak_pss_bytes"),
+		 r.out.err);
+	cr_assert_eq(r.out.status, STATUS_FAIL_ABOVE, "status %d, stderr: %s", r.out.status,
+		     r.out.err);
+	cr_assert_eq(e2e_u64(r.json, "status"), STATUS_FAIL_ABOVE, "the JSON status");
+	cr_assert_eq(e2e_count_lines(r.out.err), 1, "one line:\n%s", r.out.err);
+	snprintf(want, sizeof(want), "(the whole tree, %" PRIu64 " processes",
+		 e2e_u64(r.json, "tree.processes"));
+	cr_assert(strncmp(r.out.err, "maxrss-sc: tree peak PSS ", 25) == 0 &&
+			  strstr(r.out.err, want) &&
+			  strstr(r.out.err, " exceeds --fail-above=tree-pss:48.0 MiB\n"),
+		  "%s", r.out.err);
+
+	l = limit_at(r.json, "limits", 0);
+	cr_assert_str_eq(e2e_str(l, "figure"), "peak-rss");
+	cr_assert_eq(e2e_u64(l, "limit_bytes"), 48 * MIB);
+	cr_assert_eq(e2e_u64(l, "value_bytes"), e2e_u64(r.json, "peak_rss_bytes"));
+	cr_assert_eq(e2e_u64(l, "pid"), e2e_u64(r.json, "peak_pid"));
+	cr_assert_not(exceeded(l), "the largest process is under 48 MiB");
+	l = limit_at(r.json, "limits", 1);
+	cr_assert_str_eq(e2e_str(l, "figure"), "tree-pss");
+	cr_assert_eq(e2e_u64(l, "value_bytes"), e2e_u64(r.json, "tree.peak_pss_bytes"));
+	cr_assert(exceeded(l), "the tree is over 48 MiB");
+	cr_assert_eq(json_path(l, "pid")->type, JSON_NULL, "a tree limit names no process");
+	e2e_run_free(&r);
+}
+
+/* The largest-process limit names the process: pid, image, command. */
+Test(bench, fail_above_names_the_process)
+{
+	struct e2e_run r;
+	const struct truth *t;
+	const struct json *l;
+	char want[512];
+
+	e2e_run(&r, E2E_ARGS("--json", "--fail-above=8M", "--fail-above=tree-rss:1G"),
+		E2E_ARGS(e2e_wl(), "hold-exit", "16"), NULL, true);
+	cr_assert_eq(r.out.status, STATUS_FAIL_ABOVE, "status %d, stderr: %s", r.out.status,
+		     r.out.err);
+	t = e2e_need_truth(&r, "peak", 0);
+	snprintf(want, sizeof(want),
+		 " (pid %d, image 0: %s hold-exit 16) exceeds --fail-above=8.0 MiB\n", (int)t->pid,
+		 e2e_wl());
+	cr_assert_eq(e2e_count_lines(r.out.err), 1, "one line:\n%s", r.out.err);
+	cr_assert(strncmp(r.out.err, "maxrss-sc: peak RSS ", 20) == 0 && strstr(r.out.err, want),
+		  "no \"%s\" in:\n%s", want, r.out.err);
+	l = limit_at(r.json, "limits", 0);
+	cr_assert(exceeded(l));
+	cr_assert_eq(e2e_u64(l, "pid"), (uint64_t)t->pid);
+	cr_assert_eq(e2e_u64(l, "image"), 0);
+	cr_assert_not(exceeded(limit_at(r.json, "limits", 1)));
+	e2e_run_free(&r);
+}
+
+/* With --runs the tree's largest figure over the runs is judged, and its run named. */
+Test(bench, fail_above_tree_rss_with_runs)
+{
+	struct e2e_run r;
+	const struct json *l;
+	char want[64];
+
+	e2e_run(&r, E2E_ARGS("--json", "-r", "2", "--fail-above=tree-rss:48M"), GATE_ARGS(e2e_wl()),
+		NULL, true);
+	cr_assert_eq(r.out.status, STATUS_FAIL_ABOVE, "status %d, stderr: %s", r.out.status,
+		     r.out.err);
+	l = limit_at(r.json, "limits", 0);
+	cr_assert(exceeded(l));
+	cr_assert_str_eq(e2e_str(l, "figure"), "tree-rss");
+	snprintf(want, sizeof(want), "(run %" PRIu64 "; the whole tree, ", e2e_u64(l, "run"));
+	cr_assert(strncmp(r.out.err, "maxrss-sc: tree peak RSS ", 25) == 0 &&
+			  strstr(r.out.err, want) &&
+			  strstr(r.out.err, " exceeds --fail-above=tree-rss:48.0 MiB\n"),
+		  "no \"%s\" in:\n%s", want, r.out.err);
+	e2e_run_free(&r);
+}
+
+/* Comparing: each command is judged on its own; the line names the one over the limit. */
+Test(bench, fail_above_tree_pss_when_comparing)
+{
+	char tree[512], small[512];
+	struct e2e_run r;
+
+	snprintf(tree, sizeof(tree), "%s forktree 3 24", e2e_wl());
+	snprintf(small, sizeof(small), "%s hold-exit 8", e2e_wl());
+	e2e_run(&r, E2E_ARGS("--json", "-r", "1", "--fail-above=tree-pss:48M"),
+		E2E_ARGS("-C", tree, small), NULL, true);
+	cr_assert_eq(r.out.status, STATUS_FAIL_ABOVE, "status %d, stderr: %s", r.out.status,
+		     r.out.err);
+	cr_assert_eq(e2e_count_lines(r.out.err), 1, "one line:\n%s", r.out.err);
+	cr_assert(strstr(r.out.err, "forktree 3 24, run 1; the whole tree, ") &&
+			  strstr(r.out.err, " exceeds --fail-above=tree-pss:48.0 MiB\n"),
+		  "%s", r.out.err);
+	cr_assert(exceeded(limit_at(r.json, "commands.0.limits", 0)));
+	cr_assert_not(exceeded(limit_at(r.json, "commands.1.limits", 0)));
+	e2e_run_free(&r);
+}

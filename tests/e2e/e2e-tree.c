@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -298,4 +299,144 @@ Test(tree, segv_keeps_peak)
 	/* The exit event (before exit_mm) is the only stop of a signal death. */
 	check_peak("segv 48 MiB peak (sampled at the exit event)", img, tp->rss, tp->rss);
 	e2e_run_free(&r);
+}
+
+/* ------------------------------------------------ a tree peak between samples */
+
+/*
+ * Big enough that the shells around it are far below the 5 % the figures
+ * are compared within, small enough for a fast suite.
+ */
+#define BETWEEN_MIB 160
+
+/*
+ * The largest process of a run peaked between samples (touch, free, exit),
+ * so that only VmHWM saw its peak: the tree peak PSS is then no sum of
+ * samples but their floor (proctable_record_hwm), and must be close to the
+ * process's own peak RSS; the report says how it was obtained.
+ *
+ * Bounds.  The floor is the tree at the process's last sample plus what it
+ * grew beyond that sample: its own PSS at the peak, as its truth line reads
+ * it, give or take what VmHWM is off by (the counter bound), the pages it
+ * touched after its reading (E2E_AFTER_TRUTH), and, with a shell chain, the
+ * shells' PSS.  Within 5 % of its peak RSS whatever the sampling luck; a
+ * timed pass may land on the peak itself (then the figure is a sum of
+ * samples), but never without the floor at -i 0.
+ */
+static void check_between_samples(const char *label, const char *const *opts,
+				  const char *const *cmd, bool sampled_ok)
+{
+	uint64_t bound = e2e_counter_bound(), peak, tree_pss, tree_rss, slack;
+	const struct truth *tp;
+	const struct json *img;
+	const char *from;
+	struct e2e_run r;
+
+	e2e_run(&r, opts, cmd, NULL, true);
+	cr_assert_eq(r.out.status, 0, "%s: status %d, stderr: %s", label, r.out.status, r.out.err);
+	tp = e2e_need_truth(&r, "peak", 0);
+	cr_assert_geq(tp->rss, BETWEEN_MIB * MIB, "%s: workload sanity: its peak %" PRIu64, label,
+		      tp->rss);
+	img = e2e_need_image(&r, tp->pid, 0);
+	peak = e2e_u64(img, "peak_rss_bytes");
+	tree_pss = e2e_u64(r.json, "tree.peak_pss_bytes");
+	tree_rss = e2e_u64(r.json, "tree.peak_rss_bytes");
+	from = json_path(r.json, "tree.peak_pss_from") ? e2e_str(r.json, "tree.peak_pss_from") :
+							 "?";
+	e2e_note("%s: tree peak PSS %" PRIu64 " (%s), its peak RSS %" PRIu64 " (%.1f %%), own PSS "
+		 "reading %" PRIu64 ", tree RSS %" PRIu64 ", %g timed passes",
+		 label, tree_pss, from, peak, 100.0 * (double)tree_pss / (double)peak, tp->pss,
+		 tree_rss, e2e_num(r.json, "tracer.timed_passes"));
+	/* Within 5 % of its own peak RSS, as the issue asks... */
+	e2e_assert_within(label, tree_pss, peak - peak / 20, tree_rss);
+	/* ...and near its own PSS then: the shells add up to 1 MiB each at most. */
+	slack = bound + E2E_AFTER_TRUTH + 2 * MIB;
+	e2e_assert_within(label, tree_pss, e2e_sub(tp->pss, slack), tp->pss + slack);
+	if (strcmp(from, "samples") != 0 || !sampled_ok) {
+		cr_assert_str_eq(from, "estimate", "%s: tree.peak_pss_from", label);
+		cr_assert_eq(e2e_u64(r.json, "tree.pss_estimate.pid"), (uint64_t)tp->pid,
+			     "%s: the estimate is not of the process that peaked", label);
+		cr_assert_lt(e2e_u64(r.json, "tree.sampled_peak_pss_bytes"), tree_pss,
+			     "%s: an estimate below the sums of samples", label);
+	}
+	e2e_run_free(&r);
+}
+
+Test(tree, tree_pss_of_a_peak_between_samples)
+{
+	const char *wl = e2e_wl();
+
+	check_between_samples("touch-free, default options", E2E_ARGS("--json"),
+			      E2E_ARGS(wl, "touch-free", "160"), true);
+	check_between_samples("touch-free, -i 0", E2E_ARGS("--json", "-i", "0"),
+			      E2E_ARGS(wl, "touch-free", "160"), false);
+}
+
+/*
+ * The pyenv-shim case: the big process is deep in a chain of shells (each
+ * forks, since a command follows).  The floor adds its growth to the tree
+ * at its sample, shells included.
+ */
+Test(tree, tree_pss_of_a_peak_between_samples_deep_in_shells)
+{
+	char inner[512], outer[1024];
+
+	snprintf(inner, sizeof(inner), "%s touch-free %d; true", e2e_wl(), BETWEEN_MIB);
+	snprintf(outer, sizeof(outer), "sh -c '%s'; true", inner);
+	check_between_samples("sh -c 'sh -c touch-free', default options", E2E_ARGS("--json"),
+			      E2E_ARGS("/bin/sh", "-c", outer), true);
+	check_between_samples("sh -c 'sh -c touch-free', -i 0", E2E_ARGS("--json", "-i", "0"),
+			      E2E_ARGS("/bin/sh", "-c", outer), false);
+}
+
+/* The text says which figures are estimates, and how they were made. */
+Test(tree, text_says_the_tree_peak_is_estimated)
+{
+	struct e2e_run r;
+	char want[64];
+
+	e2e_run(&r, E2E_ARGS("-i", "0"), E2E_ARGS(e2e_wl(), "touch-free", "64"), NULL, false);
+	cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+	snprintf(want, sizeof(want), "wl (pid %d) peaked between samples (VmHWM saw it)",
+		 (int)e2e_need_truth(&r, "peak", 0)->pid);
+	cr_assert(strstr(r.report, "\n  estimated  tree RSS and PSS: "), "%s", r.report);
+	cr_assert(strstr(r.report, want), "no \"%s\" in:\n%s", want, r.report);
+	e2e_run_free(&r);
+}
+
+/*
+ * The list-building script of issue 14, under two shells: Python's own
+ * allocator gives the list back before exit, between samples.  No truth
+ * line: the tree PSS is compared with the process's peak RSS.
+ */
+Test(tree, python_list_between_samples)
+{
+	static const char script[] = "/usr/bin/python3 -I -c 'x = list(range(6000000)); del x'";
+	char outer[256];
+	const char *modes[][4] = { { "--json", NULL }, { "--json", "-i", "0", NULL } };
+
+	if (access("/usr/bin/python3", X_OK) != 0)
+		cr_skip_test("/usr/bin/python3 is not installed");
+	snprintf(outer, sizeof(outer), "sh -c \"%s; true\"; true", script);
+	for (size_t m = 0; m < 2; m++) {
+		uint64_t peak, tree_pss, tree_rss;
+		struct e2e_run r;
+
+		e2e_run(&r, modes[m], E2E_ARGS("/bin/sh", "-c", outer), NULL, true);
+		cr_assert_eq(r.out.status, 0, "status %d, stderr: %s", r.out.status, r.out.err);
+		peak = e2e_u64(r.json, "peak_rss_bytes");
+		tree_pss = e2e_u64(r.json, "tree.peak_pss_bytes");
+		tree_rss = e2e_u64(r.json, "tree.peak_rss_bytes");
+		e2e_note("python3 list (%s): peak RSS %" PRIu64 ", tree PSS %" PRIu64 " (%s), tree "
+			 "RSS %" PRIu64,
+			 m ? "-i 0" : "default", peak, tree_pss,
+			 json_path(r.json, "tree.peak_pss_from") ?
+				 e2e_str(r.json, "tree.peak_pss_from") :
+				 "?",
+			 tree_rss);
+		cr_assert_geq(peak, 150 * MIB, "workload sanity: python3's peak %" PRIu64, peak);
+		e2e_assert_within(m ? "python3 list, -i 0" : "python3 list, default", tree_pss,
+				  peak - peak / 20, tree_rss);
+		e2e_run_free(&r);
+	}
 }

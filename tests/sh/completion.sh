@@ -48,7 +48,7 @@ expect() {
 	fi
 }
 
-echo "1..11"
+echo "1..15"
 
 # Every option --help lists, long and short, and nothing else.
 want=$("$MAXRSS_SC" --help | sed -n 's/^ \{1,\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z-]*\).*/\1\2/p' |
@@ -77,5 +77,15 @@ expect "_command_offset gets COMMAND's word (-r 3 --json sh -c)" "command at wor
 	"$(OFFSET_STUB=1 complete -r 3 --json sh -c)"
 expect "... also after -- and an --option=VALUE" "command at word 7" \
 	"$(OFFSET_STUB=1 complete -i 10 --plot = x.svg -- sh -)"
+
+# --fail-above=[FIGURE:]SIZE: the figures, nothing for a size, and ':' breaking words.
+expect "--fail-above= offers the figures" "$(printf 'peak-rss:\ntree-pss:\ntree-rss:')" \
+	"$(complete --fail-above = "")"
+expect "--fail-above tree offers the tree figures" "$(printf 'tree-pss:\ntree-rss:')" \
+	"$(complete --fail-above tree)"
+expect "--fail-above=tree-pss:SIZE: nothing offered" "" \
+	"$(complete --fail-above = tree-pss : "")"
+expect "_command_offset after --fail-above=tree-pss:2G" "command at word 6" \
+	"$(OFFSET_STUB=1 complete --fail-above = tree-pss : 2G sh -)"
 
 tap_passed

@@ -69,8 +69,7 @@ Test(options, defaults)
 	cr_assert_eq(opts.warmup, 0);
 	cr_assert_null(opts.timeline);
 	cr_assert_null(opts.plot);
-	cr_assert_eq(opts.fail_above_set, false);
-	cr_assert_eq(opts.fail_above, 0);
+	cr_assert_eq(opts.nfail_above, 0);
 	cr_assert_eq(opts.command_argc, 1);
 	cr_assert_eq(opts.command, argv_buf + 1, "command points into argv");
 	cr_assert_null(opts.command[1]);
@@ -139,7 +138,7 @@ Test(options, unique_abbreviation)
 	PARSE_RUN("--verb");
 	cr_assert_eq(opts.verbose, true);
 	PARSE_RUN("--fail=1K");
-	cr_assert_eq(opts.fail_above, 1024);
+	cr_assert_eq(opts.fail_above[0].bytes, 1024);
 }
 
 Test(options, ambiguous_abbreviation)
@@ -232,20 +231,63 @@ Test(options, timeline_and_plot_empty_refused)
 	PARSE_ERR("--plot", "empty", "--plot=", "cmd");
 }
 
+/* The one limit parsed: its figure and bytes. */
+#define ASSERT_LIMIT(k, fig, b)                                                                 \
+	do {                                                                                    \
+		cr_assert_eq(opts.fail_above[k].figure, (fig), "limit %d: figure %d", (int)(k), \
+			     (int)opts.fail_above[k].figure);                                   \
+		cr_assert_eq(opts.fail_above[k].bytes, (uint64_t)(b), "limit %d: %llu bytes",   \
+			     (int)(k), (unsigned long long)opts.fail_above[k].bytes);           \
+	} while (0)
+
 Test(options, fail_above)
 {
 	PARSE_RUN("--fail-above=512M");
-	cr_assert_eq(opts.fail_above_set, true);
-	cr_assert_eq(opts.fail_above, 512ULL << 20);
+	cr_assert_eq(opts.nfail_above, 1);
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 512ULL << 20);
 	PARSE_RUN("--fail-above", "2G");
-	cr_assert_eq(opts.fail_above, 2ULL << 30);
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 2ULL << 30);
 	PARSE_RUN("--fail-above=1.5K");
-	cr_assert_eq(opts.fail_above, 1536);
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 1536);
 	PARSE_RUN("--fail-above=4096");
-	cr_assert_eq(opts.fail_above, 4096);
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 4096);
 	PARSE_RUN("--fail-above=0");
-	cr_assert_eq(opts.fail_above_set, true);
-	cr_assert_eq(opts.fail_above, 0);
+	cr_assert_eq(opts.nfail_above, 1);
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 0);
+}
+
+/* FIGURE:SIZE gates the tree (or names the default); the option repeats. */
+Test(options, fail_above_figures)
+{
+	PARSE_RUN("--fail-above=tree-rss:3G");
+	cr_assert_eq(opts.nfail_above, 1);
+	ASSERT_LIMIT(0, LIMIT_TREE_RSS, 3ULL << 30);
+	PARSE_RUN("--fail-above", "tree-pss:1.5G");
+	ASSERT_LIMIT(0, LIMIT_TREE_PSS, 3ULL << 29);
+	PARSE_RUN("--fail-above=peak-rss:64M");
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 64ULL << 20);
+	PARSE_RUN("--fail-above=2G", "--fail-above=tree-rss:3G", "--fail-above=tree-pss:2G");
+	cr_assert_eq(opts.nfail_above, 3);
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 2ULL << 30);
+	ASSERT_LIMIT(1, LIMIT_TREE_RSS, 3ULL << 30);
+	ASSERT_LIMIT(2, LIMIT_TREE_PSS, 2ULL << 30);
+	/* The same figure twice: both are kept, and both are checked. */
+	PARSE_RUN("--fail-above=tree-pss:1G", "--fail-above=tree-pss:2G");
+	cr_assert_eq(opts.nfail_above, 2);
+	ASSERT_LIMIT(1, LIMIT_TREE_PSS, 2ULL << 30);
+}
+
+Test(options, fail_above_figures_refused)
+{
+	PARSE_ERR("--fail-above", "'tree:1G'", "--fail-above=tree:1G", "cmd");
+	PARSE_ERR("gates no known figure", "'TREE-RSS:1G'", "--fail-above=TREE-RSS:1G", "cmd");
+	PARSE_ERR("peak-rss, tree-rss, tree-pss", "':1G'", "--fail-above=:1G", "cmd");
+	PARSE_ERR("is not a size", "'tree-rss:'", "--fail-above=tree-rss:", "cmd");
+	PARSE_ERR("is not a size", "'tree-pss:1G:2G'", "--fail-above=tree-pss:1G:2G", "cmd");
+	PARSE_ERR("is not a size", "'tree-rss:-1'", "--fail-above=tree-rss:-1", "cmd");
+	PARSE_ERR("at most 8 limits", "--fail-above", "--fail-above=1", "--fail-above=2",
+		  "--fail-above=3", "--fail-above=4", "--fail-above=5", "--fail-above=6",
+		  "--fail-above=7", "--fail-above=8", "--fail-above=9", "cmd");
 }
 
 Test(options, fail_above_refused)
@@ -270,7 +312,7 @@ Test(options, all_together)
 	cr_assert_eq(opts.warmup, 2);
 	cr_assert_str_eq(opts.timeline, "t");
 	cr_assert_str_eq(opts.plot, "p");
-	cr_assert_eq(opts.fail_above, 1 << 20);
+	ASSERT_LIMIT(0, LIMIT_PEAK_RSS, 1 << 20);
 	cr_assert_eq(opts.command_argc, 3);
 	cr_assert_str_eq(opts.command[0], "prog");
 	cr_assert_str_eq(opts.command[1], "a");
@@ -489,9 +531,12 @@ static char *capture(void (*print)(FILE *))
 Test(options, help_mentions_every_option)
 {
 	static const char *const names[] = {
-		"-o, --output=FILE", "-j, --json",	  "-v, --verbose", "-i, --interval=MS",
-		"--exact",	     "-r, --runs=N",	  "--warmup=N",	   "--timeline=FILE",
-		"--plot=FILE",	     "--fail-above=SIZE", "-h, --help",	   "-V, --version",
+		"-o, --output=FILE", "-j, --json",
+		"-v, --verbose",     "-i, --interval=MS",
+		"--exact",	     "-r, --runs=N",
+		"--warmup=N",	     "--timeline=FILE",
+		"--plot=FILE",	     "--fail-above=[FIGURE:]SIZE",
+		"-h, --help",	     "-V, --version",
 		"Usage: maxrss-sc",
 	};
 	char *text = capture(options_print_help);

@@ -735,6 +735,172 @@ Test(proctable, pass_compares_peaks_at_its_end)
 	ASSERT_TREE(32 * MIB, 32 * MIB, 32 * MIB, 32 * MIB);
 }
 
+/* ------------------------------------------------- peaks between samples */
+
+/* A sample with a VmHWM read with it, as the sampler takes one. */
+static void sample_hwm(struct image *img, uint64_t rss, uint64_t pss, uint64_t hwm)
+{
+	struct rollup r = { .rss = rss, .pss = pss, .uss = pss };
+	struct pstatus st = { .tgid = img->pid, .has_mm = true, .hwm = hwm, .vmrss = rss };
+
+	proctable_record_sample(&pt, img, &r, &st);
+}
+
+static void assert_estimate(const struct tree_estimate *e, const struct image *img, uint64_t base,
+			    uint64_t growth)
+{
+	cr_assert_eq(e->img, img, "estimated from image %d, want %d", e->img ? e->img->pid : 0,
+		     img ? img->pid : 0);
+	cr_assert_eq(e->base, base, "base %llu, want %llu", (unsigned long long)e->base,
+		     (unsigned long long)base);
+	cr_assert_eq(e->growth, growth, "growth %llu, want %llu", (unsigned long long)e->growth,
+		     (unsigned long long)growth);
+	cr_assert_not(e->alone);
+}
+
+/*
+ * The issue-14 case: one process touches 400 MiB and frees it between two
+ * samples; its only sample (at exit_group) holds 1 MiB, VmHWM 401 MiB.  The
+ * tree held at least the sums at that sample plus the 400 MiB of growth.
+ */
+Test(proctable, counter_peak_gets_a_floor_from_the_last_sample)
+{
+	struct process *a = new_proc(110, 1);
+	struct image *ia = open_image(a, "wl", 3, NULL, T0);
+
+	sample_hwm(ia, 1 * MIB, MIB / 4, 401 * MIB);
+	cr_assert_eq(ia->peak_rss, 401 * MIB);
+	ASSERT_TREE(1 * MIB, MIB / 4, 401 * MIB, 400 * MIB + MIB / 4);
+	cr_assert_eq(pt.sampled_peak_rss, 1 * MIB, "the sums alone never saw it");
+	cr_assert_eq(pt.sampled_peak_pss, MIB / 4);
+	assert_estimate(&pt.pss_estimate, ia, MIB / 4, 400 * MIB);
+	assert_estimate(&pt.rss_estimate, ia, 1 * MIB, 400 * MIB);
+	/* It is in the members of the peak at its peak, not at its sample. */
+	cr_assert_eq(pt.n_at_peak, 1);
+	cr_assert_eq(at_peak(ia)->rss, 401 * MIB);
+	cr_assert_eq(at_peak(ia)->pss, 400 * MIB + MIB / 4);
+	/* The same VmHWM read again is no new peak: nothing more is added. */
+	sample_hwm(ia, 1 * MIB, MIB / 4, 401 * MIB);
+	ASSERT_TREE(1 * MIB, MIB / 4, 401 * MIB, 400 * MIB + MIB / 4);
+}
+
+/*
+ * The pyenv case: the big process is deep in a chain of shells that hold a
+ * little each.  The floor is the tree at its sample (the shells included)
+ * plus its growth.
+ */
+Test(proctable, counter_peak_adds_to_the_rest_of_the_tree)
+{
+	struct process *a = new_proc(111, 1), *b = new_proc(112, 111), *c = new_proc(113, 112);
+	struct image *ia = open_image(a, "sh", 3, NULL, T0);
+	struct image *ib = open_image(b, "sh", 3, NULL, T0);
+	struct image *ic = open_image(c, "python3", 8, NULL, T0);
+
+	sample(ia, 2 * MIB, 1 * MIB);
+	sample(ib, 2 * MIB, 1 * MIB);
+	sample_hwm(ic, 10 * MIB, 8 * MIB, 10 * MIB);
+	ASSERT_TREE(14 * MIB, 10 * MIB, 14 * MIB, 10 * MIB);
+	cr_assert_null(pt.pss_estimate.img, "a peak that a sample saw is no estimate");
+	/* It built a list and freed it before exit_group. */
+	sample_hwm(ic, 12 * MIB, 9 * MIB, 400 * MIB);
+	ASSERT_TREE(16 * MIB, 11 * MIB, 404 * MIB, 399 * MIB);
+	assert_estimate(&pt.pss_estimate, ic, 11 * MIB, 388 * MIB);
+	cr_assert_eq(pt.sampled_peak_pss, 11 * MIB);
+}
+
+/* A sum of samples that exceeds the estimate replaces it: the figure is sampled again. */
+Test(proctable, a_larger_sum_of_samples_replaces_the_estimate)
+{
+	struct process *a = new_proc(114, 1), *b = new_proc(115, 114);
+	struct image *ia = open_image(a, "a", 2, NULL, T0);
+	struct image *ib = open_image(b, "b", 2, NULL, T0);
+
+	sample_hwm(ia, 1 * MIB, 1 * MIB, 50 * MIB);
+	cr_assert_eq(pt.tree_peak_pss, 50 * MIB);
+	cr_assert_not_null(pt.pss_estimate.img);
+	sample(ib, 60 * MIB, 60 * MIB);
+	ASSERT_TREE(61 * MIB, 61 * MIB, 61 * MIB, 61 * MIB);
+	cr_assert_null(pt.pss_estimate.img);
+	cr_assert_null(pt.rss_estimate.img);
+}
+
+/*
+ * VmHWM a little above the sample, within the kernel counter's error, is
+ * that sample: no estimate, the figures stay sums of samples.
+ */
+Test(proctable, counter_peak_within_the_error_is_no_estimate)
+{
+	struct process *a = new_proc(116, 1);
+	struct image *ia = open_image(a, "a", 2, NULL, T0);
+
+	pt.estimate_above = 256 * 1024;
+	sample_hwm(ia, 100 * MIB, 99 * MIB, 100 * MIB + 200 * 1024);
+	ASSERT_TREE(100 * MIB, 99 * MIB, 100 * MIB, 99 * MIB);
+	cr_assert_null(pt.pss_estimate.img);
+	cr_assert_eq(ia->peak_rss, 100 * MIB + 200 * 1024, "the image's own peak is VmHWM");
+	/* Past the error it is one. */
+	sample_hwm(ia, 100 * MIB, 99 * MIB, 101 * MIB);
+	ASSERT_TREE(100 * MIB, 99 * MIB, 101 * MIB, 100 * MIB);
+	assert_estimate(&pt.pss_estimate, ia, 99 * MIB, 1 * MIB);
+}
+
+/*
+ * A VmHWM read alone (an exec entry, a vfork child's lender) counts on the
+ * image's last sample; an image never sampled has no floor in the sums and
+ * raises only the tree RSS, alone, at the end.
+ */
+Test(proctable, counter_peak_read_alone)
+{
+	struct process *a = new_proc(117, 1), *b = new_proc(118, 117);
+	struct image *ia = open_image(a, "a", 2, NULL, T0);
+	struct image *ib = open_image(b, "b", 2, NULL, T0);
+
+	sample(ia, 4 * MIB, 3 * MIB);
+	proctable_record_hwm(&pt, ia, 24 * MIB);
+	ASSERT_TREE(4 * MIB, 3 * MIB, 24 * MIB, 23 * MIB);
+	assert_estimate(&pt.pss_estimate, ia, 3 * MIB, 20 * MIB);
+
+	proctable_record_hwm(&pt, ib, 40 * MIB);
+	ASSERT_TREE(4 * MIB, 3 * MIB, 24 * MIB, 23 * MIB);
+	proctable_finish(&pt, 5);
+	cr_assert_eq(pt.tree_peak_rss, 40 * MIB);
+	cr_assert_eq(pt.tree_peak_pss, 23 * MIB, "no PSS is made up for an unsampled image");
+	cr_assert_eq(pt.rss_estimate.img, ib);
+	cr_assert(pt.rss_estimate.alone);
+	cr_assert_eq(pt.pss_estimate.img, ia);
+}
+
+/* During a timed pass the estimate waits for its end, on the sums of that moment. */
+Test(proctable, counter_peak_in_a_pass_waits_for_its_end)
+{
+	struct process *a = new_proc(119, 1), *b = new_proc(120, 119);
+	struct image *ia = open_image(a, "a", 2, NULL, T0);
+	struct image *ib = open_image(b, "b", 2, NULL, T0);
+
+	sample(ia, 10 * MIB, 10 * MIB);
+	sample(ib, 10 * MIB, 10 * MIB);
+	proctable_begin_pass(&pt);
+	sample_hwm(ia, 2 * MIB, 2 * MIB, 30 * MIB);
+	ASSERT_TREE(12 * MIB, 12 * MIB, 20 * MIB, 20 * MIB);
+	sample(ib, 4 * MIB, 4 * MIB);
+	proctable_end_pass(&pt);
+	ASSERT_TREE(6 * MIB, 6 * MIB, 34 * MIB, 34 * MIB);
+	assert_estimate(&pt.pss_estimate, ia, 6 * MIB, 28 * MIB);
+}
+
+/* --exact: a reading before a release, above the last sample, is the same kind of peak. */
+Test(proctable, exact_reading_above_the_sample_gets_a_floor)
+{
+	struct process *a = new_proc(121, 1);
+	struct image *ia = open_image(a, "a", 2, NULL, T0);
+
+	pt.hwm_is_peak = false;
+	sample(ia, 1 * MIB, 1 * MIB);
+	proctable_record_rss(&pt, ia, 201 * MIB);
+	ASSERT_TREE(1 * MIB, 1 * MIB, 201 * MIB, 201 * MIB);
+	assert_estimate(&pt.pss_estimate, ia, 1 * MIB, 200 * MIB);
+}
+
 /* ----------------------------------------------------------------- peak image */
 
 Test(proctable, peak_image)
@@ -773,10 +939,10 @@ Test(proctable, exact_mode_peak_ignores_hwm)
 	proctable_record_hwm(&pt, img, 12 * MIB);
 	cr_assert_eq(img->peak_rss, 8 * MIB);
 	cr_assert_eq(img->hwm, 12 * MIB);
-	proctable_record_rss(img, 10 * MIB);
+	proctable_record_rss(&pt, img, 10 * MIB);
 	cr_assert_eq(img->peak_rss, 10 * MIB);
 	cr_assert_eq(img->exact_reads, 1);
-	proctable_record_rss(img, 9 * MIB);
+	proctable_record_rss(&pt, img, 9 * MIB);
 	cr_assert_eq(img->peak_rss, 10 * MIB);
 	cr_assert_eq(img->exact_reads, 2);
 }

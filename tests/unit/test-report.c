@@ -549,6 +549,88 @@ Test(report_write_text, killed_and_one_process)
 }
 
 /*
+ * A process that touched 400 MiB and freed it between samples (its only
+ * sample at exit_group holds 1 MiB, VmHWM 401 MiB), with timed sampling
+ * stretched from 50 ms to 250 ms on average: the text says that the tree
+ * figures are estimates, how they were made, and the real period.
+ */
+static void build_counter_peak(void)
+{
+	struct process *p;
+	struct image *img;
+
+	cr_assert_eq(proctable_init(&run.pt, T0), 0);
+	p = proctable_new_process(&run.pt, 77, 1, false);
+	img = open_image(p, "./wl\0", 5, NULL, T0);
+	sample(img, &(struct rollup){ .rss = 1 * MIB, .pss = MIB / 4, .uss = MIB / 8 },
+	       &(struct pstatus){ .tgid = 77, .has_mm = true, .hwm = 401 * MIB, .vmrss = MIB });
+	proctable_close_image(&run.pt, p, IMAGE_EXIT, 0, 0, T0 + SEC);
+	memset(&run.res, 0, sizeof(run.res));
+	run.res.exited = true;
+	run.res.wall_ns = SEC;
+	run.res.tracer.interval_ms = 50;
+	run.res.tracer.timed_passes = 4;
+	run.res.tracer.max_interval_ns = 400 * SEC / 1000;
+}
+
+Test(report_write_text, estimated_tree_peak_and_stretched_interval, .init = build_counter_peak,
+     .fini = free_tree)
+{
+	char *out = write_text((char *const[]){ (char *)"./wl", NULL }, false), *lines[16];
+	size_t n = split_lines(out, lines, 16);
+
+	cr_assert_eq(n, 5, "%zu lines", n);
+	cr_assert_str_eq(lines[2], "  tree peak  401.0 MiB RSS, 400.2 MiB PSS, 1 process");
+	cr_assert_str_eq(lines[3],
+			 "  estimated  tree RSS and PSS: wl (pid 77) peaked between samples (VmHWM "
+			 "saw it): the tree at its last sample plus the 400.0 MiB it grew beyond "
+			 "it, taken as private");
+	cr_assert_str_eq(lines[4],
+			 "  sampled    every 250.0 ms on average, not 50 ms: the period stretches to "
+			 "keep reading the tree under 2 % of a CPU (up to 400.0 ms here)");
+	free(out);
+}
+
+Test(report_write_json, estimated_tree_peak_and_stretched_interval, .init = build_counter_peak,
+     .fini = free_tree)
+{
+	char *out = write_json((char *const[]){ (char *)"./wl", NULL });
+	struct json *j = parse(out, strlen(out));
+
+	ASSERT_NUM(j, "tree.peak_pss_bytes", 400 * MIB + MIB / 4);
+	ASSERT_STR(j, "tree.peak_rss_from", "estimate");
+	ASSERT_STR(j, "tree.peak_pss_from", "estimate");
+	ASSERT_NUM(j, "tree.sampled_peak_rss_bytes", 1 * MIB);
+	ASSERT_NUM(j, "tree.sampled_peak_pss_bytes", MIB / 4);
+	ASSERT_NUM(j, "tree.pss_estimate.pid", 77);
+	ASSERT_NUM(j, "tree.pss_estimate.image", 0);
+	ASSERT_NUM(j, "tree.pss_estimate.tree_bytes", MIB / 4);
+	ASSERT_NUM(j, "tree.pss_estimate.growth_bytes", 400 * MIB);
+	ASSERT_NUM(j, "tree.rss_estimate.tree_bytes", 1 * MIB);
+	cr_assert(at(j, "tracer.interval_stretched")->boolean);
+	ASSERT_NUM(j, "tracer.mean_interval_ms", 250);
+	json_free(j);
+	free(out);
+}
+
+/* Sums of samples: said so in JSON, nothing more in the text (summary above). */
+Test(report_write_json, sampled_tree_peak, .init = build_tree, .fini = free_tree)
+{
+	char *out = write_json(command);
+	struct json *j = parse(out, strlen(out));
+
+	ASSERT_STR(j, "tree.peak_rss_from", "samples");
+	ASSERT_STR(j, "tree.peak_pss_from", "samples");
+	ASSERT_NUM(j, "tree.sampled_peak_rss_bytes", 108947046);
+	ASSERT_NUM(j, "tree.sampled_peak_pss_bytes", 107793612);
+	ASSERT_NULL(j, "tree.rss_estimate");
+	ASSERT_NULL(j, "tree.pss_estimate");
+	cr_assert_not(at(j, "tracer.interval_stretched")->boolean);
+	json_free(j);
+	free(out);
+}
+
+/*
  * Leftovers found all stopped after the command ended: the JSON counts them
  * (after_exit.stopped_woken, stopped_killed) and the text says what was done.
  */

@@ -234,7 +234,7 @@ Test(result_peak_image, known_from_vmhwm_or_exact_readings)
 	proctable_record_hwm(&run->pt, a, 8 * MIB);
 	cr_assert(result_image_has_peak(a));
 	cr_assert_eq(result_peak_image(&run->pt), a);
-	proctable_record_rss(b, 9 * MIB);
+	proctable_record_rss(&run->pt, b, 9 * MIB);
 	cr_assert(result_image_has_peak(b));
 	cr_assert_eq(result_peak_image(&run->pt), b);
 }

@@ -164,3 +164,64 @@ Test(runs, figures_of_a_run)
 	ASSERT_NEAR(r->sys_seconds, 0.375, 1e-9);
 	runs_free(&rs);
 }
+
+/*
+ * --fail-above over a series: each figure's largest value and its run; a
+ * tree limit judges the tree's sum, not the largest process; the image of
+ * the headline peak is kept for the failure line even once its run's
+ * result is let go.
+ */
+Test(runs, limits_judged_over_the_runs)
+{
+	struct runs rs;
+	const struct limit limits[] = {
+		{ LIMIT_PEAK_RSS, 35 * MIB },
+		{ LIMIT_TREE_RSS, 50 * MIB },
+		{ LIMIT_TREE_PSS, 7 * MIB },
+		{ LIMIT_TREE_PSS, 8 * MIB },
+	};
+
+	runs_init(&rs, command, 0, 0, false);
+	add(&rs, 10 * MIB, 5 * MIB, 1.0, 0, 0);
+	add(&rs, 30 * MIB, 9 * MIB, 2.0, 0, 0);
+	add(&rs, 20 * MIB, 7 * MIB, 3.0, 0, 0);
+	cr_assert_eq(runs_check_limits(&rs, limits, 4), 0);
+	cr_assert_eq(rs.nchecks, 4);
+	cr_assert_not(rs.checks[0].exceeded, "peak RSS 30 MiB is not above 35 MiB");
+	cr_assert_eq(rs.checks[0].value, 30 * MIB);
+	cr_assert_eq(rs.checks[0].run, 1);
+	cr_assert(rs.checks[0].known);
+	/* One image per fake run: its tree RSS is its peak. */
+	cr_assert_eq(rs.checks[1].value, 30 * MIB);
+	cr_assert_not(rs.checks[1].exceeded);
+	cr_assert(rs.checks[2].exceeded, "tree PSS 9 MiB is above 7 MiB");
+	cr_assert_eq(rs.checks[2].value, 9 * MIB);
+	cr_assert_eq(rs.checks[2].run, 1);
+	cr_assert(rs.checks[3].exceeded);
+	cr_assert(runs_exceeded(&rs));
+	/* The peak's image, kept for the line after its result was let go. */
+	cr_assert_null(rs.v[1].result);
+	cr_assert_eq(rs.v[1].peak_image, 0);
+	cr_assert_gt(rs.v[1].peak_pid, 0);
+	cr_assert_str_eq(rs.v[1].peak_argv, "prog");
+
+	/* No limit: nothing exceeded. */
+	cr_assert_eq(runs_check_limits(&rs, NULL, 0), 0);
+	cr_assert_eq(rs.nchecks, 0);
+	cr_assert_not(runs_exceeded(&rs));
+	runs_free(&rs);
+}
+
+/* A run whose peak is unknown says nothing about the peak-rss limit. */
+Test(runs, limit_of_an_unknown_peak)
+{
+	struct runs rs;
+	const struct limit l = { LIMIT_PEAK_RSS, 0 };
+
+	runs_init(&rs, command, 0, 0, false);
+	add(&rs, 0, 0, 1.0, 0, 0);
+	cr_assert_eq(runs_check_limits(&rs, &l, 1), 0);
+	cr_assert_not(rs.checks[0].known);
+	cr_assert_not(rs.checks[0].exceeded);
+	runs_free(&rs);
+}
