@@ -265,6 +265,9 @@ static bool grew_too_much(const struct job *j, bool say)
 /* The figures of the runs: the comparison, and the changes since the baseline. */
 static int analyse(struct job *j)
 {
+	/* A session has a subject at least (subjects_build refuses none). */
+	if (j->s.n == 0)
+		return -EINVAL;
 	for (size_t k = 0; k < j->s.n; k++)
 		if (runs_check_limits(&j->rs[k], j->o.fail_above, j->o.nfail_above))
 			return -ENOMEM;
