@@ -80,6 +80,33 @@ static const char *option_name(int c, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * getopt_long refuses a prefix of two long options ("--ver") as it refuses
+ * an unknown one: say which it could be.  true when arg is such a prefix.
+ */
+static bool ambiguous(const char *arg, char *err, size_t errlen)
+{
+	char list[256] = "";
+	size_t len, used = 0, n = 0;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return false;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (const struct option *o = long_options; len && o->name; o++)
+		if (strncmp(o->name, arg, len) == 0 && used < sizeof(list)) {
+			int w = snprintf(list + used, sizeof(list) - used, "%s--%s", n ? ", " : "",
+					 o->name);
+
+			used += w > 0 ? (size_t)w : 0;
+			n++;
+		}
+	if (n < 2)
+		return false;
+	fail(err, errlen, "option '--%.*s' is ambiguous (%s)", (int)len, arg, list);
+	return true;
+}
+
 /* What getopt_long refused: a missing value, a value given to a flag, an unknown option. */
 static enum options_result refused(int c, char **argv, char *err, size_t errlen)
 {
@@ -94,6 +121,8 @@ static enum options_result refused(int c, char **argv, char *err, size_t errlen)
 			    option_name(optopt, name, sizeof(name)));
 	if (optopt)
 		return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+	if (ambiguous(argv[optind - 1], err, errlen))
+		return OPTIONS_ERROR;
 	return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 }
 

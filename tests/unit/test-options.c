@@ -337,6 +337,20 @@ Test(options, compare_takes_options_after_the_command_lines)
 	cr_assert_str_eq(err, "--runs needs a value");
 }
 
+/* A prefix of two long options is ambiguous, and the message names both (issue 14). */
+Test(options, ambiguous_prefix)
+{
+	cr_assert_eq(PARSE("--ver", "cmd"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "option '--ver' is ambiguous (--verbose, --version)");
+	cr_assert_eq(PARSE("--b=x", "cmd"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "option '--b' is ambiguous (--breakdown, --baseline)");
+	/* A prefix of one option is that option, and a prefix of none is unknown. */
+	PARSE_RUN("--verb");
+	cr_assert(opts.verbose);
+	cr_assert_eq(PARSE("--vex", "cmd"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "unknown option '--vex' (see --help)");
+}
+
 Test(options, double_dash)
 {
 	cr_assert_eq(PARSE("--", "-x"), OPTIONS_RUN);
