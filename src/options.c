@@ -394,7 +394,11 @@ void options_print_help(FILE *f)
 	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but the\n"
 	      "peak RSS exceeded --fail-above or grew beyond --max-increase; 125 if\n"
 	      "maxrss-sc failed (also for bad input, before anything runs); 126 if COMMAND\n"
-	      "cannot be executed; 127 if not found.\n",
+	      "cannot be executed; 127 if not found.\n"
+	      "\n"
+	      "Image: one program of one process (fork or exec to exec or exit).  Tree peak:\n"
+	      "the most the whole tree held at one instant.  PSS: RSS with each shared page\n"
+	      "split among its sharers.  Full manual: man maxrss-sc\n",
 	      f);
 }
 

@@ -478,7 +478,7 @@ static void write_title(FILE *f, const struct chart *c)
 {
 	const struct tracer_result *res = &c->in->run->res;
 	const struct proctable *pt = &c->in->run->pt;
-	char ended[64];
+	char ended[64], took[32];
 
 	fprintf(f,
 		"<text id=\"title\" x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
@@ -498,9 +498,9 @@ static void write_title(FILE *f, const struct chart *c)
 		"<text id=\"subtitle\" x=\"%d\" y=\"56\" font-size=\"13\" fill=\"#444444\" "
 		"text-anchor=\"middle\">",
 		PLOT_WIDTH / 2);
-	fprintf(f, "%s after %.2f s",
+	fprintf(f, "%s after %s",
 		result_ended(res->exited, res->exit_code, res->signal, false, ended, sizeof(ended)),
-		(double)res->wall_ns / 1e9);
+		units_format_duration((double)res->wall_ns / 1e9, took, sizeof(took)));
 	fprintf(f, " \u00b7 %zu process%s \u00b7 %zu sample%s", pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es", c->in->run->tl.n,
 		c->in->run->tl.n == 1 ? "" : "s");

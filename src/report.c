@@ -172,6 +172,9 @@ static void json_run(FILE *f, const struct result *r, int status)
 	json_u64_or_null(f, peak, peak ? peak->peak_rss : 0);
 	fputs(",\n  \"peak_pid\": ", f);
 	json_int_or_null(f, peak, peak ? (int)peak->pid : 0);
+	/* The pid alone is ambiguous when the process exec'd: which of its images. */
+	fputs(",\n  \"peak_image\": ", f);
+	json_int_or_null(f, peak, peak ? (int)peak->index : 0);
 	fprintf(f,
 		",\n  \"tree\": {\"peak_rss_bytes\": %llu, \"peak_pss_bytes\": %llu, "
 		"\"snapshots\": %lu, \"processes\": %zu, \"at_peak\": ",
@@ -360,10 +363,13 @@ out:
 /* What was done about processes left behind, when anything was. */
 static void write_after_exit(FILE *f, const struct after_exit *a)
 {
+	char t[32];
+
 	if (a->processes)
 		fprintf(f,
-			"  waited     %.2f s after the command exited, for %u process%s still running\n",
-			seconds(a->ns), a->processes, a->processes == 1 ? "" : "es");
+			"  waited     %s after the command exited, for %u process%s still running\n",
+			units_format_duration(seconds(a->ns), t, sizeof(t)), a->processes,
+			a->processes == 1 ? "" : "es");
 	if (a->stopped_woken)
 		fprintf(f,
 			"  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
@@ -381,20 +387,26 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 
 	escape_line_command(cmd, sizeof(cmd), r->command, TEXT_CMD_MAX);
 	result_ended(res->exited, res->exit_code, res->signal, true, ended, sizeof(ended));
-	fprintf(f, "maxrss-sc: %s %s after %.2f s\n", cmd, ended, seconds(res->wall_ns));
-	if (peak) {
-		show_image(peak, cmd, sizeof(cmd));
-		fprintf(f, "  peak RSS   %s   pid %d %s\n",
-			units_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
-		report_breakdown_text(f, peak, "  ");
-	} else {
-		fputs("  peak RSS   unknown (no sample could be taken)\n", f);
-	}
-	fprintf(f, "  tree peak  %s RSS, %s PSS, %zu process%s\n",
+	/* Tracing slows what it stops (every exec, exit and fork): say the time is not native. */
+	fprintf(f, "maxrss-sc: %s %s after %s (timed under tracing)\n", cmd, ended,
+		units_format_duration(seconds(res->wall_ns), a, sizeof(a)));
+	/*
+	 * "How much did it need" is the tree's answer; the largest process is
+	 * what ru_maxrss means to answer.  Each line says which it is.
+	 */
+	fprintf(f, "  whole tree at its peak  %s RSS, %s PSS, %zu process%s\n",
 		units_format_size(pt->tree_peak_rss, a, sizeof(a)),
 		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
 	report_at_peak_text(f, pt);
+	if (peak) {
+		show_image(peak, cmd, sizeof(cmd));
+		fprintf(f, "  largest process         %s RSS, pid %d %s\n",
+			units_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
+		report_breakdown_text(f, peak, "  ");
+	} else {
+		fputs("  largest process         unknown (no sample could be taken)\n", f);
+	}
 	write_after_exit(f, &res->after_exit);
 	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
@@ -501,10 +513,10 @@ static const char *run_ended(const struct run *r, char *buf, size_t len)
 
 static void runs_table(FILE *f, const struct runs *rs)
 {
-	char peak[32], pss[32], wall[32], end[32];
+	char peak[32], rss[32], pss[32], wall[32], end[32];
 
-	fprintf(f, "  %5s  %-22s  %10s  %10s  %10s\n", "run", "ended", "peak RSS", "tree PSS",
-		"wall time");
+	fprintf(f, "  %5s  %-22s  %10s  %10s  %10s  %10s\n", "run", "ended", "peak RSS", "tree RSS",
+		"tree PSS", "wall time");
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct run *r = &rs->v[i];
 
@@ -512,10 +524,11 @@ static void runs_table(FILE *f, const struct runs *rs)
 			units_format_size(r->peak_rss_bytes, peak, sizeof(peak));
 		else
 			snprintf(peak, sizeof(peak), "-");
+		units_format_size(r->tree_peak_rss_bytes, rss, sizeof(rss));
 		units_format_size(r->tree_peak_pss_bytes, pss, sizeof(pss));
 		in_time_unit(r->wall_seconds, time_unit(r->wall_seconds), wall, sizeof(wall));
-		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s\n", i + 1,
-			run_ended(r, end, sizeof(end)), peak, pss, wall);
+		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s  %10s\n", i + 1,
+			run_ended(r, end, sizeof(end)), peak, rss, pss, wall);
 	}
 }
 
@@ -561,8 +574,9 @@ void report_runs_block(FILE *f, const struct runs *rs, const char *label, bool v
 	report_pad(f, "mean \u00b1 \u03c3", RUNS_MEAN_WIDTH);
 	fputs("min \u2026 max\n", f);
 	runs_row(f, "peak RSS", rs, RUNS_PEAK_RSS_BYTES, true);
+	runs_row(f, "tree peak RSS", rs, RUNS_TREE_PEAK_RSS_BYTES, true);
 	runs_row(f, "tree peak PSS", rs, RUNS_TREE_PEAK_PSS_BYTES, true);
-	runs_row(f, "wall time", rs, RUNS_WALL_SECONDS, false);
+	runs_row(f, "wall (traced)", rs, RUNS_WALL_SECONDS, false);
 	if (runs_stats(rs, RUNS_USER_SECONDS, &user) == 0 &&
 	    runs_stats(rs, RUNS_SYS_SECONDS, &sys) == 0) {
 		char a[32], b[32];
@@ -585,7 +599,7 @@ int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose)
 
 void report_time(double s, char *buf, size_t len)
 {
-	in_time_unit(s, time_unit(s), buf, len);
+	units_format_duration(s, buf, len);
 }
 
 /* ---------------------------------------------------------------- repeated runs, JSON */
@@ -598,6 +612,7 @@ static const struct {
 } summary_keys[] = {
 	{ "peak_rss_bytes", RUNS_PEAK_RSS_BYTES, true },
 	{ "tree_peak_pss_bytes", RUNS_TREE_PEAK_PSS_BYTES, true },
+	{ "tree_peak_rss_bytes", RUNS_TREE_PEAK_RSS_BYTES, true },
 	{ "wall_seconds", RUNS_WALL_SECONDS, false },
 	{ "user_seconds", RUNS_USER_SECONDS, false },
 	{ "sys_seconds", RUNS_SYS_SECONDS, false },

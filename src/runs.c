@@ -54,6 +54,7 @@ int runs_add(struct runs *rs, struct result *r)
 	run->has_peak = peak != NULL;
 	run->peak_rss_bytes = peak ? peak->peak_rss : 0;
 	run->tree_peak_pss_bytes = r->pt.tree_peak_pss;
+	run->tree_peak_rss_bytes = r->pt.tree_peak_rss;
 	run->wall_seconds = (double)r->res.wall_ns / 1e9;
 	run->has_ru = r->res.has_ru;
 	run->user_seconds = r->res.user_seconds;
@@ -79,6 +80,9 @@ static bool metric(const struct run *r, enum runs_metric m, double *v)
 		return r->has_peak;
 	case RUNS_TREE_PEAK_PSS_BYTES:
 		*v = (double)r->tree_peak_pss_bytes;
+		return true;
+	case RUNS_TREE_PEAK_RSS_BYTES:
+		*v = (double)r->tree_peak_rss_bytes;
 		return true;
 	case RUNS_WALL_SECONDS:
 		*v = r->wall_seconds;

@@ -23,6 +23,7 @@ struct run {
 	bool has_peak;		      /* peak_rss_bytes is known */
 	uint64_t peak_rss_bytes;      /* the headline peak (result_peak_image) */
 	uint64_t tree_peak_pss_bytes; /* "tree": {"peak_pss_bytes"} */
+	uint64_t tree_peak_rss_bytes; /* "tree": {"peak_rss_bytes"} */
 	double wall_seconds;
 	bool has_ru; /* user_seconds, sys_seconds are known */
 	double user_seconds, sys_seconds;
@@ -47,6 +48,7 @@ enum runs_metric {
 	RUNS_WALL_SECONDS,
 	RUNS_USER_SECONDS,
 	RUNS_SYS_SECONDS,
+	RUNS_TREE_PEAK_RSS_BYTES,
 };
 
 /*

@@ -517,6 +517,20 @@ Test(options, help_mentions_every_option)
 	free(text);
 }
 
+/* --help ends with what its words mean and where the manual is (issue 14). */
+Test(options, help_ends_with_words_and_manual)
+{
+	char *text = capture(options_print_help), *last;
+
+	cr_assert(strstr(text, "\nImage: one program of one process"), "%s", text);
+	cr_assert(strstr(text, "Tree peak:") && strstr(text, "PSS: RSS with each shared page"),
+		  "%s", text);
+	text[strlen(text) - 1] = '\0';
+	last = strrchr(text, '\n');
+	cr_assert(last && strstr(last, "man maxrss-sc"), "last line: %s", last ? last : text);
+	free(text);
+}
+
 Test(options, version_text)
 {
 	char *text = capture(options_print_version);

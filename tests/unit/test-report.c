@@ -226,6 +226,8 @@ Test(report_write_json, top_level, .init = build_tree, .fini = free_tree)
 	ASSERT_SECONDS(j, "wall_seconds", 1.234);
 	ASSERT_NUM(j, "peak_rss_bytes", 108422758);
 	ASSERT_NUM(j, "peak_pid", 4242);
+	/* Which image of that pid (issue 14): a pid that exec'd has several. */
+	ASSERT_NUM(j, "peak_image", 0);
 	ASSERT_NUM(j, "tree.peak_rss_bytes", 108947046);
 	ASSERT_NUM(j, "tree.peak_pss_bytes", 107793612);
 	ASSERT_NUM(j, "tree.snapshots", 4);
@@ -425,6 +427,7 @@ Test(report_write_json, empty_table)
 	ASSERT_NUM(j, "exit.code", 127);
 	ASSERT_NULL(j, "peak_rss_bytes");
 	ASSERT_NULL(j, "peak_pid");
+	ASSERT_NULL(j, "peak_image");
 	ASSERT_NUM(j, "tree.peak_rss_bytes", 0);
 	ASSERT_NUM(j, "tree.snapshots", 0);
 	cr_assert_eq(at(j, "processes")->type, JSON_ARRAY);
@@ -515,11 +518,14 @@ Test(report_write_text, summary, .init = build_tree, .fini = free_tree)
 	size_t n = split_lines(out, lines, 16);
 
 	cr_assert_eq(n, 4, "%zu lines", n);
-	cr_assert_str_eq(lines[0], "maxrss-sc: ./prog arg exited 0 after 1.23 s");
-	cr_assert_str_eq(lines[1], "  peak RSS   103.4 MiB   pid 4242 ./prog arg");
-	cr_assert_str_eq(lines[2], "  tree peak  103.9 MiB RSS, 102.8 MiB PSS, 3 processes");
+	/* Each figure named for what it answers, the whole tree's first (issue 14). */
+	cr_assert_str_eq(lines[0],
+			 "maxrss-sc: ./prog arg exited 0 after 1.234 s (timed under tracing)");
+	cr_assert_str_eq(lines[1],
+			 "  whole tree at its peak  103.9 MiB RSS, 102.8 MiB PSS, 3 processes");
 	/* 107531468 + 262144 bytes of PSS, from two images of ./prog that differ. */
-	cr_assert_str_eq(lines[3], "  at peak    2 \u00d7 prog 102.8 MiB PSS in all");
+	cr_assert_str_eq(lines[2], "  at peak    2 \u00d7 prog 102.8 MiB PSS in all");
+	cr_assert_str_eq(lines[3], "  largest process         103.4 MiB RSS, pid 4242 ./prog arg");
 	free(out);
 }
 
@@ -541,11 +547,32 @@ Test(report_write_text, killed_and_one_process)
 	run.res.wall_ns = 2 * SEC + 4 * SEC / 1000;
 	out = write_text((char *const[]){ (char *)"./x", NULL }, false);
 	cr_assert_eq(split_lines(out, lines, 16), 3);
-	cr_assert_str_eq(lines[0], "maxrss-sc: ./x killed by signal 9 (SIGKILL) after 2.00 s");
-	cr_assert_str_eq(lines[1], "  peak RSS   1.5 KiB   pid 77 ./x");
-	cr_assert_str_eq(lines[2], "  tree peak  1.5 KiB RSS, 1.0 KiB PSS, 1 process");
+	cr_assert_str_eq(
+		lines[0],
+		"maxrss-sc: ./x killed by signal 9 (SIGKILL) after 2.004 s (timed under tracing)");
+	cr_assert_str_eq(lines[1], "  whole tree at its peak  1.5 KiB RSS, 1.0 KiB PSS, 1 process");
+	cr_assert_str_eq(lines[2], "  largest process         1.5 KiB RSS, pid 77 ./x");
 	free(out);
 	proctable_free(&run.pt);
+}
+
+/* A run of a few milliseconds says so, never "after 0.00 s" (issue 14). */
+Test(report_write_text, short_run_in_milliseconds, .init = build_tree, .fini = free_tree)
+{
+	char *out, *lines[16];
+
+	run.res.wall_ns = 3 * SEC / 1000 + 40000;
+	out = write_text(command, false);
+	split_lines(out, lines, 16);
+	cr_assert_str_eq(lines[0],
+			 "maxrss-sc: ./prog arg exited 0 after 3.04 ms (timed under tracing)");
+	free(out);
+	run.res.wall_ns = 812300000;
+	out = write_text(command, false);
+	split_lines(out, lines, 16);
+	cr_assert_str_eq(lines[0],
+			 "maxrss-sc: ./prog arg exited 0 after 812.3 ms (timed under tracing)");
+	free(out);
 }
 
 /*
@@ -594,7 +621,7 @@ Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree
 	out = write_text(command, false);
 	cr_assert_eq(split_lines(out, lines, 16), 6);
 	cr_assert_str_eq(lines[4],
-			 "  waited     0.50 s after the command exited, for 1 process still running");
+			 "  waited     500.0 ms after the command exited, for 1 process still running");
 	cr_assert_str_eq(lines[5],
 			 "  stopped    1 process left stopped: sent SIGHUP and SIGCONT, as the "
 			 "kernel does to an orphaned process group");
@@ -620,8 +647,8 @@ Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 	const char *ca, *cb;
 
 	cr_assert_geq(n, 3 + 4);
-	cr_assert_str_eq(lines[1], "  peak RSS   103.4 MiB   pid 4242 ./prog arg");
-	for (size_t i = 3; i < n; i++) {
+	cr_assert_str_eq(lines[3], "  largest process         103.4 MiB RSS, pid 4242 ./prog arg");
+	for (size_t i = 4; i < n; i++) {
 		int pid;
 
 		if (sscanf(lines[i], "%d", &pid) != 1)
@@ -675,8 +702,8 @@ Test(report_write_text, command_shown_safely, .init = build_tree, .fini = free_t
 	cr_assert_eq(n, 4, "a newline in the command split the report");
 	cr_assert_eq(strncmp(lines[0], "maxrss-sc: ./a?b?[31m zzz", 25), 0, "%s", lines[0]);
 	cr_assert_null(strchr(lines[0], '\x1b'));
-	cr_assert_not_null(strstr(lines[0], "... exited 0 after 1.23 s"), "%s", lines[0]);
-	cr_assert_lt(strlen(lines[0]), 120, "%s", lines[0]);
+	cr_assert_not_null(strstr(lines[0], "... exited 0 after 1.234 s"), "%s", lines[0]);
+	cr_assert_lt(strlen(lines[0]), 130, "%s", lines[0]);
 	free(out);
 }
 
@@ -775,6 +802,9 @@ Test(report_write_runs, json_one_run_stddev_null)
 	cr_assert_eq(json_path(j, "summary.peak_rss_bytes.stddev")->type, JSON_NULL);
 	ASSERT_NEAR(num(j, "summary.peak_rss_bytes.mean"), 10 * MIB, 0);
 	ASSERT_NEAR(num(j, "summary.peak_rss_bytes.median"), 10 * MIB, 0);
+	/* The tree's RSS is summarised beside its PSS (issue 14). */
+	ASSERT_NEAR(num(j, "summary.tree_peak_rss_bytes.mean"), 10 * MIB, 0);
+	ASSERT_NEAR(num(j, "summary.tree_peak_pss_bytes.mean"), 3 * MIB, 0);
 	json_free(j);
 	free(out);
 	runs_free(&rs);
@@ -843,8 +873,10 @@ Test(report_write_runs, text_mean_sd_min_max)
 		    "  peak RSS       12.0 MiB \u00b1 2.0 MiB      10.0 MiB \u2026 14.0 MiB");
 	assert_line(out, "tree peak PSS",
 		    "  tree peak PSS  2.0 MiB \u00b1 1.0 MiB       1.0 MiB \u2026 3.0 MiB");
-	assert_line(out, "wall time",
-		    "  wall time      1.500 s \u00b1 0.500 s       1.000 s \u2026 2.000 s");
+	assert_line(out, "tree peak RSS",
+		    "  tree peak RSS  12.0 MiB \u00b1 2.0 MiB      10.0 MiB \u2026 14.0 MiB");
+	assert_line(out, "wall (traced)",
+		    "  wall (traced)  1.500 s \u00b1 0.500 s       1.000 s \u2026 2.000 s");
 	assert_line(out, "user, sys", "  user, sys      750.0 ms, 375.0 ms (mean)");
 	cr_assert_null(line_of(out, "  run"), "a per-run table without --verbose");
 	free(out);
@@ -881,10 +913,10 @@ Test(report_write_runs, text_verbose_table_and_cut_short)
 			      "signal 2)\n"),
 		  "%s", out);
 	cr_assert(strstr(out,
-			 "\n      1  exited 0                  10.0 MiB     1.0 MiB    500.0 ms\n"),
+			 "\n      1  exited 0                  10.0 MiB    10.0 MiB     1.0 MiB    500.0 ms\n"),
 		  "%s", out);
 	cr_assert(strstr(out,
-			 "\n      2  killed by signal 2        11.0 MiB     1.0 MiB    250.0 ms\n"),
+			 "\n      2  killed by signal 2        11.0 MiB    11.0 MiB     1.0 MiB    250.0 ms\n"),
 		  "%s", out);
 	free(out);
 	runs_free(&rs);
@@ -932,7 +964,7 @@ static struct image *with_breakdown(uint64_t scale)
 
 Test(report_write_text, breakdown_of_the_peak, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	size_t n;
 	struct image *img = with_breakdown(100);
 
@@ -941,27 +973,27 @@ Test(report_write_text, breakdown_of_the_peak, .init = build_tree, .fini = free_
 	out = write_text(command, false);
 	n = split_lines(out, lines, 24);
 	cr_assert_eq(n, 4 + 8, "%zu lines", n);
-	cr_assert_str_eq(lines[2], "  made of    its peak, read at 1.00 s:");
-	cr_assert_str_eq(lines[3], "      70.0 MiB  anonymous (3 mappings)");
-	cr_assert_str_eq(lines[5], "       6.0 MiB  /data/big file");
-	cr_assert_str_eq(lines[6],
+	cr_assert_str_eq(lines[4], "  made of    its peak, read at 1.000 s:");
+	cr_assert_str_eq(lines[5], "      70.0 MiB  anonymous (3 mappings)");
+	cr_assert_str_eq(lines[7], "       6.0 MiB  /data/big file");
+	cr_assert_str_eq(lines[8],
 			 "       4.0 MiB  shared memory /memfd:pool (deleted) (3 mappings)");
-	cr_assert_str_eq(lines[8], "       2.0 MiB  the rest (2 more groups)");
-	cr_assert_str_eq(lines[9], "     300.0 KiB  page tables, besides (VmPTE)");
+	cr_assert_str_eq(lines[10], "       2.0 MiB  the rest (2 more groups)");
+	cr_assert_str_eq(lines[11], "     300.0 KiB  page tables, besides (VmPTE)");
 	free(out);
 }
 
 /* The peak was seen only by VmHWM: the make-up is of a smaller sample, and says so. */
 Test(report_write_text, breakdown_of_a_counter_peak, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	struct image *img = with_breakdown(50);
 
 	proctable_record_hwm(&run.pt, img, 200 * MIB);
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2],
-			 "  made of    a sample of 52.0 MiB at 1.00 s; the peak, 200.0 MiB, "
+	cr_assert_str_eq(lines[4],
+			 "  made of    a sample of 52.0 MiB at 1.000 s; the peak, 200.0 MiB, "
 			 "was seen only by the kernel's counter (VmHWM), between samples: "
 			 "--exact reads the make-up of the true peak");
 	free(out);
@@ -984,22 +1016,22 @@ Test(report_write_text, breakdown_of_a_counter_peak, .init = build_tree, .fini =
  */
 Test(report_write_text, breakdown_within_the_counter_error, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	struct image *img = with_breakdown(100);
 
 	proctable_record_hwm(&run.pt, img, 104 * MIB + 64 * 1024);
 	run.res.counter_error.bytes = 256 * 1024;
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2],
-			 "  made of    its peak, read at 1.00 s (VmHWM says 64.0 KiB more, "
+	cr_assert_str_eq(lines[4],
+			 "  made of    its peak, read at 1.000 s (VmHWM says 64.0 KiB more, "
 			 "within the counter's error):");
 	free(out);
 	run.res.counter_error.bytes = 32 * 1024;
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert(strstr(lines[2], "  made of    a sample of 104.0 MiB at 1.00 s; the peak, "),
-		  "%s", lines[2]);
+	cr_assert(strstr(lines[4], "  made of    a sample of 104.0 MiB at 1.000 s; the peak, "),
+		  "%s", lines[4]);
 	free(out);
 }
 
@@ -1010,19 +1042,20 @@ Test(report_write_text, breakdown_within_the_counter_error, .init = build_tree, 
  */
 Test(report_write_text, breakdown_of_a_smaller_sample, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	struct image *img = with_breakdown(50);
 
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2], "  made of    a sample of 52.0 MiB at 1.00 s, its largest being "
-				   "103.4 MiB (the make-up is read again past 1/16 more)");
+	cr_assert_str_eq(lines[4],
+			 "  made of    a sample of 52.0 MiB at 1.000 s, its largest being "
+			 "103.4 MiB (the make-up is read again past 1/16 more)");
 	free(out);
 	img->breakdown_skipped = 7;
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2],
-			 "  made of    a sample of 52.0 MiB at 1.00 s, its largest being "
+	cr_assert_str_eq(lines[4],
+			 "  made of    a sample of 52.0 MiB at 1.000 s, its largest being "
 			 "103.4 MiB (7 reads were skipped to keep -b within 2 % of a CPU)");
 	free(out);
 	out = write_json(command);
