@@ -16,6 +16,7 @@ enum {
 	OPT_PLOT,
 	OPT_FAIL_ABOVE,
 	OPT_SORT,
+	OPT_TOP,
 	OPT_EXPORT_MARKDOWN,
 	OPT_EXPORT_CSV,
 	OPT_BASELINE,
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "parameter-list", required_argument, NULL, 'L' },
 	{ "parameter-scan", required_argument, NULL, 'P' },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "top", required_argument, NULL, OPT_TOP },
 	{ "export-markdown", required_argument, NULL, OPT_EXPORT_MARKDOWN },
 	{ "export-csv", required_argument, NULL, OPT_EXPORT_CSV },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -126,10 +128,10 @@ static enum options_result refused(int c, char **argv, char *err, size_t errlen)
 	return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 }
 
-/* --sort=peak|pss|time|command: 0, or -1 for another word. */
+/* --sort=peak|pss|time|command|start: 0, or -1 for another word. */
 static int parse_sort(const char *arg, enum options_sort *sort)
 {
-	static const char *const names[] = { "peak", "pss", "time", "command" };
+	static const char *const names[] = { "peak", "pss", "time", "command", "start" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(arg, names[i]) == 0) {
@@ -165,6 +167,13 @@ static enum options_result check_together(struct options *opts, char *err, size_
 			    "--no-shell splits the command lines of --compare: give -C");
 	if (opts->max_increase_set && !opts->baseline)
 		return fail(err, errlen, "--max-increase needs --baseline=FILE to compare with");
+	if (opts->top && (opts->series || opts->compare || opts->nparams))
+		return fail(err, errlen,
+			    "--top keeps the largest rows of the process table of one run: "
+			    "not with --runs, --warmup or a comparison");
+	/* In a comparison, start is the order the commands were given, as command is. */
+	if (opts->sort == SORT_START && (opts->compare || opts->nparams))
+		opts->sort = SORT_COMMAND;
 	if (opts->compare || opts->nparams) {
 		/* A comparison is a series: 10 runs of each unless -r says otherwise. */
 		if (!opts->series)
@@ -251,7 +260,16 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 	case OPT_SORT:
 		if (parse_sort(optarg, &opts->sort))
 			return fail(err, errlen,
-				    "--sort: '%s' is not one of peak, pss, time, command", optarg);
+				    "--sort: '%s' is not one of peak, pss, time, command, start",
+				    optarg);
+		opts->sort_set = true;
+		break;
+	case OPT_TOP:
+		if (util_parse_ulong(optarg, OPTIONS_MAX_TOP, &opts->top) || opts->top == 0)
+			return fail(err, errlen, "--top: '%s' is not a whole number from 1 to %lu",
+				    optarg, OPTIONS_MAX_TOP);
+		/* The rows of the process table: it asks for the table. */
+		opts->verbose = true;
 		break;
 	case OPT_EXPORT_MARKDOWN:
 		if (!file_name(&opts->export_markdown, optarg))
@@ -366,6 +384,7 @@ void options_print_help(FILE *f)
 	      "      --timeline=FILE   write every sample to FILE as CSV\n"
 	      "      --plot=FILE       write an SVG chart of memory over time to FILE\n"
 	      "      --fail-above=SIZE exit with status 122 when the peak RSS exceeds SIZE\n"
+	      "      --top=N           show the N largest processes in the -v table (implies -v)\n"
 	      "\n"
 	      "Comparing commands:\n"
 	      "  -C, --compare         every operand is a whole command line (run by /bin/sh -c);\n"
@@ -375,7 +394,9 @@ void options_print_help(FILE *f)
 	      "                        run once for each value, substituted for {NAME}\n"
 	      "  -P, --parameter-scan=NAME=LOW:HIGH[:STEP]\n"
 	      "                        the same for LOW, LOW+STEP, ... HIGH; fit how the peak grows\n"
-	      "      --sort=KEY        order of the comparison: peak (default), pss, time, command\n"
+	      "      --sort=KEY        order of the comparison: peak (default), pss, time,\n"
+	      "                          command (as given), start (the same); of the -v table:\n"
+	      "                          start (the tree, default), peak, pss, time\n"
 	      "      --export-markdown=FILE  write the summary table as Markdown to FILE\n"
 	      "      --export-csv=FILE write the summary figures as CSV to FILE\n"
 	      "      --baseline=FILE   compare with the JSON report of an earlier run\n"

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "cmdfit.h"
 #include "escape.h"
 #include "report-parts.h"
 #include "report.h"
@@ -106,6 +107,8 @@ static void json_image(FILE *f, const struct image *img)
 	json_int_or_null(f, img->signal > 0, img->signal);
 	fputs(", \"peak_rss_bytes\": ", f);
 	json_u64_or_null(f, result_image_has_peak(img), img->peak_rss);
+	fputs(", \"peak_pss_bytes\": ", f);
+	json_u64_or_null(f, img->has_last, img->peak_pss);
 	fputs(", \"hwm_bytes\": ", f);
 	json_u64_or_null(f, img->has_hwm, img->hwm);
 	json_image_end(f, img);
@@ -216,148 +219,10 @@ int report_write_json(FILE *f, const struct result *r, int status)
 
 /* ---------------------------------------------------------------- text */
 
-/* An image's arguments on one line, or its program when it has none. */
-static void show_image(const struct image *img, char *buf, size_t len)
+/* The room for a command after used columns of width: at least 20 characters. */
+static size_t fitted(size_t width, size_t used)
 {
-	escape_line_argv(buf, len, img->argv, img->argv_len, TEXT_CMD_MAX);
-	if (!buf[0] && img->exe)
-		escape_line_argv(buf, len, img->exe, strlen(img->exe), TEXT_CMD_MAX);
-}
-
-/* How an image ended, in the "end" column of the process tree. */
-static void describe_end(const struct image *img, char *buf, size_t len)
-{
-	switch (img->end) {
-	case IMAGE_EXIT:
-		snprintf(buf, len, "exit %d", img->exit_code);
-		break;
-	case IMAGE_EXEC:
-		snprintf(buf, len, "exec");
-		break;
-	case IMAGE_SIGNAL:
-		snprintf(buf, len, "signal %d", img->signal);
-		break;
-	case IMAGE_LOST:
-		if (img->signal)
-			snprintf(buf, len, "lost (signal %d)", img->signal);
-		else
-			snprintf(buf, len, "lost");
-		break;
-	case IMAGE_RUNNING:
-		snprintf(buf, len, "running");
-		break;
-	}
-}
-
-/*
- * The process tree: a process is its images (index 0, 1, ... of one pid),
- * drawn under the process that was its parent when it started.
- */
-struct node {
-	size_t first;	/* index of its image 0 in pt->images */
-	ssize_t parent; /* node index, -1 for a root */
-	unsigned depth;
-};
-
-/* The newest node of pid among the first n, or -1. */
-static ssize_t find_node(const struct proctable *pt, const struct node *nodes, size_t n, pid_t pid)
-{
-	for (size_t k = n; k-- > 0;)
-		if (pt->images[nodes[k].first]->pid == pid)
-			return (ssize_t)k;
-	return -1;
-}
-
-/* Group the images into nodes (node_of[i]: the node of image i); returns how many. */
-static size_t tree_nodes(const struct proctable *pt, struct node *nodes, size_t *node_of)
-{
-	size_t nnodes = 0;
-
-	for (size_t i = 0; i < pt->nimages; i++) {
-		const struct image *img = pt->images[i];
-		ssize_t found = find_node(pt, nodes, nnodes, img->pid), parent;
-
-		/* Later images join their pid's newest process; image 0 opens one. */
-		if (img->index > 0 && found >= 0) {
-			node_of[i] = (size_t)found;
-			continue;
-		}
-		parent = find_node(pt, nodes, nnodes, img->ppid);
-		nodes[nnodes].first = i;
-		nodes[nnodes].parent = parent;
-		nodes[nnodes].depth = parent >= 0 ? nodes[parent].depth + 1 : 0;
-		node_of[i] = nnodes++;
-	}
-	return nnodes;
-}
-
-/* The lines of one node: its images, indented by its depth. */
-static void write_node(FILE *f, const struct proctable *pt, const struct node *node,
-		       const size_t *node_of, size_t n)
-{
-	char size[32], pss[32], end[32], cmd[TEXT_CMD_MAX + 8];
-
-	for (size_t i = node->first; i < pt->nimages; i++) {
-		const struct image *img = pt->images[i];
-
-		if (node_of[i] != n)
-			continue;
-		units_format_size(img->peak_rss, size, sizeof(size));
-		if (img->has_last)
-			units_format_size(img->last.pss, pss, sizeof(pss));
-		else
-			snprintf(pss, sizeof(pss), "-");
-		describe_end(img, end, sizeof(end));
-		show_image(img, cmd, sizeof(cmd));
-		fprintf(f, "  %7d  %10s  %10s  %-12s %*s%s\n", (int)img->pid,
-			result_image_has_peak(img) ? size : "-", pss, end, (int)(2 * node->depth),
-			"", cmd);
-		/* -b: the make-up of every image that held 1 % of the tree peak, the headline's above. */
-		if (img->breakdown && img != result_peak_image(pt) &&
-		    img->peak_rss >= pt->tree_peak_rss / 100) {
-			char indent[64];
-
-			snprintf(indent, sizeof(indent), "%*s", (int)(45 + 2 * node->depth % 16),
-				 "");
-			report_breakdown_line(f, img, indent);
-		}
-	}
-}
-
-static void write_tree(FILE *f, const struct proctable *pt)
-{
-	struct node *nodes = calloc(pt->nimages ? pt->nimages : 1, sizeof(*nodes));
-	size_t *node_of = calloc(pt->nimages ? pt->nimages : 1, sizeof(*node_of));
-	/* An explicit stack of node indices keeps deep trees off the C stack. */
-	size_t *stack = calloc(pt->nimages ? pt->nimages : 1, sizeof(*stack));
-	size_t nnodes;
-
-	if (!nodes || !node_of || !stack)
-		goto out;
-	nnodes = tree_nodes(pt, nodes, node_of);
-	fprintf(f, "  %7s  %10s  %10s  %-12s %s\n", "pid", "peak RSS", "end PSS", "end",
-		"command (indented under its parent)");
-	/* Depth-first: a node, then its children, in start order. */
-	for (size_t root = 0; root < nnodes; root++) {
-		size_t sp = 0;
-
-		if (nodes[root].parent >= 0)
-			continue;
-		stack[sp++] = root;
-		while (sp) {
-			size_t cur = stack[--sp];
-
-			write_node(f, pt, &nodes[cur], node_of, cur);
-			/* Push children in reverse so the first-started comes out first. */
-			for (size_t k = nnodes; k-- > cur + 1;)
-				if (nodes[k].parent == (ssize_t)cur)
-					stack[sp++] = k;
-		}
-	}
-out:
-	free(stack);
-	free(nodes);
-	free(node_of);
+	return width > used + 20 ? width - used : 20;
 }
 
 /* What was done about processes left behind, when anything was. */
@@ -378,12 +243,14 @@ static void write_after_exit(FILE *f, const struct after_exit *a)
 			a->stopped_killed ? "; stopped again: killed" : "");
 }
 
-int report_write_text(FILE *f, const struct result *r, bool verbose)
+int report_write_text(FILE *f, const struct result *r, const struct report_view *v)
 {
 	const struct tracer_result *res = &r->res;
 	const struct proctable *pt = &r->pt;
 	const struct image *peak = result_peak_image(pt);
-	char cmd[TEXT_CMD_MAX + 8], ended[64], a[32], b[32];
+	char cmd[1024], ended[64], a[32], b[32];
+	struct cmdfit fit;
+	int rc;
 
 	escape_line_command(cmd, sizeof(cmd), r->command, TEXT_CMD_MAX);
 	result_ended(res->exited, res->exit_code, res->signal, true, ended, sizeof(ended));
@@ -399,10 +266,15 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
 	report_at_peak_text(f, pt);
+	report_fit_init(&fit, pt);
 	if (peak) {
-		show_image(peak, cmd, sizeof(cmd));
-		fprintf(f, "  largest process         %s RSS, pid %d %s\n",
-			units_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
+		int w = snprintf(b, sizeof(b), "%d", (int)peak->pid);
+
+		units_format_size(peak->peak_rss, a, sizeof(a));
+		/* The line fits the stream: what is left after "  largest process  X RSS, pid N ". */
+		cmdfit_line(&fit, peak->argv, peak->argv_len, peak->exe,
+			    fitted(v->columns, 35 + strlen(a) + (size_t)w), cmd, sizeof(cmd));
+		fprintf(f, "  largest process         %s RSS, pid %s %s\n", a, b, cmd);
 		report_breakdown_text(f, peak, "  ");
 	} else {
 		fputs("  largest process         unknown (no sample could be taken)\n", f);
@@ -411,11 +283,13 @@ int report_write_text(FILE *f, const struct result *r, bool verbose)
 	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
 		      f);
-	if (verbose) {
+	if (v->verbose) {
 		report_why_text(f, r);
-		write_tree(f, pt);
+		report_tree_text(f, r, v, &fit);
 	}
-	return report_finish(f);
+	rc = report_finish(f);
+	cmdfit_free(&fit);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- repeated runs, text */

@@ -149,6 +149,47 @@ Test(cli, missing_command_127_no_text_report)
 }
 
 /*
+ * -v on a shell line whose children are forked copies of the shell that
+ * exec (issue 14): one row per program, no row for the copies, peak PSS
+ * beside peak RSS, and at COLUMNS=60 no row wider than 60 characters.
+ */
+Test(cli, verbose_table_folds_copies_and_fits_60_columns)
+{
+	const char *tiny = e2e_tiny();
+	char script[1024], line[1024];
+	struct run_output o;
+	size_t rows = 0, heading = 0;
+
+	snprintf(script, sizeof(script), "%s; %s | cat; exit 0", tiny, tiny);
+	cr_assert_eq(setenv("COLUMNS", "60", 1), 0);
+	run_plain(&o, E2E_ARGS("-v", "sh", "-c", script), NULL);
+	cr_assert_eq(o.status, 0, "status %d, stderr: %s", o.status, o.err);
+	e2e_note("-v at 60 columns:\n%s", o.err);
+	for (size_t i = 0; nth_line(o.err, i, line, sizeof(line)); i++) {
+		size_t chars = 0;
+		int pid;
+
+		if (matches("^ +pid +peak RSS +peak PSS +end +command", line))
+			heading = i;
+		if (!heading || i == heading || sscanf(line, "%d", &pid) != 1 ||
+		    strstr(line, "forked cop"))
+			continue;
+		rows++;
+		for (const char *p = line; *p; p++)
+			chars += ((unsigned char)*p & 0xC0) != 0x80;
+		cr_assert_leq(chars, 60, "a row of %zu characters at COLUMNS=60: '%s'", chars,
+			      line);
+		cr_assert(!matches(" exec +sh ", line), "a row for a copy of sh: '%s'", line);
+	}
+	cr_assert(heading, "no table heading with peak PSS:\n%s", o.err);
+	/* sh, tiny, tiny, cat: four processes, four rows. */
+	cr_assert_eq(rows, 4, "%zu rows:\n%s", rows, o.err);
+	cr_assert(strstr(o.err, "forked copies before exec shown in the row of what they exec'd"),
+		  "%s", o.err);
+	run_free(&o);
+}
+
+/*
  * A shell line quoted as one word is not a command (issue 14): 127 as
  * before, and a hint to run it with sh -c, quoted so it can be pasted;
  * none for a plain name that is not found.

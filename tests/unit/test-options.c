@@ -337,6 +337,26 @@ Test(options, compare_takes_options_after_the_command_lines)
 	cr_assert_str_eq(err, "--runs needs a value");
 }
 
+/* --sort=start and --top=N order and cut the -v table (issue 14); --top asks for it. */
+Test(options, sort_start_and_top)
+{
+	PARSE_RUN("--sort=start");
+	cr_assert(opts.sort_set);
+	cr_assert_eq(opts.sort, SORT_START);
+	PARSE_RUN("--top=5");
+	cr_assert_eq(opts.top, 5);
+	cr_assert(opts.verbose, "--top shows the table");
+	PARSE_ERR("--top", "0", "--top=0", "cmd");
+	PARSE_ERR("--top", "x", "--top=x", "cmd");
+	PARSE_ERR("--top", "--runs", "--top=3", "-r", "2", "cmd");
+	PARSE_ERR("--top", "comparison", "-C", "--top=3", "a", "b");
+	/* In a comparison, start is the order given, as command is. */
+	cr_assert_eq(PARSE("-C", "--sort=start", "a", "b"), OPTIONS_RUN);
+	cr_assert_eq(opts.sort, SORT_COMMAND);
+	PARSE_RUN("-v");
+	cr_assert_not(opts.sort_set);
+}
+
 /* A prefix of two long options is ambiguous, and the message names both (issue 14). */
 Test(options, ambiguous_prefix)
 {

@@ -157,7 +157,11 @@ static char *write_text(char *const *cmd, bool verbose)
 	cr_assert_not_null(f);
 	run.command = cmd;
 	proctable_judge_breakdowns(&run.pt, run.res.counter_error.bytes);
-	cr_assert_eq(report_write_text(f, &run, verbose), 0);
+	cr_assert_eq(report_write_text(f, &run,
+				       &(struct report_view){ .verbose = verbose,
+							      .sort = SORT_START,
+							      .columns = REPORT_COLUMNS }),
+		     0);
 	cr_assert_eq(fclose(f), 0);
 	return out;
 }
@@ -228,6 +232,9 @@ Test(report_write_json, top_level, .init = build_tree, .fini = free_tree)
 	ASSERT_NUM(j, "peak_pid", 4242);
 	/* Which image of that pid (issue 14): a pid that exec'd has several. */
 	ASSERT_NUM(j, "peak_image", 0);
+	/* Each image's peak PSS beside its peak RSS (its largest sample's), null without one. */
+	ASSERT_NUM(j, "processes.0.peak_pss_bytes", 107531468);
+	ASSERT_NULL(j, "processes.3.peak_pss_bytes");
 	ASSERT_NUM(j, "tree.peak_rss_bytes", 108947046);
 	ASSERT_NUM(j, "tree.peak_pss_bytes", 107793612);
 	ASSERT_NUM(j, "tree.snapshots", 4);
@@ -666,7 +673,9 @@ Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 			 "RSS counter it comes from (up to 1.0 MiB on this kernel)");
 
 	cr_assert_not_null(strstr(img_lines[0], "103.4 MiB"), "%s", img_lines[0]);
-	cr_assert_not_null(strstr(img_lines[0], "293.0 KiB"), "end PSS: %s", img_lines[0]);
+	/* Peak PSS beside peak RSS (issue 14): 107531468 bytes, not the end's 293.0 KiB. */
+	cr_assert_not_null(strstr(img_lines[0], "102.5 MiB"), "peak PSS: %s", img_lines[0]);
+	cr_assert_null(strstr(img_lines[0], "293.0 KiB"), "end PSS in the table: %s", img_lines[0]);
 	cr_assert_not_null(strstr(img_lines[0], "exit 0"), "%s", img_lines[0]);
 	cr_assert_not_null(strstr(img_lines[1], "512.0 KiB"), "%s", img_lines[1]);
 	cr_assert_not_null(strstr(img_lines[1], "exec"), "%s", img_lines[1]);
@@ -685,6 +694,195 @@ Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 	cr_assert_gt(cb - img_lines[1], ca - img_lines[0], "child not indented:\n%s\n%s",
 		     img_lines[0], img_lines[1]);
 	free(out);
+}
+
+/* ------------------------------------------------------ -v: a readable table */
+
+static char *write_view(char *const *cmd, const struct report_view *v)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	run.command = cmd;
+	cr_assert_eq(report_write_text(f, &run, v), 0);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+static const char cc1_argv[] = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\0-quiet\0-I\0.\0-I\0"
+			       "./src\0-imultiarch\0x86_64-linux-gnu\0-include\0./config.h\0"
+			       "src/report-tree.c\0-quiet\0-dumpdir\0src/\0-g\0-O2\0-Wall\0-o\0"
+			       "/tmp/ccRxrIkf.s\0";
+
+/* A forked copy of pid 100's sh, pid, that execs argv after dt ns, its VmHWM hwm. */
+static void fork_exec(struct process *sh, pid_t pid, uint64_t at, uint64_t dt, uint64_t hwm,
+		      const char *argv, size_t argv_len, uint64_t rss)
+{
+	struct process *p = proctable_new_process(&run.pt, pid, 100, false);
+	struct image *img;
+
+	proctable_add_task(&run.pt, pid, p);
+	cr_assert_eq(proctable_open_forked_image(&run.pt, p, sh->image, at), 0);
+	proctable_record_hwm(&run.pt, p->image, hwm);
+	proctable_close_image(&run.pt, p, IMAGE_EXEC, 0, 0, at + dt);
+	img = open_image(p, argv, argv_len, NULL, at + dt);
+	sample(img, &(struct rollup){ .rss = rss, .pss = rss / 2 }, NULL);
+	proctable_close_image(&run.pt, p, IMAGE_EXIT, 0, 0, at + dt + SEC / 10);
+}
+
+/*
+ * sh -c '...' (pid 100, 2 MiB) forks 101, which execs cc1 at once; 102,
+ * which runs 200 ms before it execs cat; 103, which grows to 10 MiB
+ * before it execs wc.
+ */
+static void build_forks(void)
+{
+	struct process *sh;
+	struct image *img;
+
+	cr_assert_eq(proctable_init(&run.pt, T0), 0);
+	sh = proctable_new_process(&run.pt, 100, 1, false);
+	proctable_add_task(&run.pt, 100, sh);
+	img = open_image(sh, "sh\0-c\0make it\0", 14, NULL, T0);
+	sample(img, &(struct rollup){ .rss = 2 * MIB, .pss = MIB }, NULL);
+	fork_exec(sh, 101, T0 + SEC / 100, SEC / 1000, MIB, cc1_argv, sizeof(cc1_argv) - 1,
+		  40 * MIB);
+	fork_exec(sh, 102, T0 + SEC / 50, SEC / 5, MIB, "cat\0", 4, MIB);
+	fork_exec(sh, 103, T0 + SEC / 25, SEC / 1000, 10 * MIB, "wc\0-l\0", 6, MIB);
+	proctable_close_image(&run.pt, sh, IMAGE_EXIT, 0, 0, T0 + SEC);
+	memset(&run.res, 0, sizeof(run.res));
+	run.res.exited = true;
+	run.res.wall_ns = SEC;
+	run.res.counter_error = (struct counter_error){ 256 * 1024, false };
+}
+
+/* The table's rows: the lines after its heading ("  pid ..."), up to a line without a pid. */
+static size_t table_rows(char *out, char **rows, size_t max)
+{
+	char *lines[64];
+
+	size_t n = split_lines(out, lines, 64), k = 0, i = 0;
+	int pid;
+
+	while (i < n && !strstr(lines[i], "pid  ") && !strstr(lines[i], "pid peak"))
+		i++;
+	for (i++; i < n && sscanf(lines[i], "%d", &pid) == 1 && !strstr(lines[i], " forked cop") &&
+		  !strstr(lines[i], " rows (--top");
+	     i++) {
+		cr_assert_lt(k, max);
+		rows[k++] = lines[i];
+	}
+	return k;
+}
+
+/*
+ * A forked copy that execs at once is one row with what it exec'd; one
+ * that ran long or held memory of its own keeps its row (issue 14: every
+ * forked-then-exec'd child showed an extra row for the shell it began as).
+ */
+Test(report_tree, forked_copies_fold_into_their_exec, .init = build_forks, .fini = free_tree)
+{
+	char *out = write_view((char *const[]){ (char *)"sh", NULL },
+			       &(struct report_view){ .verbose = true,
+						      .sort = SORT_START,
+						      .columns = REPORT_COLUMNS }),
+	     *rows[16];
+	size_t n;
+
+	cr_assert(strstr(out, "\n  1 forked copy before exec shown in the row of what it exec'd"),
+		  "%s", out);
+	n = table_rows(out, rows, 16);
+	cr_assert_eq(n, 6, "%zu rows, want 6 (101's copy folded):\n%s", n, out);
+	cr_assert(strstr(rows[0], "100") && strstr(rows[0], "sh -c make it"), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "101") && strstr(rows[1], "cc1"), "%s", rows[1]);
+	cr_assert(strstr(rows[2], "102") && strstr(rows[2], "exec"), "ran long: %s", rows[2]);
+	cr_assert(strstr(rows[3], "102") && strstr(rows[3], "cat"), "%s", rows[3]);
+	cr_assert(strstr(rows[4], "103") && strstr(rows[4], "10.0 MiB"), "grew: %s", rows[4]);
+	cr_assert(strstr(rows[5], "103") && strstr(rows[5], "wc -l"), "%s", rows[5]);
+	free(out);
+}
+
+/* --sort=peak, --sort=pss: the largest first, without indentation. */
+Test(report_tree, sort_largest_first, .init = build_forks, .fini = free_tree)
+{
+	char *out = write_view((char *const[]){ (char *)"sh", NULL },
+			       &(struct report_view){ .verbose = true,
+						      .sort = SORT_PEAK,
+						      .columns = REPORT_COLUMNS }),
+	     *rows[16];
+	char *copy = strdup(out);
+	size_t n = table_rows(out, rows, 16);
+
+	cr_assert_eq(n, 6, "%zu rows:\n%s", n, copy);
+	cr_assert(strstr(copy, "command (largest peak RSS first)"), "%s", copy);
+	free(copy);
+	cr_assert(strstr(rows[0], "40.0 MiB") && strstr(rows[0], "  cc1 "), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "10.0 MiB"), "%s", rows[1]);
+	cr_assert(strstr(rows[2], "2.0 MiB") && strstr(rows[2], "sh -c"), "%s", rows[2]);
+	free(out);
+	out = write_view((char *const[]){ (char *)"sh", NULL },
+			 &(struct report_view){
+				 .verbose = true, .sort = SORT_PSS, .columns = 100 });
+	cr_assert(strstr(out, "command (largest peak PSS first)"), "%s", out);
+	n = table_rows(out, rows, 16);
+	/* Peak PSS: cc1 20 MiB, sh 1 MiB; the copy of 103 has no sample, so it comes last. */
+	cr_assert(strstr(rows[0], "20.0 MiB"), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "sh -c"), "%s", rows[1]);
+	cr_assert(strstr(rows[n - 1], "103") && strstr(rows[n - 1], " - "), "%s", rows[n - 1]);
+	free(out);
+}
+
+/* --top=N: the N largest, in the tree's order, and what the others held at most. */
+Test(report_tree, top_keeps_the_largest, .init = build_forks, .fini = free_tree)
+{
+	char *out = write_view((char *const[]){ (char *)"sh", NULL },
+			       &(struct report_view){ .verbose = true,
+						      .sort = SORT_START,
+						      .top = 2,
+						      .columns = REPORT_COLUMNS }),
+	     *rows[16];
+	size_t n;
+
+	cr_assert(strstr(out,
+			 "\n  2 of 6 rows (--top=2); the others: at most 2.0 MiB peak RSS each\n"),
+		  "%s", out);
+	n = table_rows(out, rows, 16);
+	cr_assert_eq(n, 2, "%zu rows", n);
+	cr_assert(strstr(rows[0], "101") && strstr(rows[0], "40.0 MiB"), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "103") && strstr(rows[1], "10.0 MiB"), "%s", rows[1]);
+	free(out);
+}
+
+/*
+ * Rows fit the width asked (issue 14: at 60 columns every row wrapped), the
+ * command cut in its middle so that cc1 still shows the file it compiles.
+ */
+Test(report_tree, rows_fit_the_width, .init = build_forks, .fini = free_tree)
+{
+	for (size_t columns = 50; columns <= 120; columns += 10) {
+		char *out = write_view((char *const[]){ (char *)"sh", NULL },
+				       &(struct report_view){ .verbose = true,
+							      .sort = SORT_START,
+							      .columns = columns }),
+		     *rows[16];
+		size_t n = table_rows(out, rows, 16);
+
+		cr_assert_eq(n, 6, "%s", out);
+		for (size_t i = 0; i < n; i++) {
+			size_t chars = 0;
+
+			for (const char *p = rows[i]; *p; p++)
+				chars += ((unsigned char)*p & 0xC0) != 0x80;
+			cr_assert_leq(chars, columns, "%zu columns, row of %zu:\n%s", columns,
+				      chars, rows[i]);
+		}
+		cr_assert(strstr(rows[1], "cc1 ") &&
+				  (columns < 60 || strstr(rows[1], "src/report-tree.c")),
+			  "%zu columns: %s", columns, rows[1]);
+		free(out);
+	}
 }
 
 /* The report is for people: no raw control bytes, no endless command line. */
@@ -714,7 +912,9 @@ Test(report_write_text, write_error_is_eio, .init = build_tree, .fini = free_tre
 	if (!f)
 		cr_skip_test("no /dev/full");
 	run.command = command;
-	cr_assert_eq(report_write_text(f, &run, true), -EIO);
+	cr_assert_eq(report_write_text(f, &run,
+				       &(struct report_view){ .verbose = true, .columns = 80 }),
+		     -EIO);
 	fclose(f);
 }
 
