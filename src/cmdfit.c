@@ -144,6 +144,13 @@ void cmdfit_add(struct cmdfit *c, const char *argv, size_t argv_len)
 	g->ncommon = kept - 1;
 }
 
+void cmdfit_add_table(struct cmdfit *c, const struct proctable *pt)
+{
+	for (size_t i = 0; i < pt->nimages; i++)
+		if (!pt->images[i]->fork_parent)
+			cmdfit_add(c, pt->images[i]->argv, pt->images[i]->argv_len);
+}
+
 /* ---------------------------------------------------------------- the line */
 
 /* Characters of len bytes of s as shown (UTF-8 continuation bytes add none). */
@@ -255,6 +262,12 @@ static void middle(struct out *o, struct arg a, size_t width)
 	put(o, a.s + a.len - tail_bytes(a.s, a.len, tail), tail_bytes(a.s, a.len, tail));
 }
 
+/* A file's path, cut at its start: it has a '/' and no blank. */
+static bool is_path(struct arg a)
+{
+	return a.len && memchr(a.s, '/', a.len) && !memchr(a.s, ' ', a.len);
+}
+
 /* a cut to width characters: a path keeps its end from a '/', other text its two ends. */
 static void cut(struct out *o, struct arg a, size_t width)
 {
@@ -263,7 +276,7 @@ static void cut(struct out *o, struct arg a, size_t width)
 
 	if (!a.s || !a.len)
 		return;
-	if (!memchr(a.s, '/', a.len) || memchr(a.s, ' ', a.len) || width < 2) {
+	if (!is_path(a) || width < 2) {
 		middle(o, a, width);
 		return;
 	}
@@ -292,7 +305,8 @@ static void fit_one(struct out *o, struct arg prog, const struct arg *v, size_t 
 			puts_(o, " " ELLIPSIS);
 		return;
 	}
-	if (before)
+	/* A path's cut starts with "…" already: "ar …/libmaxrss.a", not "ar … …/libmaxrss.a". */
+	if (before && !is_path(v[best]))
 		puts_(o, " " ELLIPSIS);
 	puts_(o, " ");
 	cut(o, v[best], room - before - 1 - after);

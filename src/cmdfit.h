@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "proctable.h"
+
 /* The arguments each program's command lines share. */
 struct cmdfit_group;
 struct cmdfit {
@@ -31,6 +33,12 @@ void cmdfit_free(struct cmdfit *c);
 
 /* One command line of the tree (NUL-separated, as /proc/PID/cmdline). */
 void cmdfit_add(struct cmdfit *c, const char *argv, size_t argv_len);
+
+/*
+ * Every command line of pt but those of forked copies before their exec
+ * (a copy's is its parent's: it would make every argument common).
+ */
+void cmdfit_add_table(struct cmdfit *c, const struct proctable *pt);
 
 /*
  * argv on one line of at most width characters in buf (size bytes): as it

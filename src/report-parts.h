@@ -79,9 +79,6 @@ struct report_view;
  */
 bool report_copy_folds(const struct image *copy, const struct image *next, uint64_t counter_err);
 
-/* The command lines of pt, for cmdfit_line() to tell them apart. */
-void report_fit_init(struct cmdfit *fit, const struct proctable *pt);
-
 /* The -v process table of run r, shown as v says, command lines fitted with fit. */
 void report_tree_text(FILE *f, const struct result *r, const struct report_view *v,
 		      const struct cmdfit *fit);

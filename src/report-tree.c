@@ -361,15 +361,6 @@ static const char *order_said(const struct report_view *v)
 	return "command (indented under its parent)";
 }
 
-void report_fit_init(struct cmdfit *fit, const struct proctable *pt)
-{
-	cmdfit_init(fit);
-	/* A forked copy's command line is its parent's: it would make every argument common. */
-	for (size_t i = 0; i < pt->nimages; i++)
-		if (!pt->images[i]->fork_parent)
-			cmdfit_add(fit, pt->images[i]->argv, pt->images[i]->argv_len);
-}
-
 void report_tree_text(FILE *f, const struct result *r, const struct report_view *v,
 		      const struct cmdfit *fit)
 {

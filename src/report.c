@@ -266,7 +266,8 @@ int report_write_text(FILE *f, const struct result *r, const struct report_view 
 		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
 	report_at_peak_text(f, pt);
-	report_fit_init(&fit, pt);
+	cmdfit_init(&fit);
+	cmdfit_add_table(&fit, pt);
 	if (peak) {
 		int w = snprintf(b, sizeof(b), "%d", (int)peak->pid);
 
