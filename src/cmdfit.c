@@ -360,6 +360,10 @@ char *cmdfit_line(const struct cmdfit *c, const char *argv, size_t argv_len, con
 		return buf;
 	}
 	g = find(c, prog);
+	/* Lines that are all alike: then the line is what tells it, as if it ran once. */
+	for (size_t i = 1; g && i < n && common(g, v[i]); i++)
+		if (i + 1 == n)
+			g = NULL;
 	for (size_t i = 1; i < n; i++) {
 		sc[i] = score(g, v, i);
 		order[i - 1] = i;

@@ -98,3 +98,19 @@ Test(cmdfit, operands_first)
 				     NULL, 24, buf, sizeof(buf)),
 			 "cat \u2026/project/data.csv");
 }
+
+/* Lines all alike (four python3 -c of one script): the script is what tells them. */
+Test(cmdfit, lines_all_alike_keep_their_arguments)
+{
+	static const char py[] = "/usr/bin/python3\0-c\0b = bytearray(64 << 20); import time\0";
+	char buf[256];
+
+	cmdfit_init(&c);
+	for (int i = 0; i < 4; i++)
+		cmdfit_add(&c, ARGV(py));
+	cr_assert_str_eq(cmdfit_line(&c, ARGV(py), NULL, 50, buf, sizeof(buf)),
+			 "python3 -c b = bytearray(64 << 20); import time");
+	cr_assert_str_eq(cmdfit_line(&c, ARGV(py), NULL, 40, buf, sizeof(buf)),
+			 "python3 \u2026 b = bytearray(\u20260); import time");
+	cmdfit_free(&c);
+}
