@@ -234,7 +234,8 @@ static int by_key(const void *pa, const void *pb)
 static void sort_order(struct comparison *c, enum options_sort sort)
 {
 	static const int figure_of[] = {
-		[SORT_PEAK] = FIG_PEAK, [SORT_PSS] = FIG_PSS, [SORT_TIME] = FIG_WALL, [SORT_COMMAND] = -1
+		[SORT_PEAK] = FIG_PEAK, [SORT_PSS] = FIG_PSS, [SORT_TIME] = FIG_WALL,
+		[SORT_COMMAND] = -1,	[SORT_START] = -1,
 	};
 
 	for (size_t i = 0; i < c->n; i++)

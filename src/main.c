@@ -126,6 +126,7 @@ static bool close_output(struct output *out, int rc, const char *ended)
 static int write_report(FILE *f, const struct job *j, int status)
 {
 	const struct options *o = &j->o;
+	struct report_view view;
 
 	if (j->s.compare || j->has_base)
 		return o->json ? report_write_compare_json(f, &j->cr, status) :
@@ -136,7 +137,11 @@ static int write_report(FILE *f, const struct job *j, int status)
 		return report_write_runs_text(f, &j->rs[0], o->verbose);
 	if (o->json)
 		return report_write_run_json(f, &j->rs[0], status);
-	return report_write_text(f, runs_last(&j->rs[0]), o->verbose);
+	view = (struct report_view){ .verbose = o->verbose,
+				     .sort = o->sort_set ? o->sort : SORT_START,
+				     .top = o->top,
+				     .columns = util_columns(fileno(f), REPORT_COLUMNS) };
+	return report_write_text(f, runs_last(&j->rs[0]), &view);
 }
 
 /* The last run measured: of the last command that has one. */

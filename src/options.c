@@ -15,6 +15,7 @@ enum {
 	OPT_PLOT,
 	OPT_FAIL_ABOVE,
 	OPT_SORT,
+	OPT_TOP,
 	OPT_EXPORT_MARKDOWN,
 	OPT_EXPORT_CSV,
 	OPT_BASELINE,
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "parameter-list", required_argument, NULL, 'L' },
 	{ "parameter-scan", required_argument, NULL, 'P' },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "top", required_argument, NULL, OPT_TOP },
 	{ "export-markdown", required_argument, NULL, OPT_EXPORT_MARKDOWN },
 	{ "export-csv", required_argument, NULL, OPT_EXPORT_CSV },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -79,6 +81,33 @@ static const char *option_name(int c, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * getopt_long refuses a prefix of two long options ("--ver") as it refuses
+ * an unknown one: say which it could be.  true when arg is such a prefix.
+ */
+static bool ambiguous(const char *arg, char *err, size_t errlen)
+{
+	char list[256] = "";
+	size_t len, used = 0, n = 0;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return false;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (const struct option *o = long_options; len && o->name; o++)
+		if (strncmp(o->name, arg, len) == 0 && used < sizeof(list)) {
+			int w = snprintf(list + used, sizeof(list) - used, "%s--%s", n ? ", " : "",
+					 o->name);
+
+			used += w > 0 ? (size_t)w : 0;
+			n++;
+		}
+	if (n < 2)
+		return false;
+	fail(err, errlen, "option '--%.*s' is ambiguous (%s)", (int)len, arg, list);
+	return true;
+}
+
 /* What getopt_long refused: a missing value, a value given to a flag, an unknown option. */
 static enum options_result refused(int c, char **argv, char *err, size_t errlen)
 {
@@ -93,13 +122,15 @@ static enum options_result refused(int c, char **argv, char *err, size_t errlen)
 			    option_name(optopt, name, sizeof(name)));
 	if (optopt)
 		return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+	if (ambiguous(argv[optind - 1], err, errlen))
+		return OPTIONS_ERROR;
 	return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
 }
 
-/* --sort=peak|pss|time|command: 0, or -1 for another word. */
+/* --sort=peak|pss|time|command|start: 0, or -1 for another word. */
 static int parse_sort(const char *arg, enum options_sort *sort)
 {
-	static const char *const names[] = { "peak", "pss", "time", "command" };
+	static const char *const names[] = { "peak", "pss", "time", "command", "start" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(arg, names[i]) == 0) {
@@ -135,6 +166,13 @@ static enum options_result check_together(struct options *opts, char *err, size_
 			    "--no-shell splits the command lines of --compare: give -C");
 	if (opts->max_increase_set && !opts->baseline)
 		return fail(err, errlen, "--max-increase needs --baseline=FILE to compare with");
+	if (opts->top && (opts->series || opts->compare || opts->nparams))
+		return fail(err, errlen,
+			    "--top keeps the largest rows of the process table of one run: "
+			    "not with --runs, --warmup or a comparison");
+	/* In a comparison, start is the order the commands were given, as command is. */
+	if (opts->sort == SORT_START && (opts->compare || opts->nparams))
+		opts->sort = SORT_COMMAND;
 	if (opts->compare || opts->nparams) {
 		/* A comparison is a series: 10 runs of each unless -r says otherwise. */
 		if (!opts->series)
@@ -231,7 +269,16 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 	case OPT_SORT:
 		if (parse_sort(optarg, &opts->sort))
 			return fail(err, errlen,
-				    "--sort: '%s' is not one of peak, pss, time, command", optarg);
+				    "--sort: '%s' is not one of peak, pss, time, command, start",
+				    optarg);
+		opts->sort_set = true;
+		break;
+	case OPT_TOP:
+		if (util_parse_ulong(optarg, OPTIONS_MAX_TOP, &opts->top) || opts->top == 0)
+			return fail(err, errlen, "--top: '%s' is not a whole number from 1 to %lu",
+				    optarg, OPTIONS_MAX_TOP);
+		/* The rows of the process table: it asks for the table. */
+		opts->verbose = true;
 		break;
 	case OPT_EXPORT_MARKDOWN:
 		if (!file_name(&opts->export_markdown, optarg))
@@ -349,6 +396,7 @@ void options_print_help(FILE *f)
 	      "                        exit with status 122 when FIGURE exceeds SIZE: peak-rss\n"
 	      "                          (the largest process, the default), tree-rss or\n"
 	      "                          tree-pss (the whole tree at its peak); repeatable\n"
+	      "      --top=N           show the N largest processes in the -v table (implies -v)\n"
 	      "\n"
 	      "Comparing commands:\n"
 	      "  -C, --compare         every operand is a whole command line (run by /bin/sh -c);\n"
@@ -358,7 +406,9 @@ void options_print_help(FILE *f)
 	      "                        run once for each value, substituted for {NAME}\n"
 	      "  -P, --parameter-scan=NAME=LOW:HIGH[:STEP]\n"
 	      "                        the same for LOW, LOW+STEP, ... HIGH; fit how the peak grows\n"
-	      "      --sort=KEY        order of the comparison: peak (default), pss, time, command\n"
+	      "      --sort=KEY        order of the comparison: peak (default), pss, time,\n"
+	      "                          command (as given), start (the same); of the -v table:\n"
+	      "                          start (the tree, default), peak, pss, time\n"
 	      "      --export-markdown=FILE  write the summary table as Markdown to FILE\n"
 	      "      --export-csv=FILE write the summary figures as CSV to FILE\n"
 	      "      --baseline=FILE   compare with the JSON report of an earlier run\n"
@@ -377,7 +427,11 @@ void options_print_help(FILE *f)
 	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but a\n"
 	      "figure exceeded --fail-above or the peak grew beyond --max-increase; 125 if\n"
 	      "maxrss-sc failed (also for bad input, before anything runs); 126 if COMMAND\n"
-	      "cannot be executed; 127 if not found.\n",
+	      "cannot be executed; 127 if not found.\n"
+	      "\n"
+	      "Image: one program of one process (fork or exec to exec or exit).  Tree peak:\n"
+	      "the most the whole tree held at one instant.  PSS: RSS with each shared page\n"
+	      "split among its sharers.  Full manual: man maxrss-sc\n",
 	      f);
 }
 

@@ -20,11 +20,17 @@
 #define OPTIONS_MAX_RUNS 1000000UL
 /* --runs when comparing and -r is not given. */
 #define OPTIONS_COMPARE_RUNS 10UL
+/* Largest accepted --top. */
+#define OPTIONS_MAX_TOP 1000000UL
 /* How many -L / -P options. */
 #define OPTIONS_MAX_PARAMS 8
 
-/* The order of a comparison (--sort). */
-enum options_sort { SORT_PEAK, SORT_PSS, SORT_TIME, SORT_COMMAND };
+/*
+ * --sort: the order of a comparison (the least first; command and start:
+ * the order given) and of the -v process table (the largest first; start
+ * and command: the tree in start order).
+ */
+enum options_sort { SORT_PEAK, SORT_PSS, SORT_TIME, SORT_COMMAND, SORT_START };
 
 /* One -L NAME=V1,V2,... or -P NAME=LOW:HIGH[:STEP], as given (parsed by subjects.c). */
 struct param_spec {
@@ -50,6 +56,8 @@ struct options {
 	struct param_spec params[OPTIONS_MAX_PARAMS]; /* -L, -P in their order */
 	size_t nparams;
 	enum options_sort sort; /* --sort */
+	bool sort_set;		/* --sort was given (the defaults differ) */
+	unsigned long top;	/* --top N: rows of the -v table; 0 = all */
 	int command_argc;
 	bool json;	/* -j */
 	bool verbose;	/* -v */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdfit.h"
 #include "escape.h"
 #include "plot.h"
 #include "svg.h"
@@ -249,14 +250,15 @@ static void sweep_tree(struct chart *c)
 	const struct timeline *tl = &c->in->run->tl;
 	double rss = 0, pss = 0;
 
-	series_add(&c->tree_rss, 0, 0);
-	series_add(&c->tree_pss, 0, 0);
+	/* Nothing was measured before the first sums: the lines start there, not at a 0. */
 	for (size_t i = 0; i < tl->nsums; i++) {
 		const struct timeline_sums *p = &tl->sums[i];
 		double t = (double)p->t_ns;
 
-		series_add(&c->tree_rss, t, rss);
-		series_add(&c->tree_pss, t, pss);
+		if (i) {
+			series_add(&c->tree_rss, t, rss);
+			series_add(&c->tree_pss, t, pss);
+		}
 		rss = (double)p->rss;
 		pss = (double)p->pss;
 		series_add(&c->tree_rss, t, rss);
@@ -478,7 +480,7 @@ static void write_title(FILE *f, const struct chart *c)
 {
 	const struct tracer_result *res = &c->in->run->res;
 	const struct proctable *pt = &c->in->run->pt;
-	char ended[64];
+	char ended[64], took[32];
 
 	fprintf(f,
 		"<text id=\"title\" x=\"%d\" y=\"32\" font-size=\"18\" font-weight=\"bold\" "
@@ -498,9 +500,9 @@ static void write_title(FILE *f, const struct chart *c)
 		"<text id=\"subtitle\" x=\"%d\" y=\"56\" font-size=\"13\" fill=\"#444444\" "
 		"text-anchor=\"middle\">",
 		PLOT_WIDTH / 2);
-	fprintf(f, "%s after %.2f s",
+	fprintf(f, "%s after %s",
 		result_ended(res->exited, res->exit_code, res->signal, false, ended, sizeof(ended)),
-		(double)res->wall_ns / 1e9);
+		units_format_duration((double)res->wall_ns / 1e9, took, sizeof(took)));
 	fprintf(f, " \u00b7 %zu process%s \u00b7 %zu sample%s", pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es", c->in->run->tl.n,
 		c->in->run->tl.n == 1 ? "" : "s");
@@ -511,20 +513,108 @@ static void write_title(FILE *f, const struct chart *c)
 	fputs("</text>\n", f);
 }
 
-/* A horizontal marker across the plot, labelled at its left end. */
-static void write_level(FILE *f, const struct chart *c, const char *id, double bytes,
-			const char *colour, const char *dash, const char *label)
+/* ---------------------------------------------------------------- labels */
+
+/* Width of a 12 px label of n characters, a little more than DejaVu Sans needs. */
+#define LABEL_PX_PER_CHAR 7.0
+#define LABEL_PX_HIGH 14.0
+
+/* The labels placed so far: the next keeps off them too. */
+struct placed {
+	double x0[4], y0[4], x1[4], y1[4];
+	size_t n;
+};
+
+static bool crosses(double ax0, double ay0, double ax1, double ay1, double bx0, double by0,
+		    double bx1, double by1)
 {
-	double y = px_y(c, bytes);
+	return ax0 <= bx1 && bx0 <= ax1 && ay0 <= by1 && by0 <= ay1;
+}
+
+/*
+ * How much data a label's box covers: the segments of every series (step
+ * functions: horizontal and vertical, so their boxes are them) that cross
+ * it, and a hundred for each label already placed there or for leaving the
+ * plot area.
+ */
+static double ink(const struct chart *c, const struct placed *pl, double x0, double y0, double x1,
+		  double y1)
+{
+	const struct series *all[PLOT_MAX_PROCESSES + 2] = { &c->tree_pss, &c->tree_rss };
+	double n = 0;
+
+	for (size_t k = 0; k < c->nproc; k++)
+		all[2 + k] = &c->proc[k];
+	if (x0 < AREA_LEFT || x1 > AREA_RIGHT || y0 < AREA_TOP - 20 || y1 > AREA_BOTTOM)
+		n += 100;
+	for (size_t i = 0; i < pl->n; i++)
+		if (crosses(x0, y0, x1, y1, pl->x0[i], pl->y0[i], pl->x1[i], pl->y1[i]))
+			n += 100;
+	for (size_t k = 0; k < c->nproc + 2; k++)
+		for (size_t i = 1; i < all[k]->n; i++) {
+			double ax = px_x(c, all[k]->p[i - 1].t), ay = px_y(c, all[k]->p[i - 1].v);
+			double bx = px_x(c, all[k]->p[i].t), by = px_y(c, all[k]->p[i].v);
+
+			if (crosses(x0, y0, x1, y1, fmin(ax, bx), fmin(ay, by), fmax(ax, bx),
+				    fmax(ay, by)))
+				n++;
+		}
+	return n;
+}
+
+/*
+ * Write label (its attributes attrs) at the first of the n candidate
+ * anchors (x, baseline y, anchored at its end when end[i]) whose box
+ * covers the least data, and keep its box in pl.
+ */
+static void place_label(FILE *f, const struct chart *c, struct placed *pl, const char *label,
+			const char *attrs, const double *x, const double *y, const bool *end,
+			size_t n)
+{
+	double w = (double)escape_utf8_chars(label, strlen(label)) * LABEL_PX_PER_CHAR, best = -1;
+	size_t at = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double x0 = end[i] ? x[i] - w : x[i];
+		double v = ink(c, pl, x0, y[i] - LABEL_PX_HIGH + 3, x0 + w, y[i] + 3);
+
+		if (best < 0 || v < best) {
+			best = v;
+			at = i;
+		}
+	}
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"%s\" %s " HALO ">",
+		x[at], y[at], end[at] ? "end" : "start", attrs);
+	svg_text(f, label, 0);
+	fputs("</text>\n", f);
+	if (pl->n < sizeof(pl->x0) / sizeof(pl->x0[0])) {
+		double x0 = end[at] ? x[at] - w : x[at];
+
+		pl->x0[pl->n] = x0;
+		pl->x1[pl->n] = x0 + w;
+		pl->y0[pl->n] = y[at] - LABEL_PX_HIGH + 3;
+		pl->y1[pl->n++] = y[at] + 3;
+	}
+}
+
+/* A horizontal marker across the plot, its label above or below it where it covers least. */
+static void write_level(FILE *f, const struct chart *c, struct placed *pl, const char *id,
+			double bytes, const char *colour, const char *dash, const char *label)
+{
+	double y = px_y(c, bytes), mid = (AREA_LEFT + AREA_RIGHT) / 2;
+	const double xs[] = {
+		AREA_LEFT + 6, AREA_RIGHT - 6, mid, AREA_LEFT + 6, AREA_RIGHT - 6, mid
+	};
+	const double ys[] = { y - 5, y - 5, y - 5, y + 15, y + 15, y + 15 };
+	const bool ends[] = { false, true, false, false, true, false };
+	char attrs[64];
 
 	fprintf(f,
 		"<line id=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
 		"stroke-width=\"1.5\" stroke-dasharray=\"%s\"/>\n",
 		id, AREA_LEFT, y, AREA_RIGHT, y, colour, dash);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"%s\" " HALO ">",
-		AREA_LEFT + 6, y - 5, colour);
-	svg_text(f, label, 0);
-	fputs("</text>\n", f);
+	snprintf(attrs, sizeof(attrs), "id=\"%s-label\" fill=\"%s\"", id, colour);
+	place_label(f, c, pl, label, attrs, xs, ys, ends, sizeof(xs) / sizeof(xs[0]));
 }
 
 /* -b: ", of which 34.1 MiB anonymous, 5.1 MiB libpython3.11.so" after label: its two largest groups. */
@@ -551,36 +641,84 @@ static void peak_makeup(const struct image *img, char *label, size_t len)
 	}
 }
 
+/*
+ * Where a tree sum's reported peak is above every sum drawn (the counter,
+ * VmHWM, saw it between samples, or a floor raised it): a dashed line from
+ * the curve up to the reported value at t, so the part no sample saw is
+ * drawn as such.
+ */
+static void counter_part(FILE *f, const struct chart *c, const char *id, double t, double drawn,
+			 double reported, const char *colour)
+{
+	double x = px_x(c, t);
+
+	fprintf(f,
+		"<line id=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+		"stroke-width=\"2.5\" stroke-dasharray=\"3 3\"><title>seen only by the kernel's "
+		"counter (VmHWM), between samples</title></line>\n",
+		id, x, px_y(c, drawn), x, px_y(c, reported), colour);
+}
+
+/* When the tree RSS series is highest, and how high. */
+static void series_top(const struct series *s, double *t, double *v)
+{
+	*t = 0;
+	*v = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->p[i].v > *v) {
+			*v = s->p[i].v;
+			*t = s->p[i].t;
+		}
+}
+
 static void write_markers(FILE *f, const struct chart *c)
 {
-	const struct image *img = result_peak_image(&c->in->run->pt);
+	const struct proctable *pt = &c->in->run->pt;
+	const struct image *img = result_peak_image(pt);
 	char size[32], label[320];
+	struct placed pl = { .n = 0 };
+	double rss_t, rss_v;
 
+	/* The counter's part of the tree RSS: the report's figure, above the samples drawn. */
+	series_top(&c->tree_rss, &rss_t, &rss_v);
+	if (c->tree_rss.n && (double)pt->tree_peak_rss > rss_v + 0.5)
+		counter_part(f, c, "tree-rss-counter", rss_t, rss_v, (double)pt->tree_peak_rss,
+			     COLOUR_TREE_RSS);
 	if (img) {
 		snprintf(label, sizeof(label), "peak RSS %s (pid %d)",
 			 units_format_size(img->peak_rss, size, sizeof(size)), (int)img->pid);
 		peak_makeup(img, label, sizeof(label));
-		write_level(f, c, "peak-rss", (double)img->peak_rss, COLOUR_PEAK_RSS, "6 4", label);
+		write_level(f, c, &pl, "peak-rss", (double)img->peak_rss, COLOUR_PEAK_RSS, "6 4",
+			    label);
 	}
 	if (limit_shown(c)) {
 		snprintf(label, sizeof(label), "--fail-above %s",
 			 units_format_size(c->in->limit, size, sizeof(size)));
-		write_level(f, c, "fail-above", (double)c->in->limit, COLOUR_LIMIT, "10 5", label);
+		write_level(f, c, &pl, "fail-above", (double)c->in->limit, COLOUR_LIMIT, "10 5",
+			    label);
 	}
-	if (c->has_peak_point && c->peak_v > 0) {
-		double x = px_x(c, c->peak_t), y = px_y(c, c->peak_v);
-		bool left = x > AREA_RIGHT - 190;
+	if (c->has_peak_point && pt->tree_peak_pss > 0) {
+		/* The mark is at the report's figure; what no sample saw is drawn dashed. */
+		double reported = (double)pt->tree_peak_pss > c->peak_v ?
+					  (double)pt->tree_peak_pss :
+					  c->peak_v;
+		double x = px_x(c, c->peak_t), y = px_y(c, reported);
+		const double xs[] = { x + 9, x - 9, x + 9, x - 9, x + 9, x - 9 };
+		const double ys[] = { y - 9, y - 9, y + 18, y + 18, y - 26, y - 26 };
+		const bool ends[] = { false, true, false, true, false, true };
 
+		if (reported > c->peak_v + 0.5)
+			counter_part(f, c, "tree-pss-counter", c->peak_t, c->peak_v, reported,
+				     COLOUR_TREE_PSS);
 		fprintf(f,
 			"<circle id=\"peak\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"none\" "
 			"stroke=\"#000000\" stroke-width=\"2\"/>\n",
 			x, y);
-		fprintf(f,
-			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"%s\" " HALO
-			">tree peak PSS %s</text>\n",
-			left ? x - 9 : x + 9, y - 9 < AREA_TOP + 12 ? y + 18 : y - 9,
-			left ? "end" : "start",
-			units_format_size((uint64_t)c->peak_v, size, sizeof(size)));
+		snprintf(label, sizeof(label), "tree peak PSS %s%s",
+			 units_format_size((uint64_t)reported, size, sizeof(size)),
+			 reported > c->peak_v + 0.5 ? " (above the samples: estimated)" : "");
+		place_label(f, c, &pl, label, "id=\"peak-label\"", xs, ys, ends,
+			    sizeof(xs) / sizeof(xs[0]));
 	}
 }
 
@@ -599,25 +737,28 @@ static void legend_entry(FILE *f, double y, const char *colour, const char *dash
 
 /*
  * "pid 4242 ./prog arg" for an image (the command tells apart the images of
- * one pid); short_name drops the directories of the program.
+ * one pid); with fit, fitted to the legend: the program's name and the
+ * arguments that tell it from the other lines of that program ("pid 12
+ * cc1 … src/util.c …"), not the first 30 characters they all share.
  */
-static char *image_label(const struct image *img, bool short_name, size_t *len)
+static char *image_label(const struct image *img, const struct cmdfit *fit, size_t *len)
 {
-	size_t cmd_len = 0, from = 0;
-	char *cmd = escape_argv_join(img->argv, img->argv_len, img->exe, &cmd_len), *out = NULL;
+	size_t cmd_len = 0;
+	char *cmd, *out = NULL, head[32], fitted[LABEL_CHARS * 4 + 8];
 	FILE *m;
 
+	snprintf(head, sizeof(head), "pid %d ", (int)img->pid);
+	if (fit)
+		cmd = strdup(cmdfit_line(fit, img->argv, img->argv_len, img->exe,
+					 LABEL_CHARS - strlen(head), fitted, sizeof(fitted)));
+	else
+		cmd = escape_argv_join(img->argv, img->argv_len, img->exe, &cmd_len);
 	if (!cmd)
 		return NULL;
-	/* In the legend, "wl forktree 3" says more than "/tmp/build/tests/w...". */
-	if (short_name)
-		for (size_t i = 0; i < cmd_len && cmd[i] != ' '; i++)
-			if (cmd[i] == '/' && i + 1 < cmd_len && cmd[i + 1] != ' ')
-				from = i + 1;
 	m = open_memstream(&out, len);
 	if (m) {
-		fprintf(m, "pid %d ", (int)img->pid);
-		fwrite(cmd + from, 1, cmd_len - from, m);
+		fputs(head, m);
+		fputs(cmd, m);
 		if (fclose(m)) {
 			free(out);
 			out = NULL;
@@ -627,12 +768,29 @@ static char *image_label(const struct image *img, bool short_name, size_t *len)
 	return out;
 }
 
-static void write_legend(FILE *f, const struct chart *c)
+/* The processes of the tree that have no series of their own. */
+static size_t processes_not_drawn(const struct chart *c)
+{
+	size_t drawn = 0;
+
+	for (size_t k = 0; k < c->nproc; k++) {
+		bool again = false;
+
+		for (size_t j = 0; j < k; j++)
+			again |= c->in->run->pt.images[c->proc_img[j]]->pid ==
+				 c->in->run->pt.images[c->proc_img[k]]->pid;
+		drawn += !again;
+	}
+	return c->in->run->pt.nprocesses > drawn ? c->in->run->pt.nprocesses - drawn : 0;
+}
+
+static void write_legend(FILE *f, const struct chart *c, const struct cmdfit *fit)
 {
 	const struct proctable *pt = &c->in->run->pt;
 	const struct image *img = result_peak_image(pt);
 	char size[32], label[96];
 	double y = AREA_TOP + 8;
+	size_t more = processes_not_drawn(c);
 
 	snprintf(label, sizeof(label), "tree PSS (peak %s)",
 		 units_format_size(pt->tree_peak_pss, size, sizeof(size)));
@@ -644,18 +802,20 @@ static void write_legend(FILE *f, const struct chart *c)
 	y += 22;
 	for (size_t k = 0; k < c->nproc; k++) {
 		size_t len = 0;
-		char *l = image_label(pt->images[c->proc_img[k]], true, &len);
+		char *l = image_label(pt->images[c->proc_img[k]], fit, &len);
 
 		if (l)
 			legend_entry(f, y, process_colours[k], NULL, l, len);
 		free(l);
 		y += 22;
 	}
-	if (c->nsampled > c->nproc && c->nproc) {
+	/* Counted as the report counts: processes, not images. */
+	if (more && c->nproc) {
 		fprintf(f,
-			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#444444\">"
-			"+ %zu more in the tree sums</text>\n",
-			LEGEND_X + 32, y + 4, c->nsampled - c->nproc);
+			"<text id=\"legend-more\" x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
+			"fill=\"#444444\">+ %zu more process%s<title>in the tree sums, without "
+			"a line of their own</title></text>\n",
+			LEGEND_X + 32, y + 4, more, more == 1 ? "" : "es");
 		y += 22;
 	}
 	y += 8;
@@ -680,6 +840,7 @@ static void write_legend(FILE *f, const struct chart *c)
 static void write_svg(FILE *f, const struct chart *c)
 {
 	char *const *cmd = c->in->run->command;
+	struct cmdfit fit;
 
 	svg_begin(f, PLOT_WIDTH, PLOT_HEIGHT);
 	fputs("<title>maxrss-sc:", f);
@@ -692,24 +853,31 @@ static void write_svg(FILE *f, const struct chart *c)
 		PLOT_HEIGHT);
 	write_title(f, c);
 	write_axes(f, c);
+	/*
+	 * The tree's lines first, wider: a process that makes most of the tree
+	 * (its line on the tree's) stays visible on top of them.
+	 */
+	write_series(f, c, &c->tree_rss, "tree-rss", COLOUR_TREE_RSS, 3.5, "tree RSS");
+	write_series(f, c, &c->tree_pss, "tree-pss", COLOUR_TREE_PSS, 3.5, "tree PSS");
 	for (size_t k = c->nproc; k-- > 0;) {
 		char id[32];
 		size_t len = 0;
-		char *label = image_label(c->in->run->pt.images[c->proc_img[k]], false, &len);
+		char *label = image_label(c->in->run->pt.images[c->proc_img[k]], NULL, &len);
 
 		snprintf(id, sizeof(id), "process-%zu", k + 1);
 		write_series(f, c, &c->proc[k], id, process_colours[k], 2, label ? label : "");
 		free(label);
 	}
-	write_series(f, c, &c->tree_rss, "tree-rss", COLOUR_TREE_RSS, 2.5, "tree RSS");
-	write_series(f, c, &c->tree_pss, "tree-pss", COLOUR_TREE_PSS, 2.5, "tree PSS");
 	if (c->nev == 0)
 		fprintf(f,
 			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"16\" fill=\"#444444\" "
 			"text-anchor=\"middle\">no sample was taken</text>\n",
 			(AREA_LEFT + AREA_RIGHT) / 2, (AREA_TOP + AREA_BOTTOM) / 2);
 	write_markers(f, c);
-	write_legend(f, c);
+	cmdfit_init(&fit);
+	cmdfit_add_table(&fit, &c->in->run->pt);
+	write_legend(f, c, &fit);
+	cmdfit_free(&fit);
 	fputs("</svg>\n", f);
 }
 

@@ -505,6 +505,8 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 		release_dependents(pt, img);
 	if (r->rss > img->peak_rss)
 		img->peak_rss = r->rss;
+	if (r->pss > img->peak_pss)
+		img->peak_pss = r->pss;
 	if (r->rss > img->max_exact)
 		img->max_exact = r->rss;
 	if (r->rss > img->summed_peak)

@@ -39,6 +39,7 @@ struct image {
 	int exit_code;	   /* IMAGE_EXIT: the code; else -1 */
 	int signal;	   /* IMAGE_SIGNAL / IMAGE_LOST: the signal, 0 if unknown */
 	uint64_t peak_rss; /* max(every exact Rss sample, VmHWM) */
+	uint64_t peak_pss; /* max(every exact Pss sample): known when has_last */
 	uint64_t hwm;	   /* last VmHWM read */
 	bool has_hwm;
 	struct rollup last;  /* last exact sample */

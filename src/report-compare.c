@@ -27,7 +27,7 @@ static const char *const figure_key[FIG_COUNT] = {
 	[FIG_WALL] = "wall_seconds",
 };
 
-static const char *const sort_name[] = { "peak", "pss", "time", "command" };
+static const char *const sort_name[] = { "peak", "pss", "time", "command", "start" };
 
 /* A figure's value for people: a size, or a time. */
 static void figure_value(enum compare_figure fig, double v, char *buf, size_t len)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "options.h"
 #include "result.h"
 #include "runs.h"
 
@@ -81,6 +82,20 @@ void report_breakdown_json(FILE *f, const struct image *img);
 
 /* The same on one line, for -v's table: the three largest groups and the rest. */
 void report_breakdown_line(FILE *f, const struct image *img, const char *indent);
+
+struct cmdfit;
+struct report_view;
+
+/*
+ * Is copy, a forked copy of its parent's program, shown in the row of
+ * next, the program it exec'd?  When it did nothing of its own (the rule
+ * is in report-tree.c and the man page, -v).
+ */
+bool report_copy_folds(const struct image *copy, const struct image *next, uint64_t counter_err);
+
+/* The -v process table of run r, shown as v says, command lines fitted with fit. */
+void report_tree_text(FILE *f, const struct result *r, const struct report_view *v,
+		      const struct cmdfit *fit);
 
 /* Flush f: 0, or -EIO when something could not be written. */
 int report_finish(FILE *f);

@@ -350,40 +350,37 @@ void report_breakdown_text(FILE *f, const struct image *img, const char *indent)
 	const struct smaps *bd = img->breakdown;
 	uint64_t rest = 0;
 	size_t rest_n = 0;
-	char a[32], b[32], name[NAME_MAX_BYTES * 2 + 32];
+	char a[32], b[32], at[32], name[NAME_MAX_BYTES * 2 + 32];
 
 	if (!bd)
 		return;
 	units_format_size(bd->rss, a, sizeof(a));
+	units_format_duration((double)img->breakdown_ns / 1e9, at, sizeof(at));
 	if (report_breakdown_is_peak(img) && bd->rss < img->peak_rss)
 		fprintf(f,
-			"%smade of    its peak, read at %.2f s (VmHWM says %s more, within the "
+			"%smade of    its peak, read at %s (VmHWM says %s more, within the "
 			"counter's error):\n",
-			indent, (double)img->breakdown_ns / 1e9,
-			units_format_size(img->peak_rss - bd->rss, b, sizeof(b)));
+			indent, at, units_format_size(img->peak_rss - bd->rss, b, sizeof(b)));
 	else if (report_breakdown_is_peak(img))
-		fprintf(f, "%smade of    its peak, read at %.2f s:\n", indent,
-			(double)img->breakdown_ns / 1e9);
+		fprintf(f, "%smade of    its peak, read at %s:\n", indent, at);
 	else if (counter_peak(img))
 		fprintf(f,
-			"%smade of    a sample of %s at %.2f s; the peak, %s, was seen only by the "
+			"%smade of    a sample of %s at %s; the peak, %s, was seen only by the "
 			"kernel's counter (VmHWM), between samples: --exact reads the make-up of the "
 			"true peak\n",
-			indent, a, (double)img->breakdown_ns / 1e9,
-			units_format_size(img->peak_rss, b, sizeof(b)));
+			indent, a, at, units_format_size(img->peak_rss, b, sizeof(b)));
 	else if (img->breakdown_skipped)
 		fprintf(f,
-			"%smade of    a sample of %s at %.2f s, its largest being %s (%lu reads were "
+			"%smade of    a sample of %s at %s, its largest being %s (%lu reads were "
 			"skipped to keep -b within %d %% of a CPU)\n",
-			indent, a, (double)img->breakdown_ns / 1e9,
-			units_format_size(img->max_exact, b, sizeof(b)), img->breakdown_skipped,
-			100 / BREAKDOWN_BUDGET);
+			indent, a, at, units_format_size(img->max_exact, b, sizeof(b)),
+			img->breakdown_skipped, 100 / BREAKDOWN_BUDGET);
 	else
 		fprintf(f,
-			"%smade of    a sample of %s at %.2f s, its largest being %s (the make-up is "
+			"%smade of    a sample of %s at %s, its largest being %s (the make-up is "
 			"read again past 1/%d more)\n",
-			indent, a, (double)img->breakdown_ns / 1e9,
-			units_format_size(img->max_exact, b, sizeof(b)), BREAKDOWN_STEP);
+			indent, a, at, units_format_size(img->max_exact, b, sizeof(b)),
+			BREAKDOWN_STEP);
 	for (size_t i = 0; i < bd->n; i++) {
 		const struct smaps_group *g = &bd->v[i];
 

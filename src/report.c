@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "cmdfit.h"
 #include "escape.h"
 #include "report-parts.h"
 #include "report.h"
@@ -106,6 +107,8 @@ static void json_image(FILE *f, const struct image *img)
 	json_int_or_null(f, img->signal > 0, img->signal);
 	fputs(", \"peak_rss_bytes\": ", f);
 	json_u64_or_null(f, result_image_has_peak(img), img->peak_rss);
+	fputs(", \"peak_pss_bytes\": ", f);
+	json_u64_or_null(f, img->has_last, img->peak_pss);
 	fputs(", \"hwm_bytes\": ", f);
 	json_u64_or_null(f, img->has_hwm, img->hwm);
 	json_image_end(f, img);
@@ -208,6 +211,9 @@ static void json_run(FILE *f, const struct result *r, int status, const struct r
 	json_u64_or_null(f, peak, peak ? peak->peak_rss : 0);
 	fputs(",\n  \"peak_pid\": ", f);
 	json_int_or_null(f, peak, peak ? (int)peak->pid : 0);
+	/* The pid alone is ambiguous when the process exec'd: which of its images. */
+	fputs(",\n  \"peak_image\": ", f);
+	json_int_or_null(f, peak, peak ? (int)peak->index : 0);
 	fprintf(f,
 		",\n  \"tree\": {\"peak_rss_bytes\": %llu, \"peak_pss_bytes\": %llu, "
 		"\"snapshots\": %lu, \"processes\": %zu, \"at_peak\": ",
@@ -262,148 +268,10 @@ int report_write_run_json(FILE *f, const struct runs *rs, int status)
 
 /* ---------------------------------------------------------------- text */
 
-/* An image's arguments on one line, or its program when it has none. */
-static void show_image(const struct image *img, char *buf, size_t len)
+/* The room for a command after used columns of width: at least 20 characters. */
+static size_t fitted(size_t width, size_t used)
 {
-	escape_line_argv(buf, len, img->argv, img->argv_len, TEXT_CMD_MAX);
-	if (!buf[0] && img->exe)
-		escape_line_argv(buf, len, img->exe, strlen(img->exe), TEXT_CMD_MAX);
-}
-
-/* How an image ended, in the "end" column of the process tree. */
-static void describe_end(const struct image *img, char *buf, size_t len)
-{
-	switch (img->end) {
-	case IMAGE_EXIT:
-		snprintf(buf, len, "exit %d", img->exit_code);
-		break;
-	case IMAGE_EXEC:
-		snprintf(buf, len, "exec");
-		break;
-	case IMAGE_SIGNAL:
-		snprintf(buf, len, "signal %d", img->signal);
-		break;
-	case IMAGE_LOST:
-		if (img->signal)
-			snprintf(buf, len, "lost (signal %d)", img->signal);
-		else
-			snprintf(buf, len, "lost");
-		break;
-	case IMAGE_RUNNING:
-		snprintf(buf, len, "running");
-		break;
-	}
-}
-
-/*
- * The process tree: a process is its images (index 0, 1, ... of one pid),
- * drawn under the process that was its parent when it started.
- */
-struct node {
-	size_t first;	/* index of its image 0 in pt->images */
-	ssize_t parent; /* node index, -1 for a root */
-	unsigned depth;
-};
-
-/* The newest node of pid among the first n, or -1. */
-static ssize_t find_node(const struct proctable *pt, const struct node *nodes, size_t n, pid_t pid)
-{
-	for (size_t k = n; k-- > 0;)
-		if (pt->images[nodes[k].first]->pid == pid)
-			return (ssize_t)k;
-	return -1;
-}
-
-/* Group the images into nodes (node_of[i]: the node of image i); returns how many. */
-static size_t tree_nodes(const struct proctable *pt, struct node *nodes, size_t *node_of)
-{
-	size_t nnodes = 0;
-
-	for (size_t i = 0; i < pt->nimages; i++) {
-		const struct image *img = pt->images[i];
-		ssize_t found = find_node(pt, nodes, nnodes, img->pid), parent;
-
-		/* Later images join their pid's newest process; image 0 opens one. */
-		if (img->index > 0 && found >= 0) {
-			node_of[i] = (size_t)found;
-			continue;
-		}
-		parent = find_node(pt, nodes, nnodes, img->ppid);
-		nodes[nnodes].first = i;
-		nodes[nnodes].parent = parent;
-		nodes[nnodes].depth = parent >= 0 ? nodes[parent].depth + 1 : 0;
-		node_of[i] = nnodes++;
-	}
-	return nnodes;
-}
-
-/* The lines of one node: its images, indented by its depth. */
-static void write_node(FILE *f, const struct proctable *pt, const struct node *node,
-		       const size_t *node_of, size_t n)
-{
-	char size[32], pss[32], end[32], cmd[TEXT_CMD_MAX + 8];
-
-	for (size_t i = node->first; i < pt->nimages; i++) {
-		const struct image *img = pt->images[i];
-
-		if (node_of[i] != n)
-			continue;
-		units_format_size(img->peak_rss, size, sizeof(size));
-		if (img->has_last)
-			units_format_size(img->last.pss, pss, sizeof(pss));
-		else
-			snprintf(pss, sizeof(pss), "-");
-		describe_end(img, end, sizeof(end));
-		show_image(img, cmd, sizeof(cmd));
-		fprintf(f, "  %7d  %10s  %10s  %-12s %*s%s\n", (int)img->pid,
-			result_image_has_peak(img) ? size : "-", pss, end, (int)(2 * node->depth),
-			"", cmd);
-		/* -b: the make-up of every image that held 1 % of the tree peak, the headline's above. */
-		if (img->breakdown && img != result_peak_image(pt) &&
-		    img->peak_rss >= pt->tree_peak_rss / 100) {
-			char indent[64];
-
-			snprintf(indent, sizeof(indent), "%*s", (int)(45 + 2 * node->depth % 16),
-				 "");
-			report_breakdown_line(f, img, indent);
-		}
-	}
-}
-
-static void write_tree(FILE *f, const struct proctable *pt)
-{
-	struct node *nodes = calloc(pt->nimages ? pt->nimages : 1, sizeof(*nodes));
-	size_t *node_of = calloc(pt->nimages ? pt->nimages : 1, sizeof(*node_of));
-	/* An explicit stack of node indices keeps deep trees off the C stack. */
-	size_t *stack = calloc(pt->nimages ? pt->nimages : 1, sizeof(*stack));
-	size_t nnodes;
-
-	if (!nodes || !node_of || !stack)
-		goto out;
-	nnodes = tree_nodes(pt, nodes, node_of);
-	fprintf(f, "  %7s  %10s  %10s  %-12s %s\n", "pid", "peak RSS", "end PSS", "end",
-		"command (indented under its parent)");
-	/* Depth-first: a node, then its children, in start order. */
-	for (size_t root = 0; root < nnodes; root++) {
-		size_t sp = 0;
-
-		if (nodes[root].parent >= 0)
-			continue;
-		stack[sp++] = root;
-		while (sp) {
-			size_t cur = stack[--sp];
-
-			write_node(f, pt, &nodes[cur], node_of, cur);
-			/* Push children in reverse so the first-started comes out first. */
-			for (size_t k = nnodes; k-- > cur + 1;)
-				if (nodes[k].parent == (ssize_t)cur)
-					stack[sp++] = k;
-		}
-	}
-out:
-	free(stack);
-	free(nodes);
-	free(node_of);
+	return width > used + 20 ? width - used : 20;
 }
 
 /* The real mean period of timed sampling, when the back-off stretched it. */
@@ -425,10 +293,13 @@ static void write_sampling(FILE *f, const struct tracer_result *res)
 /* What was done about processes left behind, when anything was. */
 static void write_after_exit(FILE *f, const struct after_exit *a)
 {
+	char t[32];
+
 	if (a->processes)
 		fprintf(f,
-			"  waited     %.2f s after the command exited, for %u process%s still running\n",
-			seconds(a->ns), a->processes, a->processes == 1 ? "" : "es");
+			"  waited     %s after the command exited, for %u process%s still running\n",
+			units_format_duration(seconds(a->ns), t, sizeof(t)), a->processes,
+			a->processes == 1 ? "" : "es");
 	if (a->stopped_woken)
 		fprintf(f,
 			"  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
@@ -437,40 +308,56 @@ static void write_after_exit(FILE *f, const struct after_exit *a)
 			a->stopped_killed ? "; stopped again: killed" : "");
 }
 
-int report_write_text(FILE *f, const struct result *r, bool verbose)
+int report_write_text(FILE *f, const struct result *r, const struct report_view *v)
 {
 	const struct tracer_result *res = &r->res;
 	const struct proctable *pt = &r->pt;
 	const struct image *peak = result_peak_image(pt);
-	char cmd[TEXT_CMD_MAX + 8], ended[64], a[32], b[32];
+	char cmd[1024], ended[64], a[32], b[32];
+	struct cmdfit fit;
+	int rc;
 
 	escape_line_command(cmd, sizeof(cmd), r->command, TEXT_CMD_MAX);
 	result_ended(res->exited, res->exit_code, res->signal, true, ended, sizeof(ended));
-	fprintf(f, "maxrss-sc: %s %s after %.2f s\n", cmd, ended, seconds(res->wall_ns));
-	if (peak) {
-		show_image(peak, cmd, sizeof(cmd));
-		fprintf(f, "  peak RSS   %s   pid %d %s\n",
-			units_format_size(peak->peak_rss, a, sizeof(a)), (int)peak->pid, cmd);
-		report_breakdown_text(f, peak, "  ");
-	} else {
-		fputs("  peak RSS   unknown (no sample could be taken)\n", f);
-	}
-	fprintf(f, "  tree peak  %s RSS, %s PSS, %zu process%s\n",
+	/* Tracing slows what it stops (every exec, exit and fork): say the time is not native. */
+	fprintf(f, "maxrss-sc: %s %s after %s (timed under tracing)\n", cmd, ended,
+		units_format_duration(seconds(res->wall_ns), a, sizeof(a)));
+	/*
+	 * "How much did it need" is the tree's answer; the largest process is
+	 * what ru_maxrss means to answer.  Each line says which it is.
+	 */
+	fprintf(f, "  whole tree at its peak  %s RSS, %s PSS, %zu process%s\n",
 		units_format_size(pt->tree_peak_rss, a, sizeof(a)),
 		units_format_size(pt->tree_peak_pss, b, sizeof(b)), pt->nprocesses,
 		pt->nprocesses == 1 ? "" : "es");
 	report_at_peak_text(f, pt);
 	report_estimate_text(f, r);
 	write_sampling(f, res);
+	cmdfit_init(&fit);
+	cmdfit_add_table(&fit, pt);
+	if (peak) {
+		int w = snprintf(b, sizeof(b), "%d", (int)peak->pid);
+
+		units_format_size(peak->peak_rss, a, sizeof(a));
+		/* The line fits the stream: what is left after "  largest process  X RSS, pid N ". */
+		cmdfit_line(&fit, peak->argv, peak->argv_len, peak->exe,
+			    fitted(v->columns, 35 + strlen(a) + (size_t)w), cmd, sizeof(cmd));
+		fprintf(f, "  largest process         %s RSS, pid %s %s\n", a, b, cmd);
+		report_breakdown_text(f, peak, "  ");
+	} else {
+		fputs("  largest process         unknown (no sample could be taken)\n", f);
+	}
 	write_after_exit(f, &res->after_exit);
 	if (res->tracer.exact_hwm_floor)
 		fputs("  --exact    io_uring in use: its releases bypass seccomp, VmHWM counts in the peaks\n",
 		      f);
-	if (verbose) {
+	if (v->verbose) {
 		report_why_text(f, r);
-		write_tree(f, pt);
+		report_tree_text(f, r, v, &fit);
 	}
-	return report_finish(f);
+	rc = report_finish(f);
+	cmdfit_free(&fit);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- repeated runs, text */
@@ -568,10 +455,10 @@ static const char *run_ended(const struct run *r, char *buf, size_t len)
 
 static void runs_table(FILE *f, const struct runs *rs)
 {
-	char peak[32], pss[32], wall[32], end[32];
+	char peak[32], rss[32], pss[32], wall[32], end[32];
 
-	fprintf(f, "  %5s  %-22s  %10s  %10s  %10s\n", "run", "ended", "peak RSS", "tree PSS",
-		"wall time");
+	fprintf(f, "  %5s  %-22s  %10s  %10s  %10s  %10s\n", "run", "ended", "peak RSS", "tree RSS",
+		"tree PSS", "wall time");
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct run *r = &rs->v[i];
 
@@ -579,10 +466,11 @@ static void runs_table(FILE *f, const struct runs *rs)
 			units_format_size(r->peak_rss_bytes, peak, sizeof(peak));
 		else
 			snprintf(peak, sizeof(peak), "-");
+		units_format_size(r->tree_peak_rss_bytes, rss, sizeof(rss));
 		units_format_size(r->tree_peak_pss_bytes, pss, sizeof(pss));
 		in_time_unit(r->wall_seconds, time_unit(r->wall_seconds), wall, sizeof(wall));
-		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s\n", i + 1,
-			run_ended(r, end, sizeof(end)), peak, pss, wall);
+		fprintf(f, "  %5zu  %-22s  %10s  %10s  %10s  %10s\n", i + 1,
+			run_ended(r, end, sizeof(end)), peak, rss, pss, wall);
 	}
 }
 
@@ -628,8 +516,9 @@ void report_runs_block(FILE *f, const struct runs *rs, const char *label, bool v
 	report_pad(f, "mean \u00b1 \u03c3", RUNS_MEAN_WIDTH);
 	fputs("min \u2026 max\n", f);
 	runs_row(f, "peak RSS", rs, RUNS_PEAK_RSS_BYTES, true);
+	runs_row(f, "tree peak RSS", rs, RUNS_TREE_PEAK_RSS_BYTES, true);
 	runs_row(f, "tree peak PSS", rs, RUNS_TREE_PEAK_PSS_BYTES, true);
-	runs_row(f, "wall time", rs, RUNS_WALL_SECONDS, false);
+	runs_row(f, "wall (traced)", rs, RUNS_WALL_SECONDS, false);
 	if (runs_stats(rs, RUNS_USER_SECONDS, &user) == 0 &&
 	    runs_stats(rs, RUNS_SYS_SECONDS, &sys) == 0) {
 		char a[32], b[32];
@@ -652,7 +541,7 @@ int report_write_runs_text(FILE *f, const struct runs *rs, bool verbose)
 
 void report_time(double s, char *buf, size_t len)
 {
-	in_time_unit(s, time_unit(s), buf, len);
+	units_format_duration(s, buf, len);
 }
 
 /* ---------------------------------------------------------------- repeated runs, JSON */
@@ -665,6 +554,7 @@ static const struct {
 } summary_keys[] = {
 	{ "peak_rss_bytes", RUNS_PEAK_RSS_BYTES, true },
 	{ "tree_peak_pss_bytes", RUNS_TREE_PEAK_PSS_BYTES, true },
+	{ "tree_peak_rss_bytes", RUNS_TREE_PEAK_RSS_BYTES, true },
 	{ "wall_seconds", RUNS_WALL_SECONDS, false },
 	{ "user_seconds", RUNS_USER_SECONDS, false },
 	{ "sys_seconds", RUNS_SYS_SECONDS, false },

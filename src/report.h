@@ -15,8 +15,22 @@
 #include "runs.h"
 #include "subjects.h"
 
-/* The short text block of one run (and with verbose, the process tree).  0 or -EIO. */
-int report_write_text(FILE *f, const struct result *r, bool verbose);
+/* A row of the text report when the width of its stream is not known (not a terminal). */
+#define REPORT_COLUMNS 100
+
+/* How the text report of one run is shown. */
+struct report_view {
+	bool verbose;		/* -v: why time -v differs, and the process table */
+	enum options_sort sort; /* the table's order: SORT_START (the tree) or the largest first */
+	size_t top;		/* rows of the table: the largest so many; 0 = all */
+	size_t columns;		/* the width of a row, in characters */
+};
+
+/*
+ * The short text block of one run (and with v->verbose, the process
+ * table, doc/maxrss-sc.1).  0 or -EIO.
+ */
+int report_write_text(FILE *f, const struct result *r, const struct report_view *v);
 
 /*
  * The JSON report of one run, one line per image; status is maxrss-sc's

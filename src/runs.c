@@ -100,6 +100,9 @@ static bool metric(const struct run *r, enum runs_metric m, double *v)
 	case RUNS_TREE_PEAK_PSS_BYTES:
 		*v = (double)r->tree_peak_pss_bytes;
 		return true;
+	case RUNS_TREE_PEAK_RSS_BYTES:
+		*v = (double)r->tree_peak_rss_bytes;
+		return true;
 	case RUNS_WALL_SECONDS:
 		*v = r->wall_seconds;
 		return true;

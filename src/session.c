@@ -56,7 +56,7 @@ static void progress_add(struct progress *p, const struct run *r)
 static void progress_line(const struct progress *p, const struct options *o, unsigned long i,
 			  const char *label, size_t k, size_t n, char *line, size_t len)
 {
-	char a[32], b[32], c[32], cmd[128];
+	char a[32], b[32], c[32], t[32], cmd[128];
 	char *const words[] = { (char *)label, NULL };
 	int w;
 
@@ -72,12 +72,11 @@ static void progress_line(const struct progress *p, const struct options *o, uns
 		w += snprintf(line + w, len - (size_t)w, ", command %zu of %zu: %s", k + 1, n, cmd);
 	}
 	if (w > 0 && (size_t)w < len && p->n && n == 1)
-		snprintf(line + w, len - (size_t)w,
-			 ", so far: peak RSS %s (%s .. %s), %.2f s a run",
+		snprintf(line + w, len - (size_t)w, ", so far: peak RSS %s (%s .. %s), %s a run",
 			 units_format_size((uint64_t)(p->peak_sum / (double)p->n), a, sizeof(a)),
 			 units_format_size(p->peak_min, b, sizeof(b)),
 			 units_format_size(p->peak_max, c, sizeof(c)),
-			 p->wall_sum / (double)p->runs);
+			 units_format_duration(p->wall_sum / (double)p->runs, t, sizeof(t)));
 }
 
 /*
@@ -122,6 +121,34 @@ static void say(struct progress *p, const char *msg)
 	warn_msg("%s", msg);
 }
 
+/*
+ * A COMMAND of one word that is a shell line was not found: it needs a
+ * shell.  The line in single quotes (a quote as '\\''), on one line.
+ */
+static void shell_line_hint(struct progress *p, const char *line)
+{
+	char *q = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&q, &len);
+
+	if (!m)
+		return;
+	fputc('\'', m);
+	for (const char *c = line; *c; c++)
+		if (*c == '\'')
+			fputs("'\\''", m);
+		else
+			fputc((unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c, m);
+	fputc('\'', m);
+	if (fclose(m) == 0) {
+		erase_progress(p);
+		warn_msg("hint: that is a shell command line in one word; to run it through a "
+			 "shell: maxrss-sc sh -c %s (or compare lines with -C)",
+			 q);
+	}
+	free(q);
+}
+
 /* ---------------------------------------------------------------- runs */
 
 /*
@@ -150,6 +177,9 @@ static int run_one(const struct options *o, char *const *argv, struct runs *rs,
 	rc = tracer_run(argv, &cfg, &r->pt, &r->res, err, sizeof(err));
 	if (err[0])
 		say(prog, err);
+	if (!r->res.ran && r->res.status == 127 && !argv[1] && !o->compare &&
+	    subjects_looks_like_shell_line(argv[0]))
+		shell_line_hint(prog, argv[0]);
 	if (!r->res.ran) {
 		/* Not started (126, 127) or maxrss-sc failed: no run can follow. */
 		facts->stop_status = rc < 0 ? EXIT_TOOL : r->res.status;

@@ -564,3 +564,9 @@ char *subjects_short_label(const struct subjects *s, const struct subject *sub, 
 		return NULL;
 	return out;
 }
+
+bool subjects_looks_like_shell_line(const char *name)
+{
+	/* Blanks, and what sh(1) treats as an operator, a quote, an expansion or a glob. */
+	return name[strcspn(name, " \t\n|&;<>()$`\\\"'*?[~")] != '\0';
+}

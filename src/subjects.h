@@ -90,4 +90,11 @@ int subjects_split_words(const char *line, char ***argv, char *err, size_t errle
  */
 int subjects_parse_param(const struct param_spec *spec, struct param *p, char *err, size_t errlen);
 
+/*
+ * Does name (a COMMAND that was not found) look like a whole shell command
+ * line given as one word ("sort big.txt | uniq -c"): does it hold
+ * whitespace or a character the shell would have acted on?
+ */
+bool subjects_looks_like_shell_line(const char *name);
+
 #endif

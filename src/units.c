@@ -29,6 +29,17 @@ unsigned units_pick(double bytes)
 	return u;
 }
 
+char *units_format_duration(double seconds, char *buf, size_t len)
+{
+	if (seconds < 0.01)
+		snprintf(buf, len, "%.2f ms", seconds * 1e3);
+	else if (seconds < 1.0)
+		snprintf(buf, len, "%.1f ms", seconds * 1e3);
+	else
+		snprintf(buf, len, "%.3f s", seconds);
+	return buf;
+}
+
 char *units_format_in(double bytes, unsigned u, char *buf, size_t len)
 {
 	if (u == 0)

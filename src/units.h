@@ -35,6 +35,12 @@ char *units_format_in(double bytes, unsigned u, char *buf, size_t len);
 char *units_format_size(uint64_t bytes, char *buf, size_t len);
 
 /*
+ * A duration for people, in buf: milliseconds under a second ("0.61 ms",
+ * "812.3 ms"), else seconds ("1.234 s"): never "0.00 s".  Returns buf.
+ */
+char *units_format_duration(double seconds, char *buf, size_t len);
+
+/*
  * Parse a size such as "512", "64K", "1.5M", "2GiB" (IEC: K = 1024) into bytes.
  * Returns 0, or -EINVAL for anything else (empty, negative, junk, overflow).
  */

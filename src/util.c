@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "util.h"
@@ -95,4 +96,17 @@ int util_grow(void **array, size_t *cap, size_t n, size_t size)
 	*array = p;
 	*cap = ncap;
 	return 0;
+}
+
+size_t util_columns(int fd, size_t fallback)
+{
+	const char *env = getenv("COLUMNS");
+	unsigned long n;
+	struct winsize ws;
+
+	if (env && util_parse_ulong(env, 100000, &n) == 0 && n > 0)
+		return n;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return fallback;
 }

@@ -22,4 +22,11 @@ int util_parse_ulong(const char *s, unsigned long max, unsigned long *out);
 /* realloc that doubles *cap until n elements of size fit; 0 or -ENOMEM. */
 int util_grow(void **array, size_t *cap, size_t n, size_t size);
 
+/*
+ * The width of the terminal that fd is, in columns: $COLUMNS when it is a
+ * number (the user's word first, as ls(1) takes it), else the terminal's
+ * (TIOCGWINSZ), else fallback (a pipe, a file).
+ */
+size_t util_columns(int fd, size_t fallback);
+
 #endif

@@ -147,7 +147,76 @@ Test(cli, missing_command_127_no_text_report)
 	run_plain(&o, E2E_ARGS("maxrss-sc-e2e-no-such-command"), NULL);
 	cr_assert_eq(o.status, 127, "status %d, expected 127", o.status);
 	assert_one_line("missing command, text mode", o.err);
-	cr_assert(!strstr(o.err, "peak RSS"), "a text report for a command that never ran");
+	cr_assert(!strstr(o.err, "largest process"), "a text report for a command that never ran");
+	run_free(&o);
+}
+
+/*
+ * -v on a shell line whose children are forked copies of the shell that
+ * exec (issue 14): one row per program, no row for the copies, peak PSS
+ * beside peak RSS, and at COLUMNS=60 no row wider than 60 characters.
+ */
+Test(cli, verbose_table_folds_copies_and_fits_60_columns)
+{
+	const char *tiny = e2e_tiny();
+	char script[1024], line[1024];
+	struct run_output o;
+	size_t rows = 0, heading = 0;
+
+	snprintf(script, sizeof(script), "%s; %s | cat; exit 0", tiny, tiny);
+	cr_assert_eq(setenv("COLUMNS", "60", 1), 0);
+	run_plain(&o, E2E_ARGS("-v", "sh", "-c", script), NULL);
+	cr_assert_eq(o.status, 0, "status %d, stderr: %s", o.status, o.err);
+	e2e_note("-v at 60 columns:\n%s", o.err);
+	for (size_t i = 0; nth_line(o.err, i, line, sizeof(line)); i++) {
+		size_t chars = 0;
+		int pid;
+
+		if (matches("^ +pid +peak RSS +peak PSS +end +command", line))
+			heading = i;
+		if (!heading || i == heading || sscanf(line, "%d", &pid) != 1 ||
+		    strstr(line, "forked cop"))
+			continue;
+		rows++;
+		for (const char *p = line; *p; p++)
+			chars += ((unsigned char)*p & 0xC0) != 0x80;
+		cr_assert_leq(chars, 60, "a row of %zu characters at COLUMNS=60: '%s'", chars,
+			      line);
+		cr_assert(!matches(" exec +sh ", line), "a row for a copy of sh: '%s'", line);
+	}
+	cr_assert(heading, "no table heading with peak PSS:\n%s", o.err);
+	/* sh, tiny, tiny, cat: four processes, four rows. */
+	cr_assert_eq(rows, 4, "%zu rows:\n%s", rows, o.err);
+	cr_assert(strstr(o.err, "forked copies before exec shown in the row of what they exec'd"),
+		  "%s", o.err);
+	run_free(&o);
+}
+
+/*
+ * A shell line quoted as one word is not a command (issue 14): 127 as
+ * before, and a hint to run it with sh -c, quoted so it can be pasted;
+ * none for a plain name that is not found.
+ */
+Test(cli, shell_line_in_one_word_hints_sh_c)
+{
+	struct run_output o;
+
+	run_plain(&o, E2E_ARGS("sort big.txt | uniq -c"), NULL);
+	e2e_note("shell line: status %d, stderr: %s", o.status, o.err);
+	cr_assert_eq(o.status, 127, "status %d, expected 127", o.status);
+	cr_assert(strstr(o.err, "maxrss-sc: cannot run 'sort big.txt | uniq -c'"), "%s", o.err);
+	cr_assert(strstr(o.err, "hint:") &&
+			  strstr(o.err, "maxrss-sc sh -c 'sort big.txt | uniq -c'"),
+		  "no sh -c hint:\n%s", o.err);
+	cr_assert(strstr(o.err, "-C"), "no mention of comparison mode:\n%s", o.err);
+	run_free(&o);
+
+	run_plain(&o, E2E_ARGS("it's | here"), NULL);
+	cr_assert(strstr(o.err, "sh -c 'it'\\''s | here'"), "quote not escaped:\n%s", o.err);
+	run_free(&o);
+
+	run_plain(&o, E2E_ARGS("maxrss-sc-e2e-no-such-command"), NULL);
+	cr_assert_null(strstr(o.err, "hint"), "a hint for a plain name:\n%s", o.err);
 	run_free(&o);
 }
 
@@ -216,7 +285,8 @@ static unsigned long long command_sigign(void)
 	unsigned long long mask = 0, blocked = ~0ULL;
 	const char *line;
 
-	run_plain(&o, E2E_ARGS("-o", "/dev/null", "grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"),
+	run_plain(&o,
+		  E2E_ARGS("-o", "/dev/null", "grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"),
 		  NULL);
 	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
 	line = strstr(o.out, "SigIgn:");
@@ -228,7 +298,7 @@ static unsigned long long command_sigign(void)
 	return mask;
 }
 
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
+#define SIGBIT(sig) (1ULL << ((sig)-1))
 
 /*
  * Signals ignored when the tool starts (nohup, a background job of a script)
@@ -268,7 +338,8 @@ Test(cli, output_file_text_nothing_on_stderr)
 	cr_assert_eq(r.out.err_len, 0, "with -o, stderr must stay empty; got:\n%s", r.out.err);
 	cr_assert(strncmp(r.report, "maxrss-sc: ", 11) == 0, "the file holds no text report:\n%s",
 		  r.report);
-	cr_assert(strstr(r.report, "peak RSS"), "no peak RSS line in the file:\n%s", r.report);
+	cr_assert(strstr(r.report, "largest process"), "no 'largest process' line in the file:\n%s",
+		  r.report);
 	e2e_run_free(&r);
 }
 
@@ -524,30 +595,34 @@ Test(cli, text_report_default)
 	cr_assert_eq(e2e_count_lines(o.err), 3, "expected a 3-line block, got:\n%s", o.err);
 
 	cr_assert(nth_line(o.err, 0, line, sizeof(line)));
-	cr_assert(matches("^maxrss-sc: .+ exited 0 after [0-9]+\\.[0-9]+ s$", line),
+	cr_assert(matches("^maxrss-sc: .+ exited 0 after [0-9]+\\.[0-9]+ m?s \\(timed under tracing\\)$",
+			  line),
 		  "first line: '%s'", line);
 	check_shown_command(line, cmd);
 
 	cr_assert(nth_line(o.err, 1, line, sizeof(line)));
-	cr_assert(matches("^  peak RSS +" SIZE_RE " +pid [0-9]+ .+(hold-exit 32|\\.\\.\\.)$", line),
-		  "peak RSS line: '%s'", line);
+	cr_assert(matches("^  whole tree at its peak +" SIZE_RE " RSS, " SIZE_RE " PSS, 1 process$",
+			  line),
+		  "tree line: '%s'", line);
+
+	cr_assert(nth_line(o.err, 2, line, sizeof(line)));
+	cr_assert(matches("^  largest process +" SIZE_RE
+			  " RSS, pid [0-9]+ .+(hold-exit 32|\\.\\.\\.)$",
+			  line),
+		  "largest process line: '%s'", line);
 	/* The figure itself: the 32 MiB held at exit, to the shown decimal. */
 	cr_assert_geq(e2e_parse_truths(o.out, truths, 4), 1, "no truth on stdout: %s", o.out);
 	tp = &truths[0];
 	cr_assert_str_eq(tp->what, "peak", "workload sanity: first truth is %s", tp->what);
-	cr_assert(has_number_token(line, (long)tp->pid), "peak RSS line lacks pid %d: '%s'",
+	cr_assert(has_number_token(line, (long)tp->pid), "largest process line lacks pid %d: '%s'",
 		  (int)tp->pid, line);
-	cr_assert_eq(sscanf(strstr(line, "RSS") + 3, "%lf %7s", &shown, unit), 2, "'%s'", line);
+	cr_assert_eq(sscanf(strstr(line, "process") + 7, "%lf %7s", &shown, unit), 2, "'%s'", line);
 	cr_assert_str_eq(unit, "MiB", "'%s'", line);
 	e2e_note("text: shown %.1f MiB, truth %.3f MiB", shown, (double)tp->rss / MIB);
 	cr_assert(shown >= (double)tp->rss / MIB - 0.1 &&
 			  shown <= (double)(tp->rss + e2e_counter_bound() + E2E_AFTER_TRUTH) / MIB +
 					   0.05,
 		  "shown %.1f MiB, truth %.3f MiB", shown, (double)tp->rss / MIB);
-
-	cr_assert(nth_line(o.err, 2, line, sizeof(line)));
-	cr_assert(matches("^  tree peak +" SIZE_RE " RSS, " SIZE_RE " PSS, 1 process$", line),
-		  "tree peak line: '%s'", line);
 	run_free(&o);
 }
 

@@ -379,6 +379,40 @@ Test(options, compare_takes_options_after_the_command_lines)
 	cr_assert_str_eq(err, "--runs needs a value");
 }
 
+/* --sort=start and --top=N order and cut the -v table (issue 14); --top asks for it. */
+Test(options, sort_start_and_top)
+{
+	PARSE_RUN("--sort=start");
+	cr_assert(opts.sort_set);
+	cr_assert_eq(opts.sort, SORT_START);
+	PARSE_RUN("--top=5");
+	cr_assert_eq(opts.top, 5);
+	cr_assert(opts.verbose, "--top shows the table");
+	PARSE_ERR("--top", "0", "--top=0", "cmd");
+	PARSE_ERR("--top", "x", "--top=x", "cmd");
+	PARSE_ERR("--top", "--runs", "--top=3", "-r", "2", "cmd");
+	PARSE_ERR("--top", "comparison", "-C", "--top=3", "a", "b");
+	/* In a comparison, start is the order given, as command is. */
+	cr_assert_eq(PARSE("-C", "--sort=start", "a", "b"), OPTIONS_RUN);
+	cr_assert_eq(opts.sort, SORT_COMMAND);
+	PARSE_RUN("-v");
+	cr_assert_not(opts.sort_set);
+}
+
+/* A prefix of two long options is ambiguous, and the message names both (issue 14). */
+Test(options, ambiguous_prefix)
+{
+	cr_assert_eq(PARSE("--ver", "cmd"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "option '--ver' is ambiguous (--verbose, --version)");
+	cr_assert_eq(PARSE("--b=x", "cmd"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "option '--b' is ambiguous (--breakdown, --baseline)");
+	/* A prefix of one option is that option, and a prefix of none is unknown. */
+	PARSE_RUN("--verb");
+	cr_assert(opts.verbose);
+	cr_assert_eq(PARSE("--vex", "cmd"), OPTIONS_ERROR);
+	cr_assert_str_eq(err, "unknown option '--vex' (see --help)");
+}
+
 Test(options, double_dash)
 {
 	cr_assert_eq(PARSE("--", "-x"), OPTIONS_RUN);
@@ -545,6 +579,20 @@ Test(options, help_mentions_every_option)
 		cr_assert_not_null(strstr(text, names[i]), "--help does not mention \"%s\"",
 				   names[i]);
 	cr_assert_eq(text[strlen(text) - 1], '\n');
+	free(text);
+}
+
+/* --help ends with what its words mean and where the manual is (issue 14). */
+Test(options, help_ends_with_words_and_manual)
+{
+	char *text = capture(options_print_help), *last;
+
+	cr_assert(strstr(text, "\nImage: one program of one process"), "%s", text);
+	cr_assert(strstr(text, "Tree peak:") && strstr(text, "PSS: RSS with each shared page"),
+		  "%s", text);
+	text[strlen(text) - 1] = '\0';
+	last = strrchr(text, '\n');
+	cr_assert(last && strstr(last, "man maxrss-sc"), "last line: %s", last ? last : text);
 	free(text);
 }
 

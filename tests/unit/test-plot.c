@@ -450,7 +450,7 @@ Test(plot, at_most_five_process_series)
 	cr_assert_null(xml_find_id(svg, "process-6"));
 	/* The biggest: pid 208 with 9 MiB. */
 	cr_assert(strstr(xml_find(xml_find_id(svg, "process-1"), "title")->text, "pid 208 "));
-	cr_assert(strstr(out, "+ 4 more in the tree sums"));
+	cr_assert(strstr(out, "+ 4 more processes<title>"), "%s", out);
 	xml_free(svg);
 	free(out);
 }
@@ -496,6 +496,170 @@ Test(plot, many_samples_thinned)
 	/* Thinning keeps the extremes: the line still reaches the peak. */
 	cr_assert(fabs(num_attr(xml_find_id(svg, "peak"), "cy") - min_y(svg, "tree-pss")) < 0.11);
 	cr_assert_lt(strlen(out), 400000, "the SVG is %zu bytes", strlen(out));
+	xml_free(svg);
+	free(out);
+}
+
+/* ------------------------------------------------------- read at a glance (issue 14) */
+
+/* Nothing is drawn before the first sample: no made-up 0 from time 0 to it. */
+Test(plot, no_zero_before_the_first_sample)
+{
+	struct xml_node *svg;
+	struct xy p[4096];
+	struct area a;
+	char *out;
+
+	build_run();
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	a = plot_area(svg);
+	/* The first sample is at 10 ms of a 1 s axis. */
+	for (size_t k = 0; k < 2; k++) {
+		const char *id = k ? "tree-rss" : "tree-pss";
+		size_t n = points(xml_find_id(svg, id), p, 4096);
+
+		cr_assert_geq(n, 2);
+		cr_assert(fabs(p[0].x - (a.x0 + 0.01 * (a.x1 - a.x0))) < 0.11,
+			  "%s starts at x %g, before the first sample", id, p[0].x);
+		for (size_t i = 0; i < n; i++)
+			cr_assert(p[i].x > a.x0 + 1 || p[i].y < a.y1 - 1,
+				  "%s is drawn at 0 at x %g", id, p[i].x);
+	}
+	xml_free(svg);
+	free(out);
+}
+
+/* The legend counts what the report counts: processes, not images. */
+Test(plot, legend_counts_processes)
+{
+	char *out;
+
+	/* Seven processes, each with two sampled images (it exec'd): fourteen images. */
+	for (int i = 0; i < 7; i++) {
+		struct process *p = proc(300 + i, "sh\0", 3, (uint64_t)i * 10);
+
+		sample(p, (uint64_t)i * 10 + 2, (uint64_t)(i + 1) * MIB, MIB);
+		proctable_close_image(&run.pt, p, IMAGE_EXEC, 0, 0,
+				      T0 + ((uint64_t)i * 10 + 4) * MS);
+		cr_assert_eq(proctable_open_image(&run.pt, p, "w\0", 2, NULL,
+						  T0 + ((uint64_t)i * 10 + 4) * MS),
+			     0);
+		sample(p, (uint64_t)i * 10 + 5, (uint64_t)(i + 1) * MIB / 2, MIB);
+		end(p, (uint64_t)i * 10 + 8);
+	}
+	cr_assert_eq(run.pt.nprocesses, 7);
+	out = svg_of(cmd, false, 0);
+	/*
+	 * Five series, of four processes (306 has two: its sh of 7 MiB and its
+	 * w of 3.5 MiB): three more, as "7 processes" in the report.
+	 */
+	cr_assert(strstr(out, ">+ 3 more processes<title>"), "%s", out);
+	free(out);
+}
+
+/* The processes are drawn over the tree's lines: one that makes the tree stays visible. */
+Test(plot, processes_drawn_over_the_tree)
+{
+	char *out;
+
+	build_run();
+	out = svg_of(cmd, false, 0);
+	cr_assert(strstr(out, "id=\"process-1\"") > strstr(out, "id=\"tree-rss\"") &&
+			  strstr(out, "id=\"process-1\"") > strstr(out, "id=\"tree-pss\""),
+		  "a process series under the tree lines");
+	free(out);
+}
+
+/* Legend labels say what tells the commands apart: the file each cc1 compiles. */
+Test(plot, legend_labels_are_distinctive)
+{
+	static const char a[] = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\0-quiet\0-I\0.\0-I\0"
+				"./src\0-imultiarch\0x86_64-linux-gnu\0src/alpha.c\0-o\0/tmp/x.s\0";
+	static const char b[] = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\0-quiet\0-I\0.\0-I\0"
+				"./src\0-imultiarch\0x86_64-linux-gnu\0src/beta.c\0-o\0/tmp/y.s\0";
+	struct process *p = proc(401, a, sizeof(a) - 1, 0), *q = proc(402, b, sizeof(b) - 1, 5);
+	char *out;
+
+	sample(p, 10, 40 * MIB, 30 * MIB);
+	sample(q, 20, 30 * MIB, 20 * MIB);
+	end(p, 500);
+	end(q, 600);
+	out = svg_of(cmd, false, 0);
+	cr_assert(strstr(out, ">pid 401 cc1 \u2026 src/alpha.c \u2026<"), "%s", out);
+	cr_assert(strstr(out, ">pid 402 cc1 \u2026 src/beta.c \u2026<"), "%s", out);
+	free(out);
+}
+
+/*
+ * The tree RSS the report gives was seen only by the counter (VmHWM, read
+ * at the end: 150 MiB, above every sample): the part above the samples is
+ * drawn dashed up to the reported value, which the legend gives.
+ */
+Test(plot, counter_only_peak_drawn_as_such)
+{
+	struct xml_node *svg;
+	const struct xml_node *l;
+	struct process *p = proc(500, "big\0", 4, 0);
+	char *out;
+
+	sample(p, 10, 20 * MIB, 20 * MIB);
+	sample(p, 500, 30 * MIB, 30 * MIB);
+	proctable_record_hwm(&run.pt, p->image, 150 * MIB);
+	end(p, 900);
+	proctable_finish(&run.pt, 1000 * MS);
+	cr_assert_eq(run.pt.tree_peak_rss, 150 * MIB, "the floor is not what we think");
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	l = xml_find_id(svg, "tree-rss-counter");
+	cr_assert_not_null(l, "no counter part for the tree RSS:\n%s", out);
+	cr_assert(fabs(num_attr(l, "y1") - min_y(svg, "tree-rss")) < 0.11,
+		  "it does not start at the top of the samples drawn");
+	cr_assert(fabs(num_attr(l, "y2") - num_attr(xml_find_id(svg, "peak-rss"), "y1")) < 0.11,
+		  "it does not reach the reported 150 MiB");
+	cr_assert(strstr(out, "tree RSS (peak 150.0 MiB)"));
+	xml_free(svg);
+	free(out);
+}
+
+/* A box that a label's text covers, from its anchor (7 px a character, 14 px high). */
+static bool label_crosses(const struct xml_node *svg, const struct xml_node *text, const char *id)
+{
+	double w = 7.0 * (double)strlen(text->text), x = num_attr(text, "x"),
+	       y = num_attr(text, "y");
+	const char *anchor = xml_attr(text, "text-anchor");
+	struct xy p[4096];
+	size_t n = points(xml_find_id(svg, id), p, 4096);
+
+	if (anchor && strcmp(anchor, "end") == 0)
+		x -= w;
+	for (size_t i = 1; i < n; i++)
+		if (fmin(p[i - 1].x, p[i].x) <= x + w && x <= fmax(p[i - 1].x, p[i].x) &&
+		    fmin(p[i - 1].y, p[i].y) <= y + 2 && y - 11 <= fmax(p[i - 1].y, p[i].y))
+			return true;
+	return false;
+}
+
+/* The peak labels are placed where they cover no line of data. */
+Test(plot, labels_do_not_cover_the_data)
+{
+	static const char *const series[] = { "tree-pss", "tree-rss", "process-1", "process-2",
+					      "process-3" };
+	static const char *const labels[] = { "peak-rss-label", "peak-label" };
+	struct xml_node *svg;
+	char *out;
+
+	build_run();
+	out = svg_of(cmd, false, 0);
+	svg = parse_svg(out);
+	for (size_t l = 0; l < 2; l++) {
+		const struct xml_node *t = xml_find_id(svg, labels[l]);
+
+		cr_assert_not_null(t, "no %s", labels[l]);
+		for (size_t k = 0; k < 5; k++)
+			cr_assert(!label_crosses(svg, t, series[k]), "%s \"%s\" covers %s",
+				  labels[l], t->text, series[k]);
+	}
 	xml_free(svg);
 	free(out);
 }

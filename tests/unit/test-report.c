@@ -157,7 +157,11 @@ static char *write_text(char *const *cmd, bool verbose)
 	cr_assert_not_null(f);
 	run.command = cmd;
 	proctable_judge_breakdowns(&run.pt, run.res.counter_error.bytes);
-	cr_assert_eq(report_write_text(f, &run, verbose), 0);
+	cr_assert_eq(report_write_text(f, &run,
+				       &(struct report_view){ .verbose = verbose,
+							      .sort = SORT_START,
+							      .columns = REPORT_COLUMNS }),
+		     0);
 	cr_assert_eq(fclose(f), 0);
 	return out;
 }
@@ -226,6 +230,11 @@ Test(report_write_json, top_level, .init = build_tree, .fini = free_tree)
 	ASSERT_SECONDS(j, "wall_seconds", 1.234);
 	ASSERT_NUM(j, "peak_rss_bytes", 108422758);
 	ASSERT_NUM(j, "peak_pid", 4242);
+	/* Which image of that pid (issue 14): a pid that exec'd has several. */
+	ASSERT_NUM(j, "peak_image", 0);
+	/* Each image's peak PSS beside its peak RSS (its largest sample's), null without one. */
+	ASSERT_NUM(j, "processes.0.peak_pss_bytes", 107531468);
+	ASSERT_NULL(j, "processes.3.peak_pss_bytes");
 	ASSERT_NUM(j, "tree.peak_rss_bytes", 108947046);
 	ASSERT_NUM(j, "tree.peak_pss_bytes", 107793612);
 	ASSERT_NUM(j, "tree.snapshots", 4);
@@ -425,6 +434,7 @@ Test(report_write_json, empty_table)
 	ASSERT_NUM(j, "exit.code", 127);
 	ASSERT_NULL(j, "peak_rss_bytes");
 	ASSERT_NULL(j, "peak_pid");
+	ASSERT_NULL(j, "peak_image");
 	ASSERT_NUM(j, "tree.peak_rss_bytes", 0);
 	ASSERT_NUM(j, "tree.snapshots", 0);
 	cr_assert_eq(at(j, "processes")->type, JSON_ARRAY);
@@ -515,11 +525,14 @@ Test(report_write_text, summary, .init = build_tree, .fini = free_tree)
 	size_t n = split_lines(out, lines, 16);
 
 	cr_assert_eq(n, 4, "%zu lines", n);
-	cr_assert_str_eq(lines[0], "maxrss-sc: ./prog arg exited 0 after 1.23 s");
-	cr_assert_str_eq(lines[1], "  peak RSS   103.4 MiB   pid 4242 ./prog arg");
-	cr_assert_str_eq(lines[2], "  tree peak  103.9 MiB RSS, 102.8 MiB PSS, 3 processes");
+	/* Each figure named for what it answers, the whole tree's first (issue 14). */
+	cr_assert_str_eq(lines[0],
+			 "maxrss-sc: ./prog arg exited 0 after 1.234 s (timed under tracing)");
+	cr_assert_str_eq(lines[1],
+			 "  whole tree at its peak  103.9 MiB RSS, 102.8 MiB PSS, 3 processes");
 	/* 107531468 + 262144 bytes of PSS, from two images of ./prog that differ. */
-	cr_assert_str_eq(lines[3], "  at peak    2 \u00d7 prog 102.8 MiB PSS in all");
+	cr_assert_str_eq(lines[2], "  at peak    2 \u00d7 prog 102.8 MiB PSS in all");
+	cr_assert_str_eq(lines[3], "  largest process         103.4 MiB RSS, pid 4242 ./prog arg");
 	free(out);
 }
 
@@ -541,11 +554,32 @@ Test(report_write_text, killed_and_one_process)
 	run.res.wall_ns = 2 * SEC + 4 * SEC / 1000;
 	out = write_text((char *const[]){ (char *)"./x", NULL }, false);
 	cr_assert_eq(split_lines(out, lines, 16), 3);
-	cr_assert_str_eq(lines[0], "maxrss-sc: ./x killed by signal 9 (SIGKILL) after 2.00 s");
-	cr_assert_str_eq(lines[1], "  peak RSS   1.5 KiB   pid 77 ./x");
-	cr_assert_str_eq(lines[2], "  tree peak  1.5 KiB RSS, 1.0 KiB PSS, 1 process");
+	cr_assert_str_eq(
+		lines[0],
+		"maxrss-sc: ./x killed by signal 9 (SIGKILL) after 2.004 s (timed under tracing)");
+	cr_assert_str_eq(lines[1], "  whole tree at its peak  1.5 KiB RSS, 1.0 KiB PSS, 1 process");
+	cr_assert_str_eq(lines[2], "  largest process         1.5 KiB RSS, pid 77 ./x");
 	free(out);
 	proctable_free(&run.pt);
+}
+
+/* A run of a few milliseconds says so, never "after 0.00 s" (issue 14). */
+Test(report_write_text, short_run_in_milliseconds, .init = build_tree, .fini = free_tree)
+{
+	char *out, *lines[16];
+
+	run.res.wall_ns = 3 * SEC / 1000 + 40000;
+	out = write_text(command, false);
+	split_lines(out, lines, 16);
+	cr_assert_str_eq(lines[0],
+			 "maxrss-sc: ./prog arg exited 0 after 3.04 ms (timed under tracing)");
+	free(out);
+	run.res.wall_ns = 812300000;
+	out = write_text(command, false);
+	split_lines(out, lines, 16);
+	cr_assert_str_eq(lines[0],
+			 "maxrss-sc: ./prog arg exited 0 after 812.3 ms (timed under tracing)");
+	free(out);
 }
 
 /*
@@ -580,12 +614,13 @@ Test(report_write_text, estimated_tree_peak_and_stretched_interval, .init = buil
 	size_t n = split_lines(out, lines, 16);
 
 	cr_assert_eq(n, 5, "%zu lines", n);
-	cr_assert_str_eq(lines[2], "  tree peak  401.0 MiB RSS, 400.2 MiB PSS, 1 process");
-	cr_assert_str_eq(lines[3],
+	cr_assert_str_eq(lines[1],
+			 "  whole tree at its peak  401.0 MiB RSS, 400.2 MiB PSS, 1 process");
+	cr_assert_str_eq(lines[2],
 			 "  estimated  tree RSS and PSS: wl (pid 77) peaked between samples (VmHWM "
 			 "saw it): the tree at its last sample plus the 400.0 MiB it grew beyond "
 			 "it, taken as private");
-	cr_assert_str_eq(lines[4],
+	cr_assert_str_eq(lines[3],
 			 "  sampled    every 250.0 ms on average, not 50 ms: the period stretches to "
 			 "keep reading the tree under 2 % of a CPU (up to 400.0 ms here)");
 	free(out);
@@ -676,7 +711,7 @@ Test(report_write_text, stopped_leftovers, .init = build_tree, .fini = free_tree
 	out = write_text(command, false);
 	cr_assert_eq(split_lines(out, lines, 16), 6);
 	cr_assert_str_eq(lines[4],
-			 "  waited     0.50 s after the command exited, for 1 process still running");
+			 "  waited     500.0 ms after the command exited, for 1 process still running");
 	cr_assert_str_eq(lines[5],
 			 "  stopped    1 process left stopped: sent SIGHUP and SIGCONT, as the "
 			 "kernel does to an orphaned process group");
@@ -702,8 +737,8 @@ Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 	const char *ca, *cb;
 
 	cr_assert_geq(n, 3 + 4);
-	cr_assert_str_eq(lines[1], "  peak RSS   103.4 MiB   pid 4242 ./prog arg");
-	for (size_t i = 3; i < n; i++) {
+	cr_assert_str_eq(lines[3], "  largest process         103.4 MiB RSS, pid 4242 ./prog arg");
+	for (size_t i = 4; i < n; i++) {
 		int pid;
 
 		if (sscanf(lines[i], "%d", &pid) != 1)
@@ -721,7 +756,9 @@ Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 			 "RSS counter it comes from (up to 1.0 MiB on this kernel)");
 
 	cr_assert_not_null(strstr(img_lines[0], "103.4 MiB"), "%s", img_lines[0]);
-	cr_assert_not_null(strstr(img_lines[0], "293.0 KiB"), "end PSS: %s", img_lines[0]);
+	/* Peak PSS beside peak RSS (issue 14): 107531468 bytes, not the end's 293.0 KiB. */
+	cr_assert_not_null(strstr(img_lines[0], "102.5 MiB"), "peak PSS: %s", img_lines[0]);
+	cr_assert_null(strstr(img_lines[0], "293.0 KiB"), "end PSS in the table: %s", img_lines[0]);
 	cr_assert_not_null(strstr(img_lines[0], "exit 0"), "%s", img_lines[0]);
 	cr_assert_not_null(strstr(img_lines[1], "512.0 KiB"), "%s", img_lines[1]);
 	cr_assert_not_null(strstr(img_lines[1], "exec"), "%s", img_lines[1]);
@@ -742,6 +779,195 @@ Test(report_write_text, verbose_tree, .init = build_tree, .fini = free_tree)
 	free(out);
 }
 
+/* ------------------------------------------------------ -v: a readable table */
+
+static char *write_view(char *const *cmd, const struct report_view *v)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	run.command = cmd;
+	cr_assert_eq(report_write_text(f, &run, v), 0);
+	cr_assert_eq(fclose(f), 0);
+	return out;
+}
+
+static const char cc1_argv[] = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\0-quiet\0-I\0.\0-I\0"
+			       "./src\0-imultiarch\0x86_64-linux-gnu\0-include\0./config.h\0"
+			       "src/report-tree.c\0-quiet\0-dumpdir\0src/\0-g\0-O2\0-Wall\0-o\0"
+			       "/tmp/ccRxrIkf.s\0";
+
+/* A forked copy of pid 100's sh, pid, that execs argv after dt ns, its VmHWM hwm. */
+static void fork_exec(struct process *sh, pid_t pid, uint64_t at, uint64_t dt, uint64_t hwm,
+		      const char *argv, size_t argv_len, uint64_t rss)
+{
+	struct process *p = proctable_new_process(&run.pt, pid, 100, false);
+	struct image *img;
+
+	proctable_add_task(&run.pt, pid, p);
+	cr_assert_eq(proctable_open_forked_image(&run.pt, p, sh->image, at), 0);
+	proctable_record_hwm(&run.pt, p->image, hwm);
+	proctable_close_image(&run.pt, p, IMAGE_EXEC, 0, 0, at + dt);
+	img = open_image(p, argv, argv_len, NULL, at + dt);
+	sample(img, &(struct rollup){ .rss = rss, .pss = rss / 2 }, NULL);
+	proctable_close_image(&run.pt, p, IMAGE_EXIT, 0, 0, at + dt + SEC / 10);
+}
+
+/*
+ * sh -c '...' (pid 100, 2 MiB) forks 101, which execs cc1 at once; 102,
+ * which runs 200 ms before it execs cat; 103, which grows to 10 MiB
+ * before it execs wc.
+ */
+static void build_forks(void)
+{
+	struct process *sh;
+	struct image *img;
+
+	cr_assert_eq(proctable_init(&run.pt, T0), 0);
+	sh = proctable_new_process(&run.pt, 100, 1, false);
+	proctable_add_task(&run.pt, 100, sh);
+	img = open_image(sh, "sh\0-c\0make it\0", 14, NULL, T0);
+	sample(img, &(struct rollup){ .rss = 2 * MIB, .pss = MIB }, NULL);
+	fork_exec(sh, 101, T0 + SEC / 100, SEC / 1000, MIB, cc1_argv, sizeof(cc1_argv) - 1,
+		  40 * MIB);
+	fork_exec(sh, 102, T0 + SEC / 50, SEC / 5, MIB, "cat\0", 4, MIB);
+	fork_exec(sh, 103, T0 + SEC / 25, SEC / 1000, 10 * MIB, "wc\0-l\0", 6, MIB);
+	proctable_close_image(&run.pt, sh, IMAGE_EXIT, 0, 0, T0 + SEC);
+	memset(&run.res, 0, sizeof(run.res));
+	run.res.exited = true;
+	run.res.wall_ns = SEC;
+	run.res.counter_error = (struct counter_error){ 256 * 1024, false };
+}
+
+/* The table's rows: the lines after its heading ("  pid ..."), up to a line without a pid. */
+static size_t table_rows(char *out, char **rows, size_t max)
+{
+	char *lines[64];
+
+	size_t n = split_lines(out, lines, 64), k = 0, i = 0;
+	int pid;
+
+	while (i < n && !strstr(lines[i], "pid  ") && !strstr(lines[i], "pid peak"))
+		i++;
+	for (i++; i < n && sscanf(lines[i], "%d", &pid) == 1 && !strstr(lines[i], " forked cop") &&
+		  !strstr(lines[i], " rows (--top");
+	     i++) {
+		cr_assert_lt(k, max);
+		rows[k++] = lines[i];
+	}
+	return k;
+}
+
+/*
+ * A forked copy that execs at once is one row with what it exec'd; one
+ * that ran long or held memory of its own keeps its row (issue 14: every
+ * forked-then-exec'd child showed an extra row for the shell it began as).
+ */
+Test(report_tree, forked_copies_fold_into_their_exec, .init = build_forks, .fini = free_tree)
+{
+	char *out = write_view((char *const[]){ (char *)"sh", NULL },
+			       &(struct report_view){ .verbose = true,
+						      .sort = SORT_START,
+						      .columns = REPORT_COLUMNS }),
+	     *rows[16];
+	size_t n;
+
+	cr_assert(strstr(out, "\n  1 forked copy before exec shown in the row of what it exec'd"),
+		  "%s", out);
+	n = table_rows(out, rows, 16);
+	cr_assert_eq(n, 6, "%zu rows, want 6 (101's copy folded):\n%s", n, out);
+	cr_assert(strstr(rows[0], "100") && strstr(rows[0], "sh -c make it"), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "101") && strstr(rows[1], "cc1"), "%s", rows[1]);
+	cr_assert(strstr(rows[2], "102") && strstr(rows[2], "exec"), "ran long: %s", rows[2]);
+	cr_assert(strstr(rows[3], "102") && strstr(rows[3], "cat"), "%s", rows[3]);
+	cr_assert(strstr(rows[4], "103") && strstr(rows[4], "10.0 MiB"), "grew: %s", rows[4]);
+	cr_assert(strstr(rows[5], "103") && strstr(rows[5], "wc -l"), "%s", rows[5]);
+	free(out);
+}
+
+/* --sort=peak, --sort=pss: the largest first, without indentation. */
+Test(report_tree, sort_largest_first, .init = build_forks, .fini = free_tree)
+{
+	char *out = write_view((char *const[]){ (char *)"sh", NULL },
+			       &(struct report_view){ .verbose = true,
+						      .sort = SORT_PEAK,
+						      .columns = REPORT_COLUMNS }),
+	     *rows[16];
+	char *copy = strdup(out);
+	size_t n = table_rows(out, rows, 16);
+
+	cr_assert_eq(n, 6, "%zu rows:\n%s", n, copy);
+	cr_assert(strstr(copy, "command (largest peak RSS first)"), "%s", copy);
+	free(copy);
+	cr_assert(strstr(rows[0], "40.0 MiB") && strstr(rows[0], "  cc1 "), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "10.0 MiB"), "%s", rows[1]);
+	cr_assert(strstr(rows[2], "2.0 MiB") && strstr(rows[2], "sh -c"), "%s", rows[2]);
+	free(out);
+	out = write_view((char *const[]){ (char *)"sh", NULL },
+			 &(struct report_view){
+				 .verbose = true, .sort = SORT_PSS, .columns = 100 });
+	cr_assert(strstr(out, "command (largest peak PSS first)"), "%s", out);
+	n = table_rows(out, rows, 16);
+	/* Peak PSS: cc1 20 MiB, sh 1 MiB; the copy of 103 has no sample, so it comes last. */
+	cr_assert(strstr(rows[0], "20.0 MiB"), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "sh -c"), "%s", rows[1]);
+	cr_assert(strstr(rows[n - 1], "103") && strstr(rows[n - 1], " - "), "%s", rows[n - 1]);
+	free(out);
+}
+
+/* --top=N: the N largest, in the tree's order, and what the others held at most. */
+Test(report_tree, top_keeps_the_largest, .init = build_forks, .fini = free_tree)
+{
+	char *out = write_view((char *const[]){ (char *)"sh", NULL },
+			       &(struct report_view){ .verbose = true,
+						      .sort = SORT_START,
+						      .top = 2,
+						      .columns = REPORT_COLUMNS }),
+	     *rows[16];
+	size_t n;
+
+	cr_assert(strstr(out,
+			 "\n  2 of 6 rows (--top=2); the others: at most 2.0 MiB peak RSS each\n"),
+		  "%s", out);
+	n = table_rows(out, rows, 16);
+	cr_assert_eq(n, 2, "%zu rows", n);
+	cr_assert(strstr(rows[0], "101") && strstr(rows[0], "40.0 MiB"), "%s", rows[0]);
+	cr_assert(strstr(rows[1], "103") && strstr(rows[1], "10.0 MiB"), "%s", rows[1]);
+	free(out);
+}
+
+/*
+ * Rows fit the width asked (issue 14: at 60 columns every row wrapped), the
+ * command cut in its middle so that cc1 still shows the file it compiles.
+ */
+Test(report_tree, rows_fit_the_width, .init = build_forks, .fini = free_tree)
+{
+	for (size_t columns = 50; columns <= 120; columns += 10) {
+		char *out = write_view((char *const[]){ (char *)"sh", NULL },
+				       &(struct report_view){ .verbose = true,
+							      .sort = SORT_START,
+							      .columns = columns }),
+		     *rows[16];
+		size_t n = table_rows(out, rows, 16);
+
+		cr_assert_eq(n, 6, "%s", out);
+		for (size_t i = 0; i < n; i++) {
+			size_t chars = 0;
+
+			for (const char *p = rows[i]; *p; p++)
+				chars += ((unsigned char)*p & 0xC0) != 0x80;
+			cr_assert_leq(chars, columns, "%zu columns, row of %zu:\n%s", columns,
+				      chars, rows[i]);
+		}
+		cr_assert(strstr(rows[1], "cc1 ") &&
+				  (columns < 60 || strstr(rows[1], "src/report-tree.c")),
+			  "%zu columns: %s", columns, rows[1]);
+		free(out);
+	}
+}
+
 /* The report is for people: no raw control bytes, no endless command line. */
 Test(report_write_text, command_shown_safely, .init = build_tree, .fini = free_tree)
 {
@@ -757,8 +983,8 @@ Test(report_write_text, command_shown_safely, .init = build_tree, .fini = free_t
 	cr_assert_eq(n, 4, "a newline in the command split the report");
 	cr_assert_eq(strncmp(lines[0], "maxrss-sc: ./a?b?[31m zzz", 25), 0, "%s", lines[0]);
 	cr_assert_null(strchr(lines[0], '\x1b'));
-	cr_assert_not_null(strstr(lines[0], "... exited 0 after 1.23 s"), "%s", lines[0]);
-	cr_assert_lt(strlen(lines[0]), 120, "%s", lines[0]);
+	cr_assert_not_null(strstr(lines[0], "... exited 0 after 1.234 s"), "%s", lines[0]);
+	cr_assert_lt(strlen(lines[0]), 130, "%s", lines[0]);
 	free(out);
 }
 
@@ -769,7 +995,9 @@ Test(report_write_text, write_error_is_eio, .init = build_tree, .fini = free_tre
 	if (!f)
 		cr_skip_test("no /dev/full");
 	run.command = command;
-	cr_assert_eq(report_write_text(f, &run, true), -EIO);
+	cr_assert_eq(report_write_text(f, &run,
+				       &(struct report_view){ .verbose = true, .columns = 80 }),
+		     -EIO);
 	fclose(f);
 }
 
@@ -857,6 +1085,9 @@ Test(report_write_runs, json_one_run_stddev_null)
 	cr_assert_eq(json_path(j, "summary.peak_rss_bytes.stddev")->type, JSON_NULL);
 	ASSERT_NEAR(num(j, "summary.peak_rss_bytes.mean"), 10 * MIB, 0);
 	ASSERT_NEAR(num(j, "summary.peak_rss_bytes.median"), 10 * MIB, 0);
+	/* The tree's RSS is summarised beside its PSS (issue 14). */
+	ASSERT_NEAR(num(j, "summary.tree_peak_rss_bytes.mean"), 10 * MIB, 0);
+	ASSERT_NEAR(num(j, "summary.tree_peak_pss_bytes.mean"), 3 * MIB, 0);
 	json_free(j);
 	free(out);
 	runs_free(&rs);
@@ -925,8 +1156,10 @@ Test(report_write_runs, text_mean_sd_min_max)
 		    "  peak RSS       12.0 MiB \u00b1 2.0 MiB      10.0 MiB \u2026 14.0 MiB");
 	assert_line(out, "tree peak PSS",
 		    "  tree peak PSS  2.0 MiB \u00b1 1.0 MiB       1.0 MiB \u2026 3.0 MiB");
-	assert_line(out, "wall time",
-		    "  wall time      1.500 s \u00b1 0.500 s       1.000 s \u2026 2.000 s");
+	assert_line(out, "tree peak RSS",
+		    "  tree peak RSS  12.0 MiB \u00b1 2.0 MiB      10.0 MiB \u2026 14.0 MiB");
+	assert_line(out, "wall (traced)",
+		    "  wall (traced)  1.500 s \u00b1 0.500 s       1.000 s \u2026 2.000 s");
 	assert_line(out, "user, sys", "  user, sys      750.0 ms, 375.0 ms (mean)");
 	cr_assert_null(line_of(out, "  run"), "a per-run table without --verbose");
 	free(out);
@@ -963,10 +1196,10 @@ Test(report_write_runs, text_verbose_table_and_cut_short)
 			      "signal 2)\n"),
 		  "%s", out);
 	cr_assert(strstr(out,
-			 "\n      1  exited 0                  10.0 MiB     1.0 MiB    500.0 ms\n"),
+			 "\n      1  exited 0                  10.0 MiB    10.0 MiB     1.0 MiB    500.0 ms\n"),
 		  "%s", out);
 	cr_assert(strstr(out,
-			 "\n      2  killed by signal 2        11.0 MiB     1.0 MiB    250.0 ms\n"),
+			 "\n      2  killed by signal 2        11.0 MiB    11.0 MiB     1.0 MiB    250.0 ms\n"),
 		  "%s", out);
 	free(out);
 	runs_free(&rs);
@@ -1014,7 +1247,7 @@ static struct image *with_breakdown(uint64_t scale)
 
 Test(report_write_text, breakdown_of_the_peak, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	size_t n;
 	struct image *img = with_breakdown(100);
 
@@ -1023,27 +1256,27 @@ Test(report_write_text, breakdown_of_the_peak, .init = build_tree, .fini = free_
 	out = write_text(command, false);
 	n = split_lines(out, lines, 24);
 	cr_assert_eq(n, 4 + 8, "%zu lines", n);
-	cr_assert_str_eq(lines[2], "  made of    its peak, read at 1.00 s:");
-	cr_assert_str_eq(lines[3], "      70.0 MiB  anonymous (3 mappings)");
-	cr_assert_str_eq(lines[5], "       6.0 MiB  /data/big file");
-	cr_assert_str_eq(lines[6],
+	cr_assert_str_eq(lines[4], "  made of    its peak, read at 1.000 s:");
+	cr_assert_str_eq(lines[5], "      70.0 MiB  anonymous (3 mappings)");
+	cr_assert_str_eq(lines[7], "       6.0 MiB  /data/big file");
+	cr_assert_str_eq(lines[8],
 			 "       4.0 MiB  shared memory /memfd:pool (deleted) (3 mappings)");
-	cr_assert_str_eq(lines[8], "       2.0 MiB  the rest (2 more groups)");
-	cr_assert_str_eq(lines[9], "     300.0 KiB  page tables, besides (VmPTE)");
+	cr_assert_str_eq(lines[10], "       2.0 MiB  the rest (2 more groups)");
+	cr_assert_str_eq(lines[11], "     300.0 KiB  page tables, besides (VmPTE)");
 	free(out);
 }
 
 /* The peak was seen only by VmHWM: the make-up is of a smaller sample, and says so. */
 Test(report_write_text, breakdown_of_a_counter_peak, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	struct image *img = with_breakdown(50);
 
 	proctable_record_hwm(&run.pt, img, 200 * MIB);
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2],
-			 "  made of    a sample of 52.0 MiB at 1.00 s; the peak, 200.0 MiB, "
+	cr_assert_str_eq(lines[4],
+			 "  made of    a sample of 52.0 MiB at 1.000 s; the peak, 200.0 MiB, "
 			 "was seen only by the kernel's counter (VmHWM), between samples: "
 			 "--exact reads the make-up of the true peak");
 	free(out);
@@ -1066,22 +1299,22 @@ Test(report_write_text, breakdown_of_a_counter_peak, .init = build_tree, .fini =
  */
 Test(report_write_text, breakdown_within_the_counter_error, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	struct image *img = with_breakdown(100);
 
 	proctable_record_hwm(&run.pt, img, 104 * MIB + 64 * 1024);
 	run.res.counter_error.bytes = 256 * 1024;
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2],
-			 "  made of    its peak, read at 1.00 s (VmHWM says 64.0 KiB more, "
+	cr_assert_str_eq(lines[4],
+			 "  made of    its peak, read at 1.000 s (VmHWM says 64.0 KiB more, "
 			 "within the counter's error):");
 	free(out);
 	run.res.counter_error.bytes = 32 * 1024;
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert(strstr(lines[2], "  made of    a sample of 104.0 MiB at 1.00 s; the peak, "),
-		  "%s", lines[2]);
+	cr_assert(strstr(lines[4], "  made of    a sample of 104.0 MiB at 1.000 s; the peak, "),
+		  "%s", lines[4]);
 	free(out);
 }
 
@@ -1092,19 +1325,20 @@ Test(report_write_text, breakdown_within_the_counter_error, .init = build_tree, 
  */
 Test(report_write_text, breakdown_of_a_smaller_sample, .init = build_tree, .fini = free_tree)
 {
-	char *out, *lines[24];
+	char *out, *lines[26];
 	struct image *img = with_breakdown(50);
 
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2], "  made of    a sample of 52.0 MiB at 1.00 s, its largest being "
-				   "103.4 MiB (the make-up is read again past 1/16 more)");
+	cr_assert_str_eq(lines[4],
+			 "  made of    a sample of 52.0 MiB at 1.000 s, its largest being "
+			 "103.4 MiB (the make-up is read again past 1/16 more)");
 	free(out);
 	img->breakdown_skipped = 7;
 	out = write_text(command, false);
 	split_lines(out, lines, 24);
-	cr_assert_str_eq(lines[2],
-			 "  made of    a sample of 52.0 MiB at 1.00 s, its largest being "
+	cr_assert_str_eq(lines[4],
+			 "  made of    a sample of 52.0 MiB at 1.000 s, its largest being "
 			 "103.4 MiB (7 reads were skipped to keep -b within 2 % of a CPU)");
 	free(out);
 	out = write_json(command);

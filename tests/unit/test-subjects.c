@@ -49,6 +49,19 @@ static void assert_argv(char **argv, const char *const *want)
 	cr_assert_null(argv[i], "extra word '%s'", argv[i]);
 }
 
+/* A shell line given as one word (issue 14): the hint is for those, not for plain names. */
+Test(subjects, looks_like_shell_line)
+{
+	cr_assert(subjects_looks_like_shell_line("sort big.txt | uniq -c"));
+	cr_assert(subjects_looks_like_shell_line("echo hi"));
+	cr_assert(subjects_looks_like_shell_line("make>log"));
+	cr_assert(subjects_looks_like_shell_line("ls *.c"));
+	cr_assert(subjects_looks_like_shell_line("a;b"));
+	cr_assert_not(subjects_looks_like_shell_line("no-such-command"));
+	cr_assert_not(subjects_looks_like_shell_line("./build/prog_v2.1"));
+	cr_assert_not(subjects_looks_like_shell_line("/usr/bin/x86_64-linux-gnu-gcc-12"));
+}
+
 Test(subjects, one_command_is_no_comparison)
 {
 	cr_assert_eq(build(ARGS("ls", "-l")), 0, "%s", err);

@@ -171,6 +171,26 @@ Test(units_format_size, boundaries)
 	}
 }
 
+/* Durations: milliseconds under a second, so nothing short reads "0.00 s" (issue 14). */
+Test(units_format_duration, milliseconds_under_a_second)
+{
+	static const struct {
+		double s;
+		const char *want;
+	} v[] = {
+		{ 0, "0.00 ms" },	 { 0.00061, "0.61 ms" }, { 0.0049, "4.90 ms" },
+		{ 0.0123, "12.3 ms" },	 { 0.8123, "812.3 ms" }, { 1.0, "1.000 s" },
+		{ 12.3456, "12.346 s" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		char buf[32];
+
+		cr_assert_str_eq(units_format_duration(v[i].s, buf, sizeof(buf)), v[i].want,
+				 "%g s: \"%s\"", v[i].s, buf);
+	}
+}
+
 Test(units_format_size, truncates_to_buffer)
 {
 	char buf[16];
