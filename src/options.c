@@ -18,6 +18,7 @@ enum {
 	OPT_TOP,
 	OPT_EXPORT_MARKDOWN,
 	OPT_EXPORT_CSV,
+	OPT_EXPORT_JSON,
 	OPT_BASELINE,
 	OPT_MAX_INCREASE,
 };
@@ -42,6 +43,7 @@ static const struct option long_options[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "export-markdown", required_argument, NULL, OPT_EXPORT_MARKDOWN },
 	{ "export-csv", required_argument, NULL, OPT_EXPORT_CSV },
+	{ "export-json", required_argument, NULL, OPT_EXPORT_JSON },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "max-increase", required_argument, NULL, OPT_MAX_INCREASE },
 	{ "help", no_argument, NULL, 'h' },
@@ -158,9 +160,25 @@ static int parse_percent(const char *arg, double *out)
 	return 0;
 }
 
+/* How many output options name standard output ("-"). */
+static size_t to_stdout(const struct options *o)
+{
+	const char *const paths[] = { o->output,	  o->timeline,	 o->plot,
+				      o->export_markdown, o->export_csv, o->export_json };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		n += paths[i] && strcmp(paths[i], OPTIONS_STDOUT) == 0;
+	return n;
+}
+
 /* What the options say together that none says alone. */
 static enum options_result check_together(struct options *opts, char *err, size_t errlen)
 {
+	if (to_stdout(opts) > 1)
+		return fail(err, errlen,
+			    "only one output may go to standard output ('-'): the others would "
+			    "be mixed into it");
 	if (opts->no_shell && !opts->compare)
 		return fail(err, errlen,
 			    "--no-shell splits the command lines of --compare: give -C");
@@ -288,6 +306,10 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 		if (!file_name(&opts->export_csv, optarg))
 			return fail(err, errlen, "--export-csv: empty file name");
 		break;
+	case OPT_EXPORT_JSON:
+		if (!file_name(&opts->export_json, optarg))
+			return fail(err, errlen, "--export-json: empty file name");
+		break;
 	case OPT_BASELINE:
 		if (!file_name(&opts->baseline, optarg))
 			return fail(err, errlen, "--baseline: empty file name");
@@ -381,7 +403,10 @@ void options_print_help(FILE *f)
 	      "Run COMMAND and report the true peak memory of it and of every process it starts.\n"
 	      "\n"
 	      "  -o, --output=FILE     write the report to FILE instead of standard error\n"
+	      "                          (a FILE of - is standard output, for every option)\n"
 	      "  -j, --json            write the report as JSON\n"
+	      "      --export-json=FILE  also write the report as JSON to FILE, the text\n"
+	      "                          report going where -o says\n"
 	      "  -v, --verbose         add the process tree to the text report\n"
 	      "  -i, --interval=MS     also sample every live process every MS milliseconds\n"
 	      "                          (default 50; 0: only at exec and exit)\n"

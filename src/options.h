@@ -38,12 +38,16 @@ struct param_spec {
 	const char *spec; /* what follows the option */
 };
 
+/* A FILE of "-" given to an output option: standard output. */
+#define OPTIONS_STDOUT "-"
+
 struct options {
 	const char *output;	     /* -o FILE, or NULL for stderr */
 	const char *timeline;	     /* --timeline FILE */
 	const char *plot;	     /* --plot FILE */
 	const char *export_markdown; /* --export-markdown FILE */
 	const char *export_csv;	     /* --export-csv FILE */
+	const char *export_json;     /* --export-json FILE: the JSON report, beside -o's */
 	const char *baseline;	     /* --baseline FILE */
 	char **command;		     /* COMMAND [ARG]... or the command lines, NULL-terminated
 				      * (points into argv) */

@@ -399,6 +399,27 @@ Test(options, sort_start_and_top)
 	cr_assert_not(opts.sort_set);
 }
 
+/* --export-json (issue 14): the JSON report beside the one -o and -j ask for. */
+Test(options, export_json)
+{
+	PARSE_RUN("--export-json=r.json");
+	cr_assert_str_eq(opts.export_json, "r.json");
+	cr_assert_not(opts.json, "the report itself stays text");
+	PARSE_RUN("--export-json", "r.json", "-o", "-");
+	cr_assert_str_eq(opts.output, OPTIONS_STDOUT);
+	PARSE_ERR("--export-json", "empty", "--export-json=", "cmd");
+}
+
+/* "-" is standard output, for one output only (issue 14). */
+Test(options, one_output_on_stdout)
+{
+	PARSE_RUN("--output=-");
+	cr_assert_str_eq(opts.output, "-");
+	PARSE_RUN("--timeline=-", "-o", "report");
+	PARSE_ERR("standard output", "'-'", "-o", "-", "--export-json=-", "cmd");
+	PARSE_ERR("standard output", "'-'", "--plot=-", "--export-csv=-", "cmd");
+}
+
 /* A prefix of two long options is ambiguous, and the message names both (issue 14). */
 Test(options, ambiguous_prefix)
 {
