@@ -21,6 +21,7 @@ enum {
 	OPT_EXPORT_JSON,
 	OPT_BASELINE,
 	OPT_MAX_INCREASE,
+	OPT_WAIT_ORPHANS,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
 	{ "export-json", required_argument, NULL, OPT_EXPORT_JSON },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "max-increase", required_argument, NULL, OPT_MAX_INCREASE },
+	{ "wait-orphans", required_argument, NULL, OPT_WAIT_ORPHANS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -170,6 +172,20 @@ static size_t to_stdout(const struct options *o)
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		n += paths[i] && strcmp(paths[i], OPTIONS_STDOUT) == 0;
 	return n;
+}
+
+/* --wait-orphans=SECONDS: a number from 0 (decimals allowed), as nanoseconds; 0 or -1. */
+static int parse_seconds(const char *arg, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || errno || !(v >= 0 && v <= OPTIONS_MAX_WAIT_S))
+		return -1;
+	*ns = (uint64_t)(v * 1e9 + 0.5);
+	return 0;
 }
 
 /* What the options say together that none says alone. */
@@ -320,6 +336,13 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 				    "--max-increase: '%s' is not a percentage (e.g. 10)", optarg);
 		opts->max_increase_set = true;
 		break;
+	case OPT_WAIT_ORPHANS:
+		if (parse_seconds(optarg, &opts->wait_orphans_ns))
+			return fail(err, errlen,
+				    "--wait-orphans: '%s' is not a number of seconds from 0 to %.0f",
+				    optarg, OPTIONS_MAX_WAIT_S);
+		opts->wait_orphans_set = true;
+		break;
 	case 'h':
 		return OPTIONS_HELP;
 	case 'V':
@@ -422,6 +445,10 @@ void options_print_help(FILE *f)
 	      "                          (the largest process, the default), tree-rss or\n"
 	      "                          tree-pss (the whole tree at its peak); repeatable\n"
 	      "      --top=N           show the N largest processes in the -v table (implies -v)\n"
+	      "      --wait-orphans=SECONDS\n"
+	      "                        wait at most SECONDS (0: not at all) for processes\n"
+	      "                          still running when COMMAND exits, then kill them\n"
+	      "                          (default: wait for them; Ctrl-C stops waiting)\n"
 	      "\n"
 	      "Comparing commands:\n"
 	      "  -C, --compare         every operand is a whole command line (run by /bin/sh -c);\n"

@@ -20,6 +20,8 @@
 #define OPTIONS_MAX_RUNS 1000000UL
 /* --runs when comparing and -r is not given. */
 #define OPTIONS_COMPARE_RUNS 10UL
+/* Largest accepted --wait-orphans, in seconds (a year). */
+#define OPTIONS_MAX_WAIT_S 31536000.0
 /* Largest accepted --top. */
 #define OPTIONS_MAX_TOP 1000000UL
 /* How many -L / -P options. */
@@ -56,7 +58,9 @@ struct options {
 	unsigned long warmup;	     /* --warmup N */
 	struct limit fail_above[LIMITS_MAX]; /* --fail-above [FIGURE:]SIZE, in their order */
 	size_t nfail_above;
-	double max_increase;			      /* --max-increase PERCENT */
+	double max_increase;	  /* --max-increase PERCENT */
+	bool wait_orphans_set;	  /* --wait-orphans given: leftovers are waited for */
+	uint64_t wait_orphans_ns; /* at most this long (0: not at all) */
 	struct param_spec params[OPTIONS_MAX_PARAMS]; /* -L, -P in their order */
 	size_t nparams;
 	enum options_sort sort; /* --sort */

@@ -15,8 +15,10 @@
 
 /* What the progress line tells of the runs so far. */
 struct progress {
-	bool on;	  /* stderr is a terminal and there is more than one run */
+	bool tty;	  /* stderr is a terminal (not TERM=dumb): lines may be redrawn */
+	bool on;	  /* that, and there is more than one run */
 	bool shown;	  /* a line is on the screen */
+	bool wait_shown;  /* it is the line of a wait for leftovers */
 	uint64_t last_ns; /* when it was last drawn */
 	size_t runs;	  /* measured runs */
 	size_t n;	  /* of those, runs with a known peak */
@@ -27,12 +29,11 @@ struct progress {
 /* Redraw at most this often: a series of fast runs must not flood the terminal. */
 #define PROGRESS_EVERY_NS 100000000ULL
 
-static bool want_progress(const struct options *o)
+static bool stderr_is_terminal(void)
 {
 	const char *term = getenv("TERM");
 
-	return o->series && o->warmup + o->runs > 1 && isatty(STDERR_FILENO) &&
-	       !(term && strcmp(term, "dumb") == 0);
+	return isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
 }
 
 static void progress_add(struct progress *p, const struct run *r)
@@ -84,25 +85,32 @@ static void progress_line(const struct progress *p, const struct options *o, uns
  * each run ("\r" and erase to the end of the line), erased at the end.
  * Cut to the terminal's width, since a wrapped line could not be erased.
  */
-static void show_progress(struct progress *p, const struct options *o, unsigned long i,
-			  const char *label, size_t k, size_t n)
+/* line in place of the one shown, cut to the terminal's width. */
+static void draw(struct progress *p, char *line, uint64_t now)
 {
 	struct winsize ws;
-	char line[256];
 	size_t width = 80;
-	uint64_t now = util_now_ns();
 
-	if (!p->on || (p->shown && now - p->last_ns < PROGRESS_EVERY_NS))
-		return;
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
 		width = ws.ws_col;
-	progress_line(p, o, i, label, k, n, line, sizeof(line));
 	if (strlen(line) > width - 1)
 		line[width - 1] = '\0';
 	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
 	p->shown = true;
 	p->last_ns = now;
+}
+
+static void show_progress(struct progress *p, const struct options *o, unsigned long i,
+			  const char *label, size_t k, size_t n)
+{
+	char line[256];
+	uint64_t now = util_now_ns();
+
+	if (!p->on || (p->shown && now - p->last_ns < PROGRESS_EVERY_NS))
+		return;
+	progress_line(p, o, i, label, k, n, line, sizeof(line));
+	draw(p, line, now);
 }
 
 static void erase_progress(struct progress *p)
@@ -112,6 +120,45 @@ static void erase_progress(struct progress *p)
 	fputs("\r\033[K", stderr);
 	fflush(stderr);
 	p->shown = false;
+	p->wait_shown = false;
+}
+
+/* A wait for leftovers is shown once it lasted this long, then redrawn this often. */
+#define WAIT_SHOW_NS 1000000000ULL
+#define WAIT_EVERY_NS 1000000000ULL
+
+/*
+ * The tracer waits for processes the command left running: on a terminal,
+ * a line says which, how many, for how long, and how to stop waiting.
+ * The reports are not touched: it is erased once the wait is over.
+ */
+static void show_wait(const struct tracer_wait *w, void *ctx)
+{
+	struct progress *p = ctx;
+	char line[256], cmd[64], limit[48] = "", more[32] = "";
+	uint64_t now = util_now_ns();
+	int n;
+
+	if (!p->tty || w->waited_ns < WAIT_SHOW_NS ||
+	    (p->wait_shown && now - p->last_ns < WAIT_EVERY_NS))
+		return;
+	if (w->limited)
+		snprintf(limit, sizeof(limit), " of %g s", (double)w->limit_ns / 1e9);
+	/* What matters first: a line cut to the terminal's width keeps it. */
+	n = snprintf(line, sizeof(line),
+		     "maxrss-sc: waiting %llu s%s for %u process%s left running%s",
+		     (unsigned long long)(w->waited_ns / 1000000000u), limit, w->processes,
+		     w->processes == 1 ? "" : "es", w->interruptible ? " (Ctrl-C stops)" : "");
+	if (w->first && n > 0 && (size_t)n < sizeof(line)) {
+		escape_line_argv(cmd, sizeof(cmd), w->first->argv, w->first->argv_len,
+				 sizeof(cmd) - 1);
+		if (w->processes > 1)
+			snprintf(more, sizeof(more), ", and %u more", w->processes - 1);
+		snprintf(line + n, sizeof(line) - (size_t)n, ": pid %d %s%s", (int)w->first->pid,
+			 cmd, more);
+	}
+	draw(p, line, now);
+	p->wait_shown = true;
 }
 
 /* A message on a line of its own, not after the progress line. */
@@ -161,7 +208,11 @@ static int run_one(const struct options *o, char *const *argv, struct runs *rs,
 {
 	struct tracer_config cfg = { .interval_ms = o->interval_ms,
 				     .exact = o->exact,
-				     .breakdown = o->breakdown };
+				     .breakdown = o->breakdown,
+				     .limit_wait = o->wait_orphans_set,
+				     .wait_ns = o->wait_orphans_ns,
+				     .waiting = show_wait,
+				     .ctx = prog };
 	bool measured = i >= o->warmup, interrupted;
 	struct result *r = result_new(argv, util_now_ns());
 	char err[512];
@@ -175,6 +226,8 @@ static int run_one(const struct options *o, char *const *argv, struct runs *rs,
 	if (measured && (o->timeline || o->plot))
 		result_record_timeline(r);
 	rc = tracer_run(argv, &cfg, &r->pt, &r->res, err, sizeof(err));
+	if (prog->wait_shown)
+		erase_progress(prog);
 	if (err[0])
 		say(prog, err);
 	if (!r->res.ran && r->res.status == 127 && !argv[1] && !o->compare &&
@@ -209,11 +262,12 @@ static int run_one(const struct options *o, char *const *argv, struct runs *rs,
 void session_run(const struct options *o, const struct subjects *s, struct runs *rs,
 		 struct exit_facts *facts)
 {
-	struct progress prog = { .on = want_progress(o) };
+	struct progress prog = { .tty = stderr_is_terminal() };
 	unsigned long total = o->warmup + o->runs;
 	int stop = 0;
 
 	memset(facts, 0, sizeof(*facts));
+	prog.on = prog.tty && o->series && total > 1;
 	/*
 	 * In rounds, every command once per round (A B C A B C ...): a drift
 	 * of the machine weighs on all of them alike.

@@ -5,10 +5,13 @@
  * run commands around each run and hide the command's output (point 4).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -162,4 +165,200 @@ Test(usage, text_to_stdout_and_one_output_there)
 	cr_assert(strstr(o.err, "standard output"), "%s", o.err);
 	run_free(&o);
 	e2e_rmtree(dir);
+}
+
+/* ---------------------------------------------------------------- point 3: leftovers */
+
+/* A command that leaves a sleep running and prints its pid at once. */
+#define LEAVES_SLEEP "sleep 30 & echo $!"
+
+/* The pid the command printed (its first stdout line), within READY_MS. */
+#define READY_MS 10000
+static pid_t leftover_pid(struct spawned *s)
+{
+	char line[256];
+
+	cr_assert(spawn_line(s, line, sizeof(line), READY_MS), "the command printed no pid");
+	return (pid_t)atoi(line);
+}
+
+/* Until the command itself is gone: the leftover is then maxrss-sc's (a subreaper). */
+static void wait_orphaned(pid_t leftover, pid_t tool)
+{
+	double until = spawn_now_ms() + READY_MS;
+
+	while (spawn_proc_ppid(leftover) != tool) {
+		cr_assert(spawn_now_ms() < until, "pid %d never became maxrss-sc's child",
+			  (int)leftover);
+		usleep(10000);
+	}
+}
+
+/*
+ * "maxrss-sc sh -c 'sleep 30 & ...'": the command exits at once, and Ctrl-C
+ * (SIGINT to the whole job, as a terminal sends it; the background sleep
+ * ignores it) ends the wait: the sleep is killed, the report says so, and
+ * the status is the command's.
+ */
+Test(usage, ctrl_c_ends_the_wait_for_leftovers)
+{
+	struct spawn_opts so = { .new_pgrp = true, .keep_fd = -1 };
+	char dir[512], path[600];
+	struct spawned s;
+	struct json *j;
+	pid_t leftover;
+	int status;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	cr_assert_eq(spawn_start(&s,
+				 (char *const *)E2E_ARGS(e2e_tool(), "--json", "-o", path, "sh",
+							 "-c", LEAVES_SLEEP),
+				 &so),
+		     0);
+	leftover = leftover_pid(&s);
+	wait_orphaned(leftover, s.pid);
+	kill(-s.pid, SIGINT);
+	cr_assert(spawn_wait(&s, 5000, &status),
+		  "maxrss-sc still waits for the leftover 5 s after Ctrl-C");
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x: %s", status,
+		  s.errbuf ? s.errbuf : "");
+	cr_assert_eq(spawn_proc_state(leftover), 0, "the leftover %d still runs", (int)leftover);
+	j = need_json_file(path);
+	cr_assert_str_eq(e2e_str(j, "after_exit.wait_ended_by"), "interrupt");
+	cr_assert_eq(e2e_u64(j, "after_exit.killed"), 1);
+	cr_assert_eq(e2e_u64(j, "after_exit.processes"), 1);
+	cr_assert_eq(e2e_u64(j, "exit.code"), 0);
+	json_free(j);
+	spawn_free(&s);
+	e2e_rmtree(dir);
+}
+
+/* --wait-orphans=SECONDS: the wait ends there (0: at once); the default waits for all. */
+Test(usage, wait_orphans_limits_the_wait)
+{
+	static const char *const limits[] = { "--wait-orphans=0.5", "--wait-orphans=0" };
+	char dir[512];
+
+	e2e_tmpdir(dir, sizeof(dir));
+	for (size_t i = 0; i < 2; i++) {
+		struct run_output o;
+		double t0 = spawn_now_ms(), took;
+		struct json *j;
+
+		run_in(&o, dir, E2E_ARGS("--json", "-o", "-", limits[i], "sh", "-c", "sleep 30 &"));
+		took = spawn_now_ms() - t0;
+		cr_assert_eq(o.status, 0, "%s: status %d: %s", limits[i], o.status, o.err);
+		cr_assert_lt(took, 10000, "%s: took %.0f ms", limits[i], took);
+		j = need_json(limits[i], o.out);
+		cr_assert_str_eq(e2e_str(j, "after_exit.wait_ended_by"), "limit");
+		cr_assert_eq(e2e_u64(j, "after_exit.killed"), 1);
+		if (i == 0)
+			cr_assert_geq(e2e_num(j, "after_exit.seconds"), 0.45);
+		else
+			cr_assert_lt(e2e_num(j, "after_exit.seconds"), 0.45);
+		json_free(j);
+		run_free(&o);
+	}
+	e2e_rmtree(dir);
+}
+
+Test(usage, default_waits_for_every_leftover)
+{
+	char dir[512];
+	struct run_output o;
+	struct json *j;
+	bool is_null = false;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	run_in(&o, dir, E2E_ARGS("--json", "-o", "-", "-i", "0", "sh", "-c", "sleep 0.6 &"));
+	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
+	j = need_json("standard output", o.out);
+	cr_assert_geq(e2e_num(j, "after_exit.seconds"), 0.5);
+	e2e_int_or_null(j, "after_exit.wait_ended_by", &is_null);
+	cr_assert(is_null, "wait_ended_by is not null");
+	cr_assert_eq(e2e_u64(j, "after_exit.killed"), 0);
+	cr_assert_eq(e2e_count_lines(o.err), 0, "a line on stderr, not a terminal: %s", o.err);
+	json_free(j);
+	run_free(&o);
+	e2e_rmtree(dir);
+}
+
+/* Everything the pty's master reads until needle shows (true) or until_ms passes. */
+static bool read_until(int master, char *buf, size_t len, size_t *used, const char *needle,
+		       double until_ms)
+{
+	while (!strstr(buf, needle) && spawn_now_ms() < until_ms && *used + 1 < len) {
+		struct timeval tv = { 0, 50000 };
+		fd_set rd;
+		ssize_t n;
+
+		FD_ZERO(&rd);
+		FD_SET(master, &rd);
+		if (select(master + 1, &rd, NULL, NULL, &tv) <= 0)
+			continue;
+		n = read(master, buf + *used, len - 1 - *used);
+		if (n <= 0)
+			break;
+		*used += (size_t)n;
+		buf[*used] = '\0';
+	}
+	return strstr(buf, needle) != NULL;
+}
+
+/*
+ * In a terminal: a line says what is waited for and that Ctrl-C stops it;
+ * a Ctrl-C typed there ends the wait and the report follows.
+ */
+Test(usage, terminal_line_and_ctrl_c_while_waiting)
+{
+	static char out[65536];
+	struct winsize ws = { .ws_row = 40, .ws_col = 160 };
+	size_t used = 0;
+	int master = posix_openpt(O_RDWR | O_NOCTTY), status = -1;
+	double until;
+	pid_t pid;
+
+	cr_assert_geq(master, 0, "posix_openpt: %s", strerror(errno));
+	cr_assert(grantpt(master) == 0 && unlockpt(master) == 0);
+	cr_assert_eq(ioctl(master, TIOCSWINSZ, &ws), 0, "TIOCSWINSZ: %s", strerror(errno));
+	out[0] = '\0';
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		const char *slave = ptsname(master);
+		int fd;
+
+		setsid();
+		fd = slave ? open(slave, O_RDWR) : -1; /* our controlling terminal */
+		if (fd < 0)
+			_exit(99);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		setenv("TERM", "xterm", 1);
+		execl(e2e_tool(), "maxrss-sc", "-i", "0", "sh", "-c", "sleep 30 & echo started",
+		      (char *)NULL);
+		_exit(98);
+	}
+	until = spawn_now_ms() + READY_MS;
+	cr_assert(read_until(master, out, sizeof(out), &used, "(Ctrl-C stops)", until),
+		  "no line about the wait:\n%s", out);
+	cr_assert(strstr(out, "waiting") && strstr(out, "1 process left running") &&
+			  strstr(out, "sleep 30"),
+		  "the line does not say what is waited for:\n%s", out);
+	cr_assert_eq(write(master, "\003", 1), 1); /* Ctrl-C, through the line discipline */
+	cr_assert(read_until(master, out, sizeof(out), &used, "ended the wait", until),
+		  "no report after Ctrl-C:\n%s", out);
+	until = spawn_now_ms() + 5000;
+	while (waitpid(pid, &status, WNOHANG) == 0 && spawn_now_ms() < until)
+		usleep(10000);
+	if (!WIFEXITED(status))
+		kill(pid, SIGKILL);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	cr_assert(strstr(out, "killed     1 process still running when Ctrl-C ended the wait"),
+		  "%s", out);
+	close(master);
 }

@@ -420,6 +420,22 @@ Test(options, one_output_on_stdout)
 	PARSE_ERR("standard output", "'-'", "--plot=-", "--export-csv=-", "cmd");
 }
 
+/* --wait-orphans=SECONDS (issue 14): how long leftovers are waited for; 0: not at all. */
+Test(options, wait_orphans)
+{
+	PARSE_RUN("-i", "0");
+	cr_assert_not(opts.wait_orphans_set, "the default waits for every leftover");
+	PARSE_RUN("--wait-orphans=0");
+	cr_assert(opts.wait_orphans_set);
+	cr_assert_eq(opts.wait_orphans_ns, 0);
+	PARSE_RUN("--wait-orphans", "2.5");
+	cr_assert_eq(opts.wait_orphans_ns, 2500000000ULL);
+	PARSE_ERR("--wait-orphans", "-1", "--wait-orphans=-1", "cmd");
+	PARSE_ERR("--wait-orphans", "5s", "--wait-orphans=5s", "cmd");
+	PARSE_ERR("--wait-orphans", "nan", "--wait-orphans=nan", "cmd");
+	PARSE_ERR("--wait-orphans", "1e9", "--wait-orphans=1e9", "cmd");
+}
+
 /* A prefix of two long options is ambiguous, and the message names both (issue 14). */
 Test(options, ambiguous_prefix)
 {
