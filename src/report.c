@@ -516,12 +516,19 @@ static void runs_headline(FILE *f, const struct runs *rs, const char *label)
 		fprintf(f, " after %lu warm-up run%s", rs->warmup_runs,
 			rs->warmup_runs == 1 ? "" : "s");
 	fprintf(f, ", %zu failed", rs->failed_runs);
-	for (size_t i = rs->n; rs->failed_runs && i-- > 0;)
+	for (size_t i = rs->n; rs->failed_runs && !rs->stopped_at && i-- > 0;)
 		if (rs->v[i].status != 0) {
 			fprintf(f, " (last: run %zu %s)", i + 1,
 				run_ended(&rs->v[i], end, sizeof(end)));
 			break;
 		}
+	/* Left out of the figures below: a failure, or a run Ctrl-C ended. */
+	if (rs->stopped_at)
+		fprintf(f, "; run %zu %s and stopped the series: not in the figures",
+			rs->stopped_at,
+			rs->stopped_by == RUN_INTERRUPTED ?
+				"was interrupted" :
+				run_ended(&rs->v[rs->stopped_at - 1], end, sizeof(end)));
 	fputs("\n", f);
 }
 
@@ -619,6 +626,13 @@ void report_json_runs_body(FILE *f, const struct runs *rs, const char *in)
 
 	fprintf(f, "%s\"planned_runs\": %lu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n", in,
 		rs->planned_runs, rs->warmup_runs, rs->failed_runs);
+	/* The run that stopped the series: it is not in the summary. */
+	fprintf(f, "%s\"stopped_at\": ", in);
+	json_int_or_null(f, rs->stopped_at, (int)rs->stopped_at);
+	fprintf(f, ", \"stopped_by\": %s,\n",
+		!rs->stopped_at			  ? "null" :
+		rs->stopped_by == RUN_INTERRUPTED ? "\"interrupt\"" :
+						    "\"failure\"");
 	fprintf(f, "%s\"runs\": [\n", in);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct result *r = rs->v[i].result;

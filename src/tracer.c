@@ -249,6 +249,7 @@ static int start(struct tracer *tr, struct launch_args *la, struct filter_prog *
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, rc;
 	pid_t pid;
 
+	la->out_fd = -1;
 	rc = launch_resolve(tr->command[0], getenv("PATH"), (char **)&la->path);
 	if (rc == -ENOENT || rc == -EACCES) {
 		/* Not found or not executable: like the shell, 127 or 126, no report. */
@@ -277,6 +278,13 @@ static int start(struct tracer *tr, struct launch_args *la, struct filter_prog *
 	prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	la->go_fd = go[0];
 	la->err_fd = errp[1];
+	if (tr->cfg->hide_output) {
+		la->out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (la->out_fd < 0) {
+			fail(tr, -errno, errno, "cannot open /dev/null");
+			goto out;
+		}
+	}
 	pid = start_stub(tr, la);
 	if (pid < 0) {
 		fail(tr, pid, -pid, "cannot start the command (clone)");
@@ -298,6 +306,8 @@ out:
 			close(go[i]);
 	if (errp[1] >= 0)
 		close(errp[1]);
+	if (la->out_fd >= 0)
+		close(la->out_fd);
 	tr->err_fd = errp[0];
 	return tr->rc ? -1 : 0;
 }

@@ -362,3 +362,165 @@ Test(usage, terminal_line_and_ctrl_c_while_waiting)
 		  "%s", out);
 	close(master);
 }
+
+/* ---------------------------------------------------------------- point 4: honest series */
+
+/* How many times needle occurs in text. */
+static size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The man page's example with a missing input: the first (warm-up) run fails, nothing is averaged. */
+Test(usage, series_stops_at_the_first_failure)
+{
+	char dir[512];
+	struct run_output o;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	run_in(&o, dir,
+	       E2E_ARGS("-r", "10", "--warmup=1", "-i", "0", "sh", "-c", "cat missing-input"));
+	cr_assert_eq(o.status, 1, "status %d: %s", o.status, o.err);
+	cr_assert(strstr(o.err, "warm-up run 1 of 1 exited 1"), "which run failed, and how:\n%s",
+		  o.err);
+	cr_assert_null(strstr(o.err, "peak RSS"), "figures of failed runs:\n%s", o.err);
+	cr_assert_null(strstr(o.err, "missing-input"), "the command's stderr is not hidden:\n%s",
+		       o.err);
+	run_free(&o);
+	e2e_rmtree(dir);
+}
+
+/* The third run fails: the series stops there, that run is out of the summary. */
+#define FAILS_THIRD "n=$(cat count 2>/dev/null || echo 0); echo $((n + 1)) >count; [ $n -lt 2 ]"
+Test(usage, failure_mid_series_is_left_out)
+{
+	char dir[512];
+	struct run_output o;
+	struct json *j;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	run_in(&o, dir,
+	       E2E_ARGS("-r", "5", "-i", "0", "--json", "-o", "-", "sh", "-c", FAILS_THIRD));
+	cr_assert_eq(o.status, 1, "status %d: %s", o.status, o.err);
+	cr_assert(strstr(o.err, "run 3 of 5 exited 1"), "%s", o.err);
+	j = need_json("standard output", o.out);
+	cr_assert_eq(json_path(j, "runs")->n, 3);
+	cr_assert_eq(e2e_u64(j, "stopped_at"), 3);
+	cr_assert_str_eq(e2e_str(j, "stopped_by"), "failure");
+	cr_assert_eq(e2e_u64(j, "failed_runs"), 1);
+	json_free(j);
+	run_free(&o);
+	e2e_rmtree(dir);
+}
+
+/* --ignore-failure goes on, status 0; =CODES only for those codes. */
+Test(usage, ignore_failure_and_codes)
+{
+	char dir[512];
+	struct run_output o;
+	struct json *j;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	run_in(&o, dir,
+	       E2E_ARGS("-r", "3", "-i", "0", "--ignore-failure", "--json", "-o", "-", "sh", "-c",
+			"exit 3"));
+	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
+	j = need_json("standard output", o.out);
+	cr_assert_eq(json_path(j, "runs")->n, 3);
+	cr_assert_eq(e2e_u64(j, "failed_runs"), 3);
+	cr_assert_eq(e2e_u64(j, "runs.0.status"), 3, "each run keeps its status");
+	cr_assert_eq(json_path(j, "summary.peak_rss_bytes")->type, JSON_OBJECT);
+	json_free(j);
+	run_free(&o);
+	run_in(&o, dir,
+	       E2E_ARGS("-r", "3", "-i", "0", "--ignore-failure=3,4", "sh", "-c", "exit 3"));
+	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
+	run_free(&o);
+	run_in(&o, dir,
+	       E2E_ARGS("-r", "3", "-i", "0", "--ignore-failure=1,2", "sh", "-c", "exit 3"));
+	cr_assert_eq(o.status, 3, "status %d: %s", o.status, o.err);
+	cr_assert(strstr(o.err, "run 1 of 3 exited 3"), "%s", o.err);
+	run_free(&o);
+	e2e_rmtree(dir);
+}
+
+/* A run Ctrl-C ended is never in the statistics. */
+Test(usage, interrupted_run_not_in_the_figures)
+{
+	char dir[512];
+	struct run_output o;
+	struct json *j;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	run_in(&o, dir,
+	       E2E_ARGS("-r", "3", "-i", "0", "--json", "-o", "-", "sh", "-c", "kill -INT $$"));
+	cr_assert_eq(o.status, 128 + SIGINT, "status %d: %s", o.status, o.err);
+	j = need_json("standard output", o.out);
+	cr_assert_eq(json_path(j, "runs")->n, 1);
+	cr_assert_str_eq(e2e_str(j, "stopped_by"), "interrupt");
+	cr_assert_eq(json_path(j, "summary.peak_rss_bytes")->type, JSON_NULL,
+		     "the interrupted run is in the summary");
+	json_free(j);
+	run_free(&o);
+	e2e_rmtree(dir);
+}
+
+/* --prepare and --conclude run around each run (warm-up too), untraced. */
+Test(usage, prepare_and_conclude)
+{
+	char dir[512], *log;
+	size_t len;
+	struct run_output o;
+	struct json *j;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	run_in(&o, dir,
+	       E2E_ARGS("-r", "2", "--warmup=1", "-i", "0", "--json", "-o", "-",
+			"--prepare=echo prepare >>log", "--conclude=echo conclude >>log", "sh",
+			"-c", "echo run >>log"));
+	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
+	log = e2e_read_file("log", &len);
+	cr_assert_not_null(log);
+	cr_assert_str_eq(log, "prepare\nrun\nconclude\nprepare\nrun\nconclude\nprepare\nrun\n"
+			      "conclude\n");
+	j = need_json("standard output", o.out);
+	cr_assert_eq(e2e_u64(j, "runs.0.tree.processes"), 1, "--prepare was traced");
+	json_free(j);
+	free(log);
+	run_free(&o);
+	run_in(&o, dir, E2E_ARGS("-r", "2", "--prepare=exit 4", "true"));
+	cr_assert_eq(o.status, 125, "status %d: %s", o.status, o.err);
+	cr_assert(strstr(o.err, "--prepare command (run 1 of 2) exited 4"), "%s", o.err);
+	run_free(&o);
+	e2e_rmtree(dir);
+}
+
+/* The command's output is hidden in a series unless --show-output; a single run shows it. */
+#define PRINTS "echo out-$((40 + 2)); echo err-$((40 + 2)) >&2"
+Test(usage, output_hidden_in_a_series)
+{
+	char dir[512];
+	struct run_output o;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	run_in(&o, dir, E2E_ARGS("-r", "2", "-i", "0", "sh", "-c", PRINTS));
+	cr_assert_eq(o.status, 0, "status %d: %s", o.status, o.err);
+	cr_assert_eq(count_of(o.out, "out-42") + count_of(o.err, "err-42"), 0,
+		     "stdout:\n%s\nstderr:\n%s", o.out, o.err);
+	run_free(&o);
+	run_in(&o, dir, E2E_ARGS("-r", "2", "-i", "0", "--show-output", "sh", "-c", PRINTS));
+	cr_assert_eq(count_of(o.out, "out-42"), 2, "%s", o.out);
+	cr_assert_eq(count_of(o.err, "err-42"), 2, "%s", o.err);
+	run_free(&o);
+	run_in(&o, dir, E2E_ARGS("-C", "-r", "1", "-i", "0", "echo out-$((40 + 2))", "true"));
+	cr_assert_eq(count_of(o.out, "out-42"), 0, "a comparison shows output:\n%s", o.out);
+	run_free(&o);
+	run_in(&o, dir, E2E_ARGS("-i", "0", "sh", "-c", "echo out-$((40 + 2))"));
+	cr_assert_eq(count_of(o.out, "out-42"), 1, "a single run hides output:\n%s", o.out);
+	run_free(&o);
+	e2e_rmtree(dir);
+}

@@ -436,6 +436,30 @@ Test(options, wait_orphans)
 	PARSE_ERR("--wait-orphans", "1e9", "--wait-orphans=1e9", "cmd");
 }
 
+/* Honest series (issue 14): --ignore-failure[=CODES], --show-output, --prepare, --conclude. */
+Test(options, series_options)
+{
+	PARSE_RUN("-r", "3", "--ignore-failure");
+	cr_assert(opts.ignore_failure);
+	cr_assert_eq(opts.nignore_codes, 0, "no codes: every failure");
+	PARSE_RUN("-r", "3", "--ignore-failure=1,2,255");
+	cr_assert_eq(opts.nignore_codes, 3);
+	cr_assert_eq(opts.ignore_codes[0], 1);
+	cr_assert_eq(opts.ignore_codes[2], 255);
+	cr_assert_eq(PARSE("-C", "--ignore-failure", "a", "b"), OPTIONS_RUN);
+	PARSE_ERR("--ignore-failure", "256", "-r", "2", "--ignore-failure=256", "cmd");
+	PARSE_ERR("--ignore-failure", "1,,2", "-r", "2", "--ignore-failure=1,,2", "cmd");
+	PARSE_ERR("--ignore-failure", "x", "-r", "2", "--ignore-failure=x", "cmd");
+	PARSE_ERR("--ignore-failure", "--runs", "--ignore-failure", "cmd");
+	/* Long form only: -i is the interval. */
+	PARSE_ERR("--interval", "--ignore-failure", "-i", "--ignore-failure", "cmd");
+	PARSE_RUN("--show-output", "--prepare=make clean", "--conclude", "rm -f x");
+	cr_assert(opts.show_output);
+	cr_assert_str_eq(opts.prepare, "make clean");
+	cr_assert_str_eq(opts.conclude, "rm -f x");
+	PARSE_ERR("--prepare", "empty", "--prepare=", "cmd");
+}
+
 /* A prefix of two long options is ambiguous, and the message names both (issue 14). */
 Test(options, ambiguous_prefix)
 {
