@@ -1,6 +1,8 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "filter.h"
@@ -190,6 +193,11 @@ static int __attribute__((noreturn)) NO_SANITIZE stub_main(void *arg)
 		for (;;)
 			CALL(SYS_exit_group, 125, 0, 0);
 	CALL(SYS_close, a->go_fd, 0, 0);
+	/* Output hidden (a series): dup3 clears close-on-exec on the copies only. */
+	if (a->out_fd >= 0 && (CALL(SYS_dup3, a->out_fd, 1, 0) < 0 ||
+			       CALL(SYS_dup3, a->out_fd, 2, 0) < 0))
+		for (;;)
+			CALL(SYS_exit_group, 125, 0, 0);
 	rc = stub_load_filter(a->filter);
 	if (rc < 0)
 		stub_fail(a, LAUNCH_SECCOMP, rc, 125);
@@ -199,6 +207,46 @@ static int __attribute__((noreturn)) NO_SANITIZE stub_main(void *arg)
 	    CALL(SYS_execve, "/bin/sh", a->sh_argv, a->envp) < 0)
 		rc = -ENOEXEC;
 	stub_fail(a, LAUNCH_EXEC, rc, rc == -ENOENT || rc == -ENOTDIR ? 127 : 126);
+}
+
+int launch_untraced(const char *line, bool hide)
+{
+	static const int sigs[] = { SIGINT, SIGQUIT };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old[2];
+	char *const argv[] = { (char *)"sh", (char *)"-c", (char *)line, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dfl;
+	int rc, st = 0;
+	pid_t pid;
+
+	sigemptyset(&dfl);
+	for (int i = 0; i < 2; i++) {
+		sigaction(sigs[i], &ign, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaddset(&dfl, sigs[i]);
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	/* Its dispositions are ours as they were before we ignored them. */
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	if (hide) {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	}
+	fflush(NULL);
+	rc = -posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+	while (rc == 0 && waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	for (int i = 0; i < 2; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	return rc ? rc : st;
 }
 
 char **launch_sh_argv(const char *path, char *const *argv)

@@ -34,6 +34,7 @@ struct launch_args {
 	int go_fd;			/* read end: one byte once the tracer has seized us */
 	int err_fd;			/* write end, close-on-exec: a struct launch_error */
 	sigset_t mask;			/* the signal mask the command starts with */
+	int out_fd;			/* made the command's stdout and stderr, or -1 */
 };
 
 /*
@@ -45,6 +46,14 @@ struct launch_args {
  * stay untouched until the stub has exec'd or died.
  */
 pid_t launch_start(const struct launch_args *a);
+
+/*
+ * Run line by /bin/sh -c, untraced, and wait for it (--prepare, --conclude);
+ * with hide, its stdout and stderr go to /dev/null.  SIGINT and SIGQUIT
+ * reach it, not us, meanwhile (as system(3) does).  Returns its wait
+ * status, or -errno when it could not be started.
+ */
+int launch_untraced(const char *line, bool hide);
 
 /* "sh", path, argv[1]...: malloc'd (the strings are not copied), NULL on ENOMEM. */
 char **launch_sh_argv(const char *path, char *const *argv);

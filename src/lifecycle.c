@@ -804,6 +804,26 @@ bool lifecycle_child_gone(const struct lifecycle *lc)
 	return !proctable_find_task(lc->pt, lc->child);
 }
 
+unsigned lifecycle_leftovers(const struct lifecycle *lc, const struct image **first)
+{
+	struct task_iter it;
+	unsigned n = 0;
+
+	*first = NULL;
+	for (const struct task *t = proctable_first_task(lc->pt, &it); t;
+	     t = proctable_next_task(lc->pt, &it)) {
+		const struct image *img;
+
+		if (t->proc->stub || t->tid != t->proc->tgid)
+			continue;
+		n++;
+		img = proctable_live_mm_image(t->proc);
+		if (img && (!*first || img->start_ns < (*first)->start_ns))
+			*first = img;
+	}
+	return n;
+}
+
 void lifecycle_forward(const struct lifecycle *lc, int sig)
 {
 	struct task_iter it;

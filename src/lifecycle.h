@@ -21,8 +21,8 @@
 
 #include "filter.h"
 #include "proctable.h"
-#include "sampler.h"
 #include "result.h"
+#include "sampler.h"
 #include "sysops.h"
 
 /* What every traced task reports: the ptrace options, built in one place. */
@@ -81,6 +81,12 @@ void lifecycle_settle(struct lifecycle *lc);
 
 /* Has the direct child been reaped (or has the stub not been seized)? */
 bool lifecycle_child_gone(const struct lifecycle *lc);
+
+/*
+ * The processes still alive once the command is gone: how many, and in
+ * *first the image of the one that started first (NULL when none).
+ */
+unsigned lifecycle_leftovers(const struct lifecycle *lc, const struct image **first);
 
 /* sig to every process still alive (the command itself is gone). */
 void lifecycle_forward(const struct lifecycle *lc, int sig);

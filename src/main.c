@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "baseline.h"
 #include "chart.h"
@@ -49,14 +50,15 @@ struct output {
 	bool open; /* file is open: to be committed, or else aborted */
 };
 
-enum { OUT_REPORT, OUT_TIMELINE, OUT_PLOT, OUT_MARKDOWN, OUT_CSV, OUT_COUNT };
+enum { OUT_REPORT, OUT_TIMELINE, OUT_PLOT, OUT_MARKDOWN, OUT_CSV, OUT_JSON, OUT_COUNT };
 
 static int open_outputs(struct output *out, const struct options *o)
 {
-	const char *paths[OUT_COUNT] = { o->output, o->timeline, o->plot, o->export_markdown,
-					 o->export_csv };
-	static const char *const whats[OUT_COUNT] = { "report", "timeline", "plot",
-						      "Markdown export", "CSV export" };
+	const char *paths[OUT_COUNT] = { o->output,	     o->timeline,   o->plot,
+					 o->export_markdown, o->export_csv, o->export_json };
+	static const char *const whats[OUT_COUNT] = {
+		"report", "timeline", "plot", "Markdown export", "CSV export", "JSON export"
+	};
 
 	for (int i = 0; i < OUT_COUNT; i++)
 		out[i] = (struct output){ .path = paths[i], .what = whats[i] };
@@ -65,6 +67,12 @@ static int open_outputs(struct output *out, const struct options *o)
 
 		if (!paths[i])
 			continue;
+		/* "-": standard output, written as it goes (options allow one such). */
+		if (strcmp(paths[i], OPTIONS_STDOUT) == 0) {
+			out[i].path = "standard output";
+			out[i].f = stdout;
+			continue;
+		}
 		/* Close-on-exec: the command does not inherit the file. */
 		rc = outfile_open(&out[i].file, paths[i]);
 		if (rc) {
@@ -122,20 +130,23 @@ static bool close_output(struct output *out, int rc, const char *ended)
 	return rc == 0;
 }
 
-/* The report the options ask for: of one run, a series, or a comparison; text or JSON. */
-static int write_report(FILE *f, const struct job *j, int status)
+/*
+ * The report the options ask for: of one run, a series, or a comparison;
+ * text or JSON (json: -j for the report, always for --export-json).
+ */
+static int write_report(FILE *f, const struct job *j, int status, bool json)
 {
 	const struct options *o = &j->o;
 	struct report_view view;
 
 	if (j->s.compare || j->has_base)
-		return o->json ? report_write_compare_json(f, &j->cr, status) :
-				 report_write_compare_text(f, &j->cr, o->verbose);
-	if (o->series && o->json)
+		return json ? report_write_compare_json(f, &j->cr, status) :
+			      report_write_compare_text(f, &j->cr, o->verbose);
+	if (o->series && json)
 		return report_write_runs_json(f, &j->rs[0], status);
 	if (o->series)
 		return report_write_runs_text(f, &j->rs[0], o->verbose);
-	if (o->json)
+	if (json)
 		return report_write_run_json(f, &j->rs[0], status);
 	view = (struct report_view){ .verbose = o->verbose,
 				     .sort = o->sort_set ? o->sort : SORT_START,
@@ -174,7 +185,11 @@ static bool write_outputs(struct output *out, const struct job *j, int status)
 	snprintf(said, sizeof(said), "the %s %s", j->s.n > 1 ? "last command run" : "command",
 		 result_ended(last->res.exited, last->res.exit_code, last->res.signal, false, ended,
 			      sizeof(ended)));
-	ok = close_output(&out[OUT_REPORT], write_report(out[OUT_REPORT].f, j, status), said);
+	ok = close_output(&out[OUT_REPORT], write_report(out[OUT_REPORT].f, j, status, j->o.json),
+			  said);
+	if (out[OUT_JSON].f)
+		ok &= close_output(&out[OUT_JSON], write_report(out[OUT_JSON].f, j, status, true),
+				   said);
 	if (out[OUT_TIMELINE].f && last->tl.dropped)
 		warn_msg("out of memory: %zu samples are missing from the timeline",
 			 last->tl.dropped);
@@ -316,7 +331,7 @@ static int prepare(struct job *j)
 	}
 	for (size_t k = 0; k < j->s.n; k++)
 		runs_init(&j->rs[k], j->s.v[k].argv, j->o.runs, j->o.warmup,
-			  j->o.series && j->o.json);
+			  j->o.series && (j->o.json || j->o.export_json));
 	return 0;
 }
 

@@ -18,8 +18,14 @@ enum {
 	OPT_TOP,
 	OPT_EXPORT_MARKDOWN,
 	OPT_EXPORT_CSV,
+	OPT_EXPORT_JSON,
 	OPT_BASELINE,
 	OPT_MAX_INCREASE,
+	OPT_WAIT_ORPHANS,
+	OPT_IGNORE_FAILURE,
+	OPT_SHOW_OUTPUT,
+	OPT_PREPARE,
+	OPT_CONCLUDE,
 };
 
 static const struct option long_options[] = {
@@ -42,8 +48,14 @@ static const struct option long_options[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "export-markdown", required_argument, NULL, OPT_EXPORT_MARKDOWN },
 	{ "export-csv", required_argument, NULL, OPT_EXPORT_CSV },
+	{ "export-json", required_argument, NULL, OPT_EXPORT_JSON },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "max-increase", required_argument, NULL, OPT_MAX_INCREASE },
+	{ "wait-orphans", required_argument, NULL, OPT_WAIT_ORPHANS },
+	{ "ignore-failure", optional_argument, NULL, OPT_IGNORE_FAILURE },
+	{ "show-output", no_argument, NULL, OPT_SHOW_OUTPUT },
+	{ "prepare", required_argument, NULL, OPT_PREPARE },
+	{ "conclude", required_argument, NULL, OPT_CONCLUDE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -158,14 +170,72 @@ static int parse_percent(const char *arg, double *out)
 	return 0;
 }
 
+/* How many output options name standard output ("-"). */
+static size_t to_stdout(const struct options *o)
+{
+	const char *const paths[] = { o->output,	  o->timeline,	 o->plot,
+				      o->export_markdown, o->export_csv, o->export_json };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		n += paths[i] && strcmp(paths[i], OPTIONS_STDOUT) == 0;
+	return n;
+}
+
+/* --wait-orphans=SECONDS: a number from 0 (decimals allowed), as nanoseconds; 0 or -1. */
+static int parse_seconds(const char *arg, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || errno || !(v >= 0 && v <= OPTIONS_MAX_WAIT_S))
+		return -1;
+	*ns = (uint64_t)(v * 1e9 + 0.5);
+	return 0;
+}
+
+/* --ignore-failure=CODES: exit codes from 0 to 255, comma-separated; 0 or -1. */
+static int parse_codes(const char *arg, struct options *opts)
+{
+	const char *p = arg;
+
+	opts->nignore_codes = 0;
+	for (;;) {
+		char word[16];
+		size_t len = strcspn(p, ",");
+		unsigned long v;
+
+		if (len == 0 || len >= sizeof(word) || opts->nignore_codes == OPTIONS_MAX_CODES)
+			return -1;
+		memcpy(word, p, len);
+		word[len] = '\0';
+		if (util_parse_ulong(word, 255, &v))
+			return -1;
+		opts->ignore_codes[opts->nignore_codes++] = (int)v;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
 /* What the options say together that none says alone. */
 static enum options_result check_together(struct options *opts, char *err, size_t errlen)
 {
+	if (to_stdout(opts) > 1)
+		return fail(err, errlen,
+			    "only one output may go to standard output ('-'): the others would "
+			    "be mixed into it");
 	if (opts->no_shell && !opts->compare)
 		return fail(err, errlen,
 			    "--no-shell splits the command lines of --compare: give -C");
 	if (opts->max_increase_set && !opts->baseline)
 		return fail(err, errlen, "--max-increase needs --baseline=FILE to compare with");
+	if (opts->ignore_failure && !(opts->series || opts->compare || opts->nparams))
+		return fail(err, errlen,
+			    "--ignore-failure lets a series go on after a failed run: give --runs, "
+			    "--warmup or a comparison");
 	if (opts->top && (opts->series || opts->compare || opts->nparams))
 		return fail(err, errlen,
 			    "--top keeps the largest rows of the process table of one run: "
@@ -288,6 +358,10 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 		if (!file_name(&opts->export_csv, optarg))
 			return fail(err, errlen, "--export-csv: empty file name");
 		break;
+	case OPT_EXPORT_JSON:
+		if (!file_name(&opts->export_json, optarg))
+			return fail(err, errlen, "--export-json: empty file name");
+		break;
 	case OPT_BASELINE:
 		if (!file_name(&opts->baseline, optarg))
 			return fail(err, errlen, "--baseline: empty file name");
@@ -297,6 +371,32 @@ static enum options_result apply(int c, char **argv, struct options *opts, char 
 			return fail(err, errlen,
 				    "--max-increase: '%s' is not a percentage (e.g. 10)", optarg);
 		opts->max_increase_set = true;
+		break;
+	case OPT_WAIT_ORPHANS:
+		if (parse_seconds(optarg, &opts->wait_orphans_ns))
+			return fail(err, errlen,
+				    "--wait-orphans: '%s' is not a number of seconds from 0 to %.0f",
+				    optarg, OPTIONS_MAX_WAIT_S);
+		opts->wait_orphans_set = true;
+		break;
+	case OPT_IGNORE_FAILURE:
+		opts->ignore_failure = true;
+		opts->nignore_codes = 0;
+		if (optarg && parse_codes(optarg, opts))
+			return fail(err, errlen,
+				    "--ignore-failure: '%s' is not a list of exit codes from 0 to 255 "
+				    "(e.g. 1,2)",
+				    optarg);
+		break;
+	case OPT_SHOW_OUTPUT:
+		opts->show_output = true;
+		break;
+	case OPT_PREPARE:
+	case OPT_CONCLUDE:
+		if (!*optarg)
+			return fail(err, errlen, "--%s: empty command",
+				    c == OPT_PREPARE ? "prepare" : "conclude");
+		*(c == OPT_PREPARE ? &opts->prepare : &opts->conclude) = optarg;
 		break;
 	case 'h':
 		return OPTIONS_HELP;
@@ -381,7 +481,10 @@ void options_print_help(FILE *f)
 	      "Run COMMAND and report the true peak memory of it and of every process it starts.\n"
 	      "\n"
 	      "  -o, --output=FILE     write the report to FILE instead of standard error\n"
+	      "                          (a FILE of - is standard output, for every option)\n"
 	      "  -j, --json            write the report as JSON\n"
+	      "      --export-json=FILE  also write the report as JSON to FILE, the text\n"
+	      "                          report going where -o says\n"
 	      "  -v, --verbose         add the process tree to the text report\n"
 	      "  -i, --interval=MS     also sample every live process every MS milliseconds\n"
 	      "                          (default 50; 0: only at exec and exit)\n"
@@ -390,6 +493,14 @@ void options_print_help(FILE *f)
 	      "                          anonymous, shared memory, each file; /proc/PID/smaps)\n"
 	      "  -r, --runs=N          run COMMAND N times and report statistics\n"
 	      "      --warmup=N        run COMMAND N times first, left out of the report\n"
+	      "      --ignore-failure[=CODES]\n"
+	      "                        go on after a run that failed (only one that exited\n"
+	      "                          with one of CODES, e.g. 1,2): a series stops at the\n"
+	      "                          first failure otherwise\n"
+	      "      --prepare=CMD     run CMD (by /bin/sh -c, untraced) before each run\n"
+	      "      --conclude=CMD    run CMD (likewise) after each run\n"
+	      "      --show-output     show COMMAND's output during --runs and comparisons\n"
+	      "                          (hidden otherwise, its exit status kept)\n"
 	      "      --timeline=FILE   write every sample to FILE as CSV\n"
 	      "      --plot=FILE       write an SVG chart of memory over time to FILE\n"
 	      "      --fail-above=[FIGURE:]SIZE\n"
@@ -397,6 +508,10 @@ void options_print_help(FILE *f)
 	      "                          (the largest process, the default), tree-rss or\n"
 	      "                          tree-pss (the whole tree at its peak); repeatable\n"
 	      "      --top=N           show the N largest processes in the -v table (implies -v)\n"
+	      "      --wait-orphans=SECONDS\n"
+	      "                        wait at most SECONDS (0: not at all) for processes\n"
+	      "                          still running when COMMAND exits, then kill them\n"
+	      "                          (default: wait for them; Ctrl-C stops waiting)\n"
 	      "\n"
 	      "Comparing commands:\n"
 	      "  -C, --compare         every operand is a whole command line (run by /bin/sh -c);\n"
@@ -423,11 +538,12 @@ void options_print_help(FILE *f)
 	      "gives mean, standard deviation, min and max; --timeline and --plot show\n"
 	      "the last run.  When comparing, --plot draws the comparison.\n"
 	      "\n"
-	      "Exit status: COMMAND's own (with --runs: that of the last run that failed,\n"
-	      "else 0); 128+N if it was killed by signal N; 122 if it succeeded but a\n"
-	      "figure exceeded --fail-above or the peak grew beyond --max-increase; 125 if\n"
-	      "maxrss-sc failed (also for bad input, before anything runs); 126 if COMMAND\n"
-	      "cannot be executed; 127 if not found.\n"
+	      "Exit status: COMMAND's own (with --runs: that of the run that failed and\n"
+	      "stopped them, else 0); 128+N if it was killed by signal N; 122 if it\n"
+	      "succeeded but a figure exceeded --fail-above or the peak grew beyond\n"
+	      "--max-increase; 125 if maxrss-sc failed (also for bad input, before anything\n"
+	      "runs, and a --prepare or --conclude that failed); 126 if COMMAND cannot be\n"
+	      "executed; 127 if not found.\n"
 	      "\n"
 	      "Image: one program of one process (fork or exec to exec or exit).  Tree peak:\n"
 	      "the most the whole tree held at one instant.  PSS: RSS with each shared page\n"

@@ -20,6 +20,10 @@
 #define OPTIONS_MAX_RUNS 1000000UL
 /* --runs when comparing and -r is not given. */
 #define OPTIONS_COMPARE_RUNS 10UL
+/* Largest accepted --wait-orphans, in seconds (a year). */
+#define OPTIONS_MAX_WAIT_S 31536000.0
+/* How many exit codes --ignore-failure=CODES takes. */
+#define OPTIONS_MAX_CODES 32
 /* Largest accepted --top. */
 #define OPTIONS_MAX_TOP 1000000UL
 /* How many -L / -P options. */
@@ -38,12 +42,16 @@ struct param_spec {
 	const char *spec; /* what follows the option */
 };
 
+/* A FILE of "-" given to an output option: standard output. */
+#define OPTIONS_STDOUT "-"
+
 struct options {
 	const char *output;	     /* -o FILE, or NULL for stderr */
 	const char *timeline;	     /* --timeline FILE */
 	const char *plot;	     /* --plot FILE */
 	const char *export_markdown; /* --export-markdown FILE */
 	const char *export_csv;	     /* --export-csv FILE */
+	const char *export_json;     /* --export-json FILE: the JSON report, beside -o's */
 	const char *baseline;	     /* --baseline FILE */
 	char **command;		     /* COMMAND [ARG]... or the command lines, NULL-terminated
 				      * (points into argv) */
@@ -52,7 +60,15 @@ struct options {
 	unsigned long warmup;	     /* --warmup N */
 	struct limit fail_above[LIMITS_MAX]; /* --fail-above [FIGURE:]SIZE, in their order */
 	size_t nfail_above;
-	double max_increase;			      /* --max-increase PERCENT */
+	double max_increase;  /* --max-increase PERCENT */
+	const char *prepare;  /* --prepare CMD: run by /bin/sh -c before each run */
+	const char *conclude; /* --conclude CMD: after each run */
+	bool ignore_failure;  /* --ignore-failure[=CODES]: failed runs do not stop a series */
+	int ignore_codes[OPTIONS_MAX_CODES]; /* CODES: only these exit codes (none: any failure) */
+	size_t nignore_codes;
+	bool show_output;	  /* --show-output: the command's output in a series */
+	bool wait_orphans_set;	  /* --wait-orphans given: leftovers are waited for */
+	uint64_t wait_orphans_ns; /* at most this long (0: not at all) */
 	struct param_spec params[OPTIONS_MAX_PARAMS]; /* -L, -P in their order */
 	size_t nparams;
 	enum options_sort sort; /* --sort */

@@ -189,6 +189,19 @@ static void json_limits(FILE *f, const struct runs *rs, const char *in)
 	fputc(']', f);
 }
 
+/* "wait_ended_by": why maxrss-sc stopped waiting for leftovers, null when it did not. */
+static void json_wait_end(FILE *f, enum wait_end e)
+{
+	static const char *const names[] = {
+		[WAIT_INTERRUPT] = "interrupt", [WAIT_LIMIT] = "limit"
+	};
+
+	if (e == WAIT_ALL)
+		fputs("null", f);
+	else
+		fprintf(f, "\"%s\"", names[e]);
+}
+
 /* The report of one run, from its "{" to its "}"; with rs, its limits too. */
 static void json_run(FILE *f, const struct result *r, int status, const struct runs *rs)
 {
@@ -225,9 +238,11 @@ static void json_run(FILE *f, const struct result *r, int status, const struct r
 	fputs("},\n", f);
 	fprintf(f,
 		"  \"after_exit\": {\"processes\": %u, \"seconds\": %.6f, "
-		"\"stopped_woken\": %u, \"stopped_killed\": %u},\n",
+		"\"stopped_woken\": %u, \"stopped_killed\": %u, \"wait_ended_by\": ",
 		res->after_exit.processes, seconds(res->after_exit.ns),
 		res->after_exit.stopped_woken, res->after_exit.stopped_killed);
+	json_wait_end(f, res->after_exit.ended_by);
+	fprintf(f, ", \"killed\": %u},\n", res->after_exit.killed);
 	fputs("  \"ru_maxrss_bytes\": ", f);
 	json_u64_or_null(f, res->has_ru, res->ru_maxrss_bytes);
 	fputs(",\n  \"ru_maxrss_differs\": ", f);
@@ -300,6 +315,10 @@ static void write_after_exit(FILE *f, const struct after_exit *a)
 			"  waited     %s after the command exited, for %u process%s still running\n",
 			units_format_duration(seconds(a->ns), t, sizeof(t)), a->processes,
 			a->processes == 1 ? "" : "es");
+	if (a->ended_by != WAIT_ALL)
+		fprintf(f, "  killed     %u process%s still running when %s ended the wait\n",
+			a->killed, a->killed == 1 ? "" : "es",
+			a->ended_by == WAIT_INTERRUPT ? "Ctrl-C" : "--wait-orphans");
 	if (a->stopped_woken)
 		fprintf(f,
 			"  stopped    %u process%s left stopped: sent SIGHUP and SIGCONT, "
@@ -497,12 +516,19 @@ static void runs_headline(FILE *f, const struct runs *rs, const char *label)
 		fprintf(f, " after %lu warm-up run%s", rs->warmup_runs,
 			rs->warmup_runs == 1 ? "" : "s");
 	fprintf(f, ", %zu failed", rs->failed_runs);
-	for (size_t i = rs->n; rs->failed_runs && i-- > 0;)
+	for (size_t i = rs->n; rs->failed_runs && !rs->stopped_at && i-- > 0;)
 		if (rs->v[i].status != 0) {
 			fprintf(f, " (last: run %zu %s)", i + 1,
 				run_ended(&rs->v[i], end, sizeof(end)));
 			break;
 		}
+	/* Left out of the figures below: a failure, or a run Ctrl-C ended. */
+	if (rs->stopped_at)
+		fprintf(f, "; run %zu %s and stopped the series: not in the figures",
+			rs->stopped_at,
+			rs->stopped_by == RUN_INTERRUPTED ?
+				"was interrupted" :
+				run_ended(&rs->v[rs->stopped_at - 1], end, sizeof(end)));
 	fputs("\n", f);
 }
 
@@ -600,6 +626,13 @@ void report_json_runs_body(FILE *f, const struct runs *rs, const char *in)
 
 	fprintf(f, "%s\"planned_runs\": %lu, \"warmup_runs\": %lu, \"failed_runs\": %zu,\n", in,
 		rs->planned_runs, rs->warmup_runs, rs->failed_runs);
+	/* The run that stopped the series: it is not in the summary. */
+	fprintf(f, "%s\"stopped_at\": ", in);
+	json_int_or_null(f, rs->stopped_at, (int)rs->stopped_at);
+	fprintf(f, ", \"stopped_by\": %s,\n",
+		!rs->stopped_at			  ? "null" :
+		rs->stopped_by == RUN_INTERRUPTED ? "\"interrupt\"" :
+						    "\"failure\"");
 	fprintf(f, "%s\"runs\": [\n", in);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct result *r = rs->v[i].result;

@@ -63,8 +63,9 @@ char *result_ended(bool exited, int exit_code, int signal, bool signame, char *b
 
 bool result_interrupted(const struct tracer_result *res)
 {
-	return !res->exited && (res->signal == SIGINT || res->signal == SIGQUIT ||
-				res->signal == SIGTERM || res->signal == SIGHUP);
+	return (!res->exited && (res->signal == SIGINT || res->signal == SIGQUIT ||
+				 res->signal == SIGTERM || res->signal == SIGHUP)) ||
+	       res->after_exit.ended_by == WAIT_INTERRUPT;
 }
 
 int result_exit_status(const struct exit_facts *f)

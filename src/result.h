@@ -70,12 +70,21 @@ struct counter_error {
 	bool per_thread; /* before Linux 6.2: per-thread caches, the bound is per thread */
 };
 
+/* Why maxrss-sc stopped waiting for the processes the command left running. */
+enum wait_end {
+	WAIT_ALL,	/* it did not: every one ended ("wait_ended_by": null) */
+	WAIT_INTERRUPT, /* Ctrl-C or Ctrl-\ ("interrupt") */
+	WAIT_LIMIT,	/* --wait-orphans=SECONDS ran out ("limit") */
+};
+
 /* The "after_exit" object: what was left when the command itself ended. */
 struct after_exit {
 	unsigned processes;	 /* still running when the command exited */
 	uint64_t ns;		 /* how long we waited for them */
 	unsigned stopped_woken;	 /* left stopped: sent SIGHUP and SIGCONT */
 	unsigned stopped_killed; /* stopped again after that: killed */
+	enum wait_end ended_by;	 /* "wait_ended_by" */
+	unsigned killed;	 /* still running when the wait ended: killed ("killed") */
 };
 
 struct tracer_result {
@@ -125,8 +134,9 @@ const struct image *result_peak_image(const struct proctable *pt);
 char *result_ended(bool exited, int exit_code, int signal, bool signame, char *buf, size_t len);
 
 /*
- * A run killed as by Ctrl-C, or by a SIGTERM / SIGHUP maxrss-sc passed on:
- * the user wants the series to stop there.
+ * A run killed as by Ctrl-C, or by a SIGTERM / SIGHUP maxrss-sc passed on,
+ * or whose wait for leftovers Ctrl-C ended: the user wants the series to
+ * stop there.
  */
 bool result_interrupted(const struct tracer_result *res);
 

@@ -39,7 +39,28 @@ static void let_go(struct runs *rs, struct run *prev)
 	}
 }
 
+enum run_verdict runs_judge(const struct tracer_result *res, bool ignore, const int *codes,
+			    size_t ncodes)
+{
+	if (result_interrupted(res))
+		return RUN_INTERRUPTED;
+	if (res->status == 0)
+		return RUN_OK;
+	if (ignore && ncodes == 0)
+		return RUN_ACCEPTED;
+	for (size_t i = 0; ignore && res->exited && i < ncodes; i++)
+		if (res->exit_code == codes[i])
+			return RUN_ACCEPTED;
+	return RUN_FAILED;
+}
+
 int runs_add(struct runs *rs, struct result *r)
+{
+	/* Every run in the statistics, every failure in the status. */
+	return runs_add_judged(rs, r, RUN_OK);
+}
+
+int runs_add_judged(struct runs *rs, struct result *r, enum run_verdict v)
 {
 	const struct image *peak = result_peak_image(&r->pt);
 	struct run *run;
@@ -79,9 +100,15 @@ int runs_add(struct runs *rs, struct result *r)
 	run->user_seconds = r->res.user_seconds;
 	run->sys_seconds = r->res.sys_seconds;
 	run->result = r;
+	run->counted = v == RUN_OK || v == RUN_ACCEPTED;
 	if (run->status != 0) {
 		rs->failed_runs++;
-		rs->last_failed_status = run->status;
+		if (v != RUN_ACCEPTED)
+			rs->last_failed_status = run->status;
+	}
+	if (v == RUN_FAILED || v == RUN_INTERRUPTED) {
+		rs->stopped_at = rs->n;
+		rs->stopped_by = v;
 	}
 	return 0;
 }
@@ -93,6 +120,8 @@ const struct result *runs_last(const struct runs *rs)
 
 static bool metric(const struct run *r, enum runs_metric m, double *v)
 {
+	if (!r->counted)
+		return false;
 	switch (m) {
 	case RUNS_PEAK_RSS_BYTES:
 		*v = (double)r->peak_rss_bytes;

@@ -36,7 +36,17 @@ struct run {
 	double wall_seconds;
 	bool has_ru; /* user_seconds, sys_seconds are known */
 	double user_seconds, sys_seconds;
+	bool counted;	       /* in the statistics (not a failure that stopped the series,
+				* nor a run Ctrl-C ended) */
 	struct result *result; /* the whole run (owned), or NULL once it was let go */
+};
+
+/* What a run is to its series (runs_judge). */
+enum run_verdict {
+	RUN_OK,		 /* it succeeded */
+	RUN_ACCEPTED,	 /* it failed, and --ignore-failure accepts that: the series goes on */
+	RUN_FAILED,	 /* it failed: the series stops there */
+	RUN_INTERRUPTED, /* Ctrl-C (or a SIGTERM passed on) ended it: the series stops there */
 };
 
 /* A --fail-above limit judged over a series: the largest value of its figure. */
@@ -55,9 +65,11 @@ struct runs {
 	bool keep_all;		    /* keep every run's result (its report is in the JSON) */
 	struct run *v;
 	size_t n, cap;
-	size_t failed_runs;	    /* runs whose status is not 0 */
-	int last_failed_status;	    /* the status of the last of those, 0 when none */
-	struct limit_check *checks; /* the --fail-above limits, judged (runs_check_limits) */
+	size_t failed_runs;	     /* runs whose status is not 0 */
+	int last_failed_status;	     /* the status of the last of those not accepted, 0 if none */
+	size_t stopped_at;	     /* 1 + the index of the run that stopped the series, or 0 */
+	enum run_verdict stopped_by; /* RUN_FAILED or RUN_INTERRUPTED, with stopped_at */
+	struct limit_check *checks;  /* the --fail-above limits, judged (runs_check_limits) */
 	size_t nchecks;
 };
 
@@ -85,6 +97,21 @@ void runs_free(struct runs *rs);
  * samples are kept.  0 or -ENOMEM (r is then still the caller's).
  */
 int runs_add(struct runs *rs, struct result *r);
+
+/*
+ * The same, with what the run is to the series: a failure not accepted and
+ * an interrupted run stop it (stopped_at), and are left out of the
+ * statistics; an accepted failure does not make the status.
+ */
+int runs_add_judged(struct runs *rs, struct result *r, enum run_verdict v);
+
+/*
+ * What a run that ended (res) is to a series, under --ignore-failure
+ * (ignore), which accepts every failure, or only exits with one of the
+ * ncodes codes when ncodes > 0.  Pure.
+ */
+enum run_verdict runs_judge(const struct tracer_result *res, bool ignore, const int *codes,
+			    size_t ncodes);
 
 /* The last run added, whole; NULL when there is none. */
 const struct result *runs_last(const struct runs *rs);

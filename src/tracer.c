@@ -46,8 +46,9 @@ struct tracer {
 	struct lifecycle lc;
 	char *const *command;
 	pid_t child;  /* the stub, then the command */
-	bool ticking; /* the -i 0 wake-up tick is armed */
-	bool killing; /* after a failure: kill whatever stops */
+	bool ticking; /* the wake-up tick is armed (-i 0, or a long period and --wait-orphans) */
+	uint64_t last_pass_ns; /* when the last timed pass ran */
+	bool killing; /* after a failure, or once the wait for leftovers ended: kill what stops */
 	int err_fd;   /* the stub's launch errors (read end) */
 	int rc;	      /* the first failure, -errno: the one error channel */
 	char *err;    /* and its message */
@@ -56,6 +57,8 @@ struct tracer {
 	struct sigaction old_int, old_quit, old_term, old_hup, old_alrm;
 	bool ignoring;	 /* SIGINT, SIGQUIT ignored */
 	bool forwarding; /* SIGTERM, SIGHUP forwarded, SIGALRM caught */
+	bool waiting;	 /* the command is gone, its leftovers waited for */
+	bool catching;	 /* SIGINT, SIGQUIT caught: they end that wait */
 };
 
 /* ---------------------------------------------------------------- signals */
@@ -66,6 +69,13 @@ static volatile sig_atomic_t forward_pid;
 static volatile sig_atomic_t pending_forward;
 /* Set by SIGALRM: a timed sampling pass is due. */
 static volatile sig_atomic_t sample_due;
+/* Set by SIGINT / SIGQUIT while the leftovers are waited for: stop waiting. */
+static volatile sig_atomic_t stop_waiting;
+
+static void on_interrupt(int sig)
+{
+	stop_waiting = sig;
+}
 
 static void on_alarm(int sig)
 {
@@ -173,6 +183,7 @@ static void forward_signals(struct tracer *tr, pid_t pid)
 	forward_pid = pid;
 	pending_forward = 0;
 	sample_due = 0;
+	stop_waiting = 0;
 	sigaction(SIGTERM, &fwd, &tr->old_term);
 	sigaction(SIGHUP, &fwd, &tr->old_hup);
 	sigaction(SIGALRM, &alarm_act, &tr->old_alrm);
@@ -238,6 +249,7 @@ static int start(struct tracer *tr, struct launch_args *la, struct filter_prog *
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, rc;
 	pid_t pid;
 
+	la->out_fd = -1;
 	rc = launch_resolve(tr->command[0], getenv("PATH"), (char **)&la->path);
 	if (rc == -ENOENT || rc == -EACCES) {
 		/* Not found or not executable: like the shell, 127 or 126, no report. */
@@ -266,6 +278,13 @@ static int start(struct tracer *tr, struct launch_args *la, struct filter_prog *
 	prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
 	la->go_fd = go[0];
 	la->err_fd = errp[1];
+	if (tr->cfg->hide_output) {
+		la->out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (la->out_fd < 0) {
+			fail(tr, -errno, errno, "cannot open /dev/null");
+			goto out;
+		}
+	}
 	pid = start_stub(tr, la);
 	if (pid < 0) {
 		fail(tr, pid, -pid, "cannot start the command (clone)");
@@ -287,6 +306,8 @@ out:
 			close(go[i]);
 	if (errp[1] >= 0)
 		close(errp[1]);
+	if (la->out_fd >= 0)
+		close(la->out_fd);
 	tr->err_fd = errp[0];
 	return tr->rc ? -1 : 0;
 }
@@ -301,11 +322,92 @@ out:
  */
 static void tick_if_idle(struct tracer *tr)
 {
+	/* The tick also bounds how late --wait-orphans ends the wait. */
 	if (tr->ticking || tr->sampler.interval_ns || !tr->lc.main_exited ||
 	    !tr->res->after_exit.processes)
 		return;
 	tr->ticking = true;
 	arm_timer(WAKE_TICK_NS);
+}
+
+/* ---------------------------------------------------------------- leftovers */
+
+/*
+ * Stop waiting for the leftovers: they are killed, as our exit would kill
+ * them (PTRACE_O_EXITKILL); detached, their traced system calls would fail.
+ * Whatever of the tree still stops from now on is killed too.
+ */
+static void end_wait(struct tracer *tr, enum wait_end why)
+{
+	struct after_exit *a = &tr->res->after_exit;
+	const struct image *first;
+
+	if (a->ended_by != WAIT_ALL || tr->killing)
+		return;
+	a->ended_by = why;
+	a->killed = lifecycle_leftovers(&tr->lc, &first);
+	lifecycle_kill_all(&tr->lc);
+	tr->killing = true;
+}
+
+/*
+ * The command has just ended, and processes it started still run.  Ctrl-C
+ * and Ctrl-\ went to the command while it ran; now they end the wait (not
+ * when maxrss-sc was started with them ignored, as a background job of a
+ * shell without job control is).  One that killed the command itself
+ * already said so: Ctrl-C in a build that left a daemon.
+ */
+static void start_wait(struct tracer *tr)
+{
+	struct sigaction catch = { .sa_handler = on_interrupt }; /* no SA_RESTART: wake wait4 */
+	const struct tracer_result *res = tr->res;
+
+	tr->waiting = true;
+	if (!res->exited && (res->signal == SIGINT || res->signal == SIGQUIT)) {
+		end_wait(tr, WAIT_INTERRUPT);
+		return;
+	}
+	if (tr->cfg->limit_wait && tr->cfg->wait_ns == 0) {
+		end_wait(tr, WAIT_LIMIT);
+		return;
+	}
+	/* The limit is checked between stops: wake up often enough for it. */
+	if (tr->cfg->limit_wait && !tr->ticking && tr->sampler.period_ns > WAKE_TICK_NS) {
+		tr->ticking = true;
+		arm_timer(WAKE_TICK_NS);
+	}
+	if (tr->ignoring && tr->old_int.sa_handler != SIG_IGN) {
+		sigaction(SIGINT, &catch, NULL);
+		tr->catching = true;
+	}
+	if (tr->ignoring && tr->old_quit.sa_handler != SIG_IGN) {
+		sigaction(SIGQUIT, &catch, NULL);
+		tr->catching = true;
+	}
+}
+
+/* While the leftovers are waited for: Ctrl-C, the limit, and what to tell. */
+static void wait_leftovers(struct tracer *tr)
+{
+	struct tracer_wait w = { .limited = tr->cfg->limit_wait,
+				 .limit_ns = tr->cfg->wait_ns,
+				 .interruptible = tr->catching };
+	uint64_t now = util_now_ns();
+
+	if (!tr->waiting && tr->lc.main_exited && tr->res->after_exit.processes)
+		start_wait(tr);
+	if (!tr->waiting || tr->killing)
+		return;
+	w.waited_ns = now > tr->lc.main_exit_ns ? now - tr->lc.main_exit_ns : 0;
+	if (stop_waiting)
+		end_wait(tr, WAIT_INTERRUPT);
+	else if (w.limited && w.waited_ns >= w.limit_ns)
+		end_wait(tr, WAIT_LIMIT);
+	if (tr->killing || !tr->cfg->waiting)
+		return;
+	w.processes = lifecycle_leftovers(&tr->lc, &w.first);
+	if (w.processes)
+		tr->cfg->waiting(&w, tr->cfg->ctx);
 }
 
 /*
@@ -318,12 +420,17 @@ static void between_stops(struct tracer *tr)
 	int sig = pending_forward;
 
 	if (sample_due) {
+		uint64_t now = util_now_ns();
+
 		sample_due = 0;
-		if (tr->lc.exec_seen && !tr->killing && tr->sampler.interval_ns) {
+		/* Ticking for --wait-orphans: a pass only when the period is over. */
+		if (tr->lc.exec_seen && !tr->killing && tr->sampler.interval_ns &&
+		    (!tr->ticking || now - tr->last_pass_ns >= tr->sampler.period_ns)) {
 			uint64_t period = tr->sampler.period_ns;
 
 			lifecycle_timed_pass(&tr->lc);
-			if (tr->sampler.period_ns != period)
+			tr->last_pass_ns = now;
+			if (tr->sampler.period_ns != period && !tr->ticking)
 				arm_timer(tr->sampler.period_ns);
 		}
 	}
@@ -342,6 +449,7 @@ static void between_stops(struct tracer *tr)
 		     si.si_pid == tr->child))
 			lifecycle_forward(&tr->lc, sig);
 	}
+	wait_leftovers(tr);
 }
 
 /*
@@ -504,7 +612,7 @@ static void restore(struct tracer *tr)
 		sigaction(SIGTERM, &tr->old_term, NULL);
 		sigaction(SIGHUP, &tr->old_hup, NULL);
 	}
-	if (tr->ignoring) {
+	if (tr->ignoring || tr->catching) {
 		sigaction(SIGINT, &tr->old_int, NULL);
 		sigaction(SIGQUIT, &tr->old_quit, NULL);
 	}

@@ -77,7 +77,7 @@ Test(compare, ratios_of_known_sizes)
 	double t10, sum;
 	struct e2e_run r;
 
-	e2e_run(&r, E2E_ARGS("-C", "-r", "3", "-i", "0"),
+	e2e_run(&r, E2E_ARGS("-C", "-r", "3", "-i", "0", "--show-output"),
 		E2E_ARGS(wl_line(a, sizeof(a), "hold-exit", "10"),
 			 wl_line(b, sizeof(b), "hold-exit", "20"),
 			 wl_line(c, sizeof(c), "hold-exit", "40")),
@@ -121,7 +121,7 @@ Test(compare, text_report)
 	char a[4096], b[4096];
 	struct e2e_run r;
 
-	e2e_run(&r, E2E_ARGS("-C", "-r", "2", "-i", "0"),
+	e2e_run(&r, E2E_ARGS("-C", "-r", "2", "-i", "0", "--show-output"),
 		E2E_ARGS(wl_line(a, sizeof(a), "hold-exit", "20"),
 			 wl_line(b, sizeof(b), "hold-exit", "10")),
 		NULL, false);

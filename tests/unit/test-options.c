@@ -399,6 +399,67 @@ Test(options, sort_start_and_top)
 	cr_assert_not(opts.sort_set);
 }
 
+/* --export-json (issue 14): the JSON report beside the one -o and -j ask for. */
+Test(options, export_json)
+{
+	PARSE_RUN("--export-json=r.json");
+	cr_assert_str_eq(opts.export_json, "r.json");
+	cr_assert_not(opts.json, "the report itself stays text");
+	PARSE_RUN("--export-json", "r.json", "-o", "-");
+	cr_assert_str_eq(opts.output, OPTIONS_STDOUT);
+	PARSE_ERR("--export-json", "empty", "--export-json=", "cmd");
+}
+
+/* "-" is standard output, for one output only (issue 14). */
+Test(options, one_output_on_stdout)
+{
+	PARSE_RUN("--output=-");
+	cr_assert_str_eq(opts.output, "-");
+	PARSE_RUN("--timeline=-", "-o", "report");
+	PARSE_ERR("standard output", "'-'", "-o", "-", "--export-json=-", "cmd");
+	PARSE_ERR("standard output", "'-'", "--plot=-", "--export-csv=-", "cmd");
+}
+
+/* --wait-orphans=SECONDS (issue 14): how long leftovers are waited for; 0: not at all. */
+Test(options, wait_orphans)
+{
+	PARSE_RUN("-i", "0");
+	cr_assert_not(opts.wait_orphans_set, "the default waits for every leftover");
+	PARSE_RUN("--wait-orphans=0");
+	cr_assert(opts.wait_orphans_set);
+	cr_assert_eq(opts.wait_orphans_ns, 0);
+	PARSE_RUN("--wait-orphans", "2.5");
+	cr_assert_eq(opts.wait_orphans_ns, 2500000000ULL);
+	PARSE_ERR("--wait-orphans", "-1", "--wait-orphans=-1", "cmd");
+	PARSE_ERR("--wait-orphans", "5s", "--wait-orphans=5s", "cmd");
+	PARSE_ERR("--wait-orphans", "nan", "--wait-orphans=nan", "cmd");
+	PARSE_ERR("--wait-orphans", "1e9", "--wait-orphans=1e9", "cmd");
+}
+
+/* Honest series (issue 14): --ignore-failure[=CODES], --show-output, --prepare, --conclude. */
+Test(options, series_options)
+{
+	PARSE_RUN("-r", "3", "--ignore-failure");
+	cr_assert(opts.ignore_failure);
+	cr_assert_eq(opts.nignore_codes, 0, "no codes: every failure");
+	PARSE_RUN("-r", "3", "--ignore-failure=1,2,255");
+	cr_assert_eq(opts.nignore_codes, 3);
+	cr_assert_eq(opts.ignore_codes[0], 1);
+	cr_assert_eq(opts.ignore_codes[2], 255);
+	cr_assert_eq(PARSE("-C", "--ignore-failure", "a", "b"), OPTIONS_RUN);
+	PARSE_ERR("--ignore-failure", "256", "-r", "2", "--ignore-failure=256", "cmd");
+	PARSE_ERR("--ignore-failure", "1,,2", "-r", "2", "--ignore-failure=1,,2", "cmd");
+	PARSE_ERR("--ignore-failure", "x", "-r", "2", "--ignore-failure=x", "cmd");
+	PARSE_ERR("--ignore-failure", "--runs", "--ignore-failure", "cmd");
+	/* Long form only: -i is the interval. */
+	PARSE_ERR("--interval", "--ignore-failure", "-i", "--ignore-failure", "cmd");
+	PARSE_RUN("--show-output", "--prepare=make clean", "--conclude", "rm -f x");
+	cr_assert(opts.show_output);
+	cr_assert_str_eq(opts.prepare, "make clean");
+	cr_assert_str_eq(opts.conclude, "rm -f x");
+	PARSE_ERR("--prepare", "empty", "--prepare=", "cmd");
+}
+
 /* A prefix of two long options is ambiguous, and the message names both (issue 14). */
 Test(options, ambiguous_prefix)
 {

@@ -665,6 +665,34 @@ Test(report_write_json, sampled_tree_peak, .init = build_tree, .fini = free_tree
 	free(out);
 }
 
+/* A wait for leftovers that Ctrl-C or --wait-orphans ended (issue 14): which, and how many. */
+Test(report_write_json, wait_ended_early, .init = build_tree, .fini = free_tree)
+{
+	static const char *const names[] = { "interrupt", "limit" };
+	static const enum wait_end ends[] = { WAIT_INTERRUPT, WAIT_LIMIT };
+	char *out;
+	struct json *j;
+
+	out = write_json(command);
+	j = parse(out, strlen(out));
+	cr_assert_eq(at(j, "after_exit.wait_ended_by")->type, JSON_NULL);
+	ASSERT_NUM(j, "after_exit.killed", 0);
+	json_free(j);
+	free(out);
+	for (size_t i = 0; i < 2; i++) {
+		run.res.after_exit.processes = 3;
+		run.res.after_exit.ended_by = ends[i];
+		run.res.after_exit.killed = 2;
+		out = write_json(command);
+		j = parse(out, strlen(out));
+		cr_assert_str_eq(at(j, "after_exit.wait_ended_by")->string, names[i]);
+		ASSERT_NUM(j, "after_exit.killed", 2);
+		json_free(j);
+		free(out);
+	}
+	run.res.after_exit = (struct after_exit){ 0 };
+}
+
 /*
  * Leftovers found all stopped after the command ended: the JSON counts them
  * (after_exit.stopped_woken, stopped_killed) and the text says what was done.

@@ -225,3 +225,51 @@ Test(runs, limit_of_an_unknown_peak)
 	cr_assert_not(rs.checks[0].exceeded);
 	runs_free(&rs);
 }
+
+/* What a run is to its series (issue 14): --ignore-failure, its codes, Ctrl-C. */
+Test(runs, judge)
+{
+	static const int codes[] = { 1, 3 };
+	struct tracer_result res = { .ran = true, .exited = true };
+
+	cr_assert_eq(runs_judge(&res, false, NULL, 0), RUN_OK);
+	res.exit_code = res.status = 3;
+	cr_assert_eq(runs_judge(&res, false, NULL, 0), RUN_FAILED);
+	cr_assert_eq(runs_judge(&res, true, NULL, 0), RUN_ACCEPTED);
+	cr_assert_eq(runs_judge(&res, true, codes, 2), RUN_ACCEPTED);
+	res.exit_code = res.status = 2;
+	cr_assert_eq(runs_judge(&res, true, codes, 2), RUN_FAILED);
+	/* Codes are exit codes: a signal is not one of them. */
+	res = (struct tracer_result){ .ran = true, .signal = 9, .status = 137 };
+	cr_assert_eq(runs_judge(&res, true, codes, 2), RUN_FAILED);
+	cr_assert_eq(runs_judge(&res, true, NULL, 0), RUN_ACCEPTED);
+	/* Ctrl-C is never accepted: the user asked to stop. */
+	res = (struct tracer_result){ .ran = true, .signal = 2, .status = 130 };
+	cr_assert_eq(runs_judge(&res, true, NULL, 0), RUN_INTERRUPTED);
+	res = (struct tracer_result){ .ran = true, .exited = true };
+	res.after_exit.ended_by = WAIT_INTERRUPT;
+	cr_assert_eq(runs_judge(&res, false, NULL, 0), RUN_INTERRUPTED);
+}
+
+/* A run that stopped the series is out of the figures; an accepted failure not in the status. */
+Test(runs, judged_runs_in_the_figures)
+{
+	struct runs rs;
+	struct stats st;
+
+	runs_init(&rs, command, 4, 0, false);
+	cr_assert_eq(runs_add_judged(&rs, fake_run(command, 10 * MIB, MIB, 1, 0, 0), RUN_OK), 0);
+	cr_assert_eq(runs_add_judged(&rs, fake_run(command, 20 * MIB, MIB, 1, 3, 0), RUN_ACCEPTED),
+		     0);
+	cr_assert_eq(rs.last_failed_status, 0);
+	cr_assert_eq(runs_add_judged(&rs, fake_run(command, 90 * MIB, MIB, 1, 4, 0), RUN_FAILED),
+		     0);
+	cr_assert_eq(rs.failed_runs, 2);
+	cr_assert_eq(rs.last_failed_status, 4);
+	cr_assert_eq(rs.stopped_at, 3);
+	cr_assert_eq(rs.stopped_by, RUN_FAILED);
+	cr_assert_eq(runs_stats(&rs, RUNS_PEAK_RSS_BYTES, &st), 0);
+	cr_assert_eq(st.n, 2);
+	cr_assert_eq(st.max, 20.0 * MIB);
+	runs_free(&rs);
+}

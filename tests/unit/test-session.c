@@ -101,12 +101,37 @@ Test(session, warmup_runs_are_not_measured)
 	cr_assert_eq(facts.last_failed_status, 0);
 }
 
+/* A failure stops the series there (issue 14), and is left out of the figures. */
 Test(session, failures_of_a_series)
 {
 	RUN_SESSION("-r", "2", "-i", "0", "/bin/sh", "-c", "exit 4");
+	cr_assert_eq(rs.n, 1);
+	cr_assert_eq(rs.failed_runs, 1);
+	cr_assert_eq(rs.stopped_at, 1);
+	cr_assert_eq(rs.stopped_by, RUN_FAILED);
+	cr_assert_not(rs.v[0].counted);
+	cr_assert_eq(facts.last_failed_status, 4);
+	cr_assert_eq(result_exit_status(&facts), 4);
+}
+
+/* --ignore-failure: every run, in the figures; the status is 0. */
+Test(session, ignored_failures_of_a_series)
+{
+	RUN_SESSION("-r", "2", "-i", "0", "--ignore-failure", "/bin/sh", "-c", "exit 4");
 	cr_assert_eq(rs.n, 2);
 	cr_assert_eq(rs.failed_runs, 2);
-	cr_assert_eq(facts.last_failed_status, 4);
+	cr_assert_eq(rs.stopped_at, 0);
+	cr_assert(rs.v[0].counted && rs.v[1].counted);
+	cr_assert_eq(result_exit_status(&facts), 0);
+}
+
+/* A failed warm-up run ends the session with its status, nothing measured. */
+Test(session, failed_warmup_gives_its_status)
+{
+	RUN_SESSION("--warmup", "1", "-r", "3", "-i", "0", "/bin/sh", "-c", "exit 6");
+	cr_assert_eq(rs.n, 0);
+	cr_assert_eq(facts.stop_status, 6);
+	cr_assert_eq(result_exit_status(&facts), 6);
 }
 
 /* A run killed as by Ctrl-C ends the series: the user asked to stop. */
@@ -114,6 +139,8 @@ Test(session, interrupted_run_ends_the_series)
 {
 	RUN_SESSION("-r", "3", "-i", "0", "/bin/sh", "-c", "kill -INT $$");
 	cr_assert_eq(rs.n, 1, "%zu runs", rs.n);
+	cr_assert_not(rs.v[0].counted, "an interrupted run in the figures");
+	cr_assert_eq(rs.stopped_by, RUN_INTERRUPTED);
 	cr_assert_eq(facts.last_failed_status, 128 + SIGINT);
 }
 
