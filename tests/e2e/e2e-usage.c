@@ -22,7 +22,19 @@
 #include "../lib/spawn.h"
 #include "e2e.h"
 
-TestSuite(usage, .timeout = 60, .init = e2e_need_tracing);
+/*
+ * The commands here are interrupted as from a terminal: SIGINT and SIGQUIT
+ * at their defaults, whatever the test was started with (a background job
+ * of a script, as CI may be, has them ignored, and the tool passes that on).
+ */
+static void setup(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	e2e_need_tracing();
+}
+
+TestSuite(usage, .timeout = 60, .init = setup);
 
 /* Run "$MAXRSS_SC ARGS..." in directory dir, capturing stdout and stderr. */
 static void run_in(struct run_output *o, const char *dir, const char *const *args)
