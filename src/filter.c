@@ -86,14 +86,21 @@ static const struct rule rules[] = {
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
-/* Where a multiplexed syscall's own number is looked for (the largest ones are ~460). */
-#define MAX_DIRECT_NR 1024
+/*
+ * Where a multiplexed syscall's own number is looked for: the block of 1000
+ * that holds the multiplexer's number (MIPS numbers o32 from 4000, n64 from
+ * 5000, n32 from 6000; the others from 0), up to the largest numbers there
+ * (~460 today).
+ */
+#define NR_BLOCK 1000
 
 /*
  * The architectures a process of this tree can run as, beside the native
- * one.  On x86_64 a 64-bit program can still enter the kernel as i386
- * (int 0x80) or x32; a filter that left them out would let their exits and
- * execs pass unseen.
+ * one: the compat ABIs a 64-bit kernel runs.  On x86_64 a 64-bit program
+ * can still enter the kernel as i386 (int 0x80) or x32; a filter that left
+ * them out would let their exits and execs pass unseen.  arm64 runs 32-bit
+ * arm programs, s390x 31-bit s390 ones, and a mips64el kernel the n32 and
+ * o32 ABIs.  ppc64el kernels run no 32-bit programs; 32-bit hosts have none.
  */
 static const uint32_t extra_arches[] = {
 #if defined(__x86_64__)
@@ -101,6 +108,11 @@ static const uint32_t extra_arches[] = {
 	SCMP_ARCH_X32,
 #elif defined(__aarch64__)
 	SCMP_ARCH_ARM,
+#elif defined(__s390x__)
+	SCMP_ARCH_S390,
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
+	SCMP_ARCH_MIPSEL64N32,
+	SCMP_ARCH_MIPSEL,
 #endif
 	0 /* the end: never empty, so no always-false loop test where there is none */
 };
@@ -172,7 +184,7 @@ static int add_class(struct filter_classes *cls, uint32_t arch, int nr, enum fil
  */
 static int add_rule_classes(struct filter_classes *cls, uint32_t arch, const struct rule *r)
 {
-	int nr = seccomp_syscall_resolve_name_arch(arch, r->name), rc;
+	int nr = seccomp_syscall_resolve_name_arch(arch, r->name), base, rc;
 
 	if (nr >= 0)
 		return add_class(cls, reported_arch(arch), nr, r->id);
@@ -180,7 +192,8 @@ static int add_rule_classes(struct filter_classes *cls, uint32_t arch, const str
 	if (nr < 0)
 		return 0; /* not on this arch */
 	rc = add_class(cls, reported_arch(arch), nr, r->id);
-	for (int n = 0; !rc && n < MAX_DIRECT_NR; n++) {
+	base = nr - nr % NR_BLOCK;
+	for (int n = base; !rc && n < base + NR_BLOCK; n++) {
 		char *name = seccomp_syscall_resolve_num_arch(arch, n);
 
 		if (name && strcmp(name, r->name) == 0)

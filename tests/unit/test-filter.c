@@ -684,6 +684,8 @@ static const struct row rows[] = {
 	{ .abi = SCMP_ARCH_ARM, .name = "process_madvise", .args = { 3, 0, 1, MADV_PAGEOUT },
 	  .exact = FILTER_PROCESS_MADVISE },
 	{ .abi = SCMP_ARCH_ARM, .name = "process_madvise", .args = { 3, 0, 1, MADV_COLD } },
+	{ .abi = SCMP_ARCH_ARM, .name = "ftruncate64", .exact = FILTER_FTRUNCATE },
+	{ .abi = SCMP_ARCH_ARM, .name = "truncate64", .exact = FILTER_TRUNCATE },
 	{ .abi = SCMP_ARCH_ARM, .name = "getpid" },
 	/* Other architectures: ALLOW, the bad-arch action. */
 	{ .abi = SCMP_ARCH_X86_64, .name = "exit_group" },
