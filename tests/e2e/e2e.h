@@ -103,8 +103,10 @@ const struct truth *e2e_need_truth(const struct e2e_run *r, const char *what, si
 size_t e2e_parse_truths(const char *text, struct truth *t, size_t max);
 
 /*
- * Worst error of the kernel's per-CPU RSS counters (Linux >= 6.2), and so of
- * VmHWM: nr_cpus * max(32, 2 * nr_cpus) pages.  See measuring.md.
+ * Worst error of the kernel's RSS counters, and so of VmHWM, on the kernel
+ * the test runs on: per-CPU counters (Linux >= 6.2), nr_cpus * max(32, 2 *
+ * nr_cpus) pages; per-task caches before, 64 pages per thread.  In pages of
+ * the running kernel.  See measuring.md.
  */
 uint64_t e2e_counter_bound(void);
 

@@ -55,6 +55,11 @@ static long refuse(int err)
 	return -1;
 }
 
+/*
+ * The next definition of name.  Variadic ones are called as variadic: on
+ * ppc64el such a function may store its arguments in a save area that only
+ * a variadic call makes.
+ */
 #define REAL(name, type) ((type)dlsym(RTLD_NEXT, name))
 
 int prctl(int option, ...)
@@ -120,6 +125,5 @@ long ptrace(enum __ptrace_request request, ...)
 	if ((request == PTRACE_SEIZE && lacks("seize")) ||
 	    ((int)request == PTRACE_GET_SYSCALL_INFO && lacks("syscall_info")))
 		return refuse(EIO);
-	return REAL("ptrace", long (*)(enum __ptrace_request, pid_t, void *, void *))(request, pid,
-										    addr, data);
+	return REAL("ptrace", long (*)(enum __ptrace_request, ...))(request, pid, addr, data);
 }

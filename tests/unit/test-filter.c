@@ -433,6 +433,12 @@ static const char *abi_name(uint32_t abi)
 		return "aarch64";
 	case SCMP_ARCH_ARM:
 		return "arm";
+	case SCMP_ARCH_S390:
+		return "s390";
+	case SCMP_ARCH_MIPSEL:
+		return "mips o32";
+	case SCMP_ARCH_MIPSEL64N32:
+		return "mips n32";
 	default:
 		return "other";
 	}
@@ -478,6 +484,13 @@ static const struct abi {
 #elif defined(__aarch64__)
 	{ SCMP_ARCH_AARCH64, false }, /* no fork, no vfork */
 	{ SCMP_ARCH_ARM, true },
+#elif defined(__s390x__)
+	{ SCMP_ARCH_S390X, true },
+	{ SCMP_ARCH_S390, true },
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
+	{ SCMP_ARCH_MIPSEL64, false }, /* no vfork */
+	{ SCMP_ARCH_MIPSEL64N32, false },
+	{ SCMP_ARCH_MIPSEL, false },
 #else
 	{ SCMP_ARCH_NATIVE, false },
 #endif
@@ -690,6 +703,28 @@ static const struct row rows[] = {
 	/* Other architectures: ALLOW, the bad-arch action. */
 	{ .abi = SCMP_ARCH_X86_64, .name = "exit_group" },
 	{ .abi = SCMP_ARCH_X86, .name = "execve" },
+#elif defined(__s390x__)
+	/* 31-bit s390: its own numbers, 32-bit arguments. */
+	{ .abi = SCMP_ARCH_S390, .name = "madvise", .args = { [2] = MADV_DONTNEED },
+	  .exact = FILTER_MADVISE },
+	{ .abi = SCMP_ARCH_S390, .name = "madvise", .args = { [2] = MADV_WILLNEED } },
+	{ .abi = SCMP_ARCH_S390, .name = "mmap2", .args = { [3] = MAP_PRIVATE | MAP_FIXED },
+	  .exact = FILTER_MMAP_FIXED },
+	{ .abi = SCMP_ARCH_S390, .name = "mmap2", .args = { [3] = MAP_PRIVATE } },
+	{ .abi = SCMP_ARCH_S390, .name = "mmap", .args = { [3] = MAP_PRIVATE | MAP_FIXED },
+	  .exact = FILTER_MMAP_FIXED },
+	{ .abi = SCMP_ARCH_S390, .name = "mmap", .args = { [3] = MAP_PRIVATE } },
+	{ .abi = SCMP_ARCH_S390, .name = "fallocate", .args = { 3, 0 } },
+	{ .abi = SCMP_ARCH_S390, .name = "fallocate", .args = { 3, FALLOC_FL_PUNCH_HOLE },
+	  .exact = FILTER_FALLOCATE },
+	{ .abi = SCMP_ARCH_S390, .name = "process_madvise", .args = { 3, 0, 1, MADV_PAGEOUT },
+	  .exact = FILTER_PROCESS_MADVISE },
+	{ .abi = SCMP_ARCH_S390, .name = "process_madvise", .args = { 3, 0, 1, MADV_COLD } },
+	{ .abi = SCMP_ARCH_S390, .name = "ftruncate64", .exact = FILTER_FTRUNCATE },
+	{ .abi = SCMP_ARCH_S390, .name = "truncate64", .exact = FILTER_TRUNCATE },
+	{ .abi = SCMP_ARCH_S390, .name = "getpid" },
+	/* Other architectures: ALLOW, the bad-arch action. */
+	{ .abi = SCMP_ARCH_X86_64, .name = "exit_group" },
 #endif
 	{ .name = "exit_group", .arch = 0x12345678 },
 	{ .name = "execve", .arch = 0x12345678 },
@@ -715,6 +750,40 @@ static void run_rows(struct built *b)
 	}
 }
 
+/*
+ * shmdt where the ABI multiplexes it through ipc(2) (i386, s390, ppc64,
+ * mips o32): ipc(SHMDT, ...) is a release stop, ipc's other calls are not,
+ * and so is the number of its own that shmdt has since Linux 5.1, found as
+ * filter.c finds it, in the multiplexer's block of 1000 numbers.
+ */
+static void run_multiplexed(struct built *b)
+{
+	static const uint64_t shmdt[6] = { IPC_SHMDT }, shmat[6] = { IPC_SHMAT };
+
+	for (size_t a = 0; a < NABIS; a++) {
+		uint32_t abi = abis[a].scmp;
+		int ipc = seccomp_syscall_resolve_name_rewrite(abi, "shmdt"), base;
+		enum filter_id want = b->exact ? FILTER_SHMDT : FILTER_NONE;
+		char what[64];
+
+		if (seccomp_syscall_resolve_name_arch(abi, "shmdt") >= 0 || ipc < 0)
+			continue;
+		snprintf(what, sizeof(what), "%s ipc(SHMDT)", abi_name(abi));
+		expect(b, what, reported(abi), ipc, shmdt, want);
+		snprintf(what, sizeof(what), "%s ipc(SHMAT)", abi_name(abi));
+		expect(b, what, reported(abi), ipc, shmat, FILTER_NONE);
+		base = ipc - ipc % 1000;
+		for (int n = base; n < base + 1000; n++) {
+			char *name = seccomp_syscall_resolve_num_arch(abi, n);
+
+			snprintf(what, sizeof(what), "%s shmdt's own number %d", abi_name(abi), n);
+			if (name && strcmp(name, "shmdt") == 0)
+				expect(b, what, reported(abi), n, no_args, want);
+			free(name);
+		}
+	}
+}
+
 static void run_all(bool exact, void (*run)(struct built *))
 {
 	struct built b;
@@ -734,6 +803,12 @@ Test(filter_bpf, release_syscalls_only_with_exact)
 {
 	run_all(false, run_releases);
 	run_all(true, run_releases);
+}
+
+Test(filter_bpf, multiplexed_shmdt)
+{
+	run_all(false, run_multiplexed);
+	run_all(true, run_multiplexed);
 }
 
 Test(filter_bpf, table_of_calls)
@@ -766,6 +841,7 @@ Test(filter_bpf, tables_cover_every_branch)
 		run_lifecycle(&b);
 		run_releases(&b);
 		run_rows(&b);
+		run_multiplexed(&b);
 		for (size_t pc = 0; pc < b.prog.len; pc++) {
 			const struct sock_filter *f = &b.prog.insns[pc];
 			bool cond = BPF_CLASS(f->code) == BPF_JMP && BPF_OP(f->code) != BPF_JA;
