@@ -229,6 +229,12 @@ enum filter_id filter_classify(const struct filter_classes *cls, uint32_t arch, 
 	return FILTER_NONE;
 }
 
+unsigned filter_clone_flags_arg(uint32_t arch)
+{
+	/* The kernel's CONFIG_CLONE_BACKWARDS2: clone(stack, flags, ...). */
+	return arch == SCMP_ARCH_S390X || arch == SCMP_ARCH_S390 ? 1 : 0;
+}
+
 bool filter_privileged(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };

@@ -100,6 +100,19 @@ Test(filter_classify, exact_adds_the_release_syscalls)
 	cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "exit_group")), FILTER_EXIT_GROUP);
 }
 
+/* clone(2)'s flags: its second argument on s390 and s390x, its first elsewhere. */
+Test(filter_classify, clone_flags_argument)
+{
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_S390X), 1);
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_S390), 1);
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_X86_64), 0);
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_X86), 0);
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_AARCH64), 0);
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_ARM), 0);
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_PPC64LE), 0);
+	cr_assert_eq(filter_clone_flags_arg(SCMP_ARCH_MIPSEL64), 0);
+}
+
 /* One class per syscall, however many rules (madvise has one per advice). */
 Test(filter_classify, one_class_per_syscall)
 {
