@@ -218,6 +218,13 @@ const struct truth *e2e_need_truth(const struct e2e_run *r, const char *what, si
 	return t;
 }
 
+uint64_t e2e_exact_below(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page <= 4096 ? 64 * KIB : 32 * (uint64_t)page;
+}
+
 /*
  * Before Linux 6.2 the RSS counters were per-task caches instead, folded
  * into the mm every 64 events and when the task exits: off by up to 64

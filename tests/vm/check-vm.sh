@@ -145,7 +145,8 @@ tests=${VM_TESTS:-$all_tests}
 # there, or (exec_kill) race the tracer in a way emulation makes visible.
 leave_out=${VM_LEAVE_OUT-'!hostile::under_strace_f_fails_fast_naming_the_other_tracer
 	!lifecycle::failed_exec_keeps_timed_sampling
-	!lifecycle::exec_kill_old_image_keeps_its_own_last_sample'}
+	!lifecycle::exec_kill_old_image_keeps_its_own_last_sample
+	!signals::sigstop_stops_command_sigcont_resumes'}
 leave_out=$(echo $leave_out)
 
 # ------------------------------------------------------------ the initramfs
