@@ -103,11 +103,10 @@ static int probe_ptrace(char *msg, size_t len)
 			rc = missing(msg, len, "PTRACE_SEIZE with PTRACE_O_EXITKILL", "3.8");
 		goto kill;
 	}
-	if (ptrace(PTRACE_INTERRUPT, pid, 0L, 0L) != 0 ||
-	    waitpid(pid, &st, __WALL) != pid || !WIFSTOPPED(st))
+	if (ptrace(PTRACE_INTERRUPT, pid, 0L, 0L) != 0 || waitpid(pid, &st, __WALL) != pid ||
+	    !WIFSTOPPED(st))
 		goto kill;
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) <= 0 &&
-	    errno == EIO)
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof(info), &info) <= 0 && errno == EIO)
 		rc = missing(msg, len, "PTRACE_GET_SYSCALL_INFO", "5.3");
 kill:
 	kill(pid, SIGKILL);

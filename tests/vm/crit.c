@@ -95,8 +95,8 @@ void crit_log(const char *fmt, ...)
 }
 
 /* Tell a failed check; the worker's result becomes a failure. */
-static void report(const char *file, int line, const char *what, const char *expr,
-		   const char *fmt, va_list ap)
+static void report(const char *file, int line, const char *what, const char *expr, const char *fmt,
+		   va_list ap)
 {
 	fprintf(stderr, "%s:%d: %s: ", file, line, what);
 	if (fmt[1])
@@ -149,8 +149,8 @@ void crit_skip(const char *fmt, ...)
 	_exit(0);
 }
 
-static void __attribute__((noreturn)) run_worker(const struct crit_test *t,
-						 const struct crit_suite *s)
+static void __attribute__((noreturn))
+run_worker(const struct crit_test *t, const struct crit_suite *s)
 {
 	void (*init)(void) = t->init ? t->init : s ? s->init : NULL;
 	void (*fini)(void) = t->fini ? t->fini : s ? s->fini : NULL;
@@ -339,7 +339,8 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (t->disabled || (s && s->disabled)) {
-				printf("ok %u - %s::%s # SKIP disabled\n", ++done, t->suite, t->name);
+				printf("ok %u - %s::%s # SKIP disabled\n", ++done, t->suite,
+				       t->name);
 				continue;
 			}
 			while (jobs[k].pid)

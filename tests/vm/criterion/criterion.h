@@ -59,38 +59,38 @@ void crit_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* " " then the caller's message: never an empty format, which -Wformat flags. */
 #define CRIT_MSG(...) " " __VA_ARGS__
 
-#define Test(S, N, ...)                                                                    \
-	static void S##_##N##_test(void);                                                  \
-	static const struct crit_test S##_##N##_desc = {                                   \
-		.suite = #S, .name = #N, .test = S##_##N##_test, __VA_ARGS__               \
-	};                                                                                 \
-	__attribute__((constructor)) static void S##_##N##_register(void)                 \
-	{                                                                                  \
-		crit_register_test(&S##_##N##_desc);                                       \
-	}                                                                                  \
+#define Test(S, N, ...)                                                      \
+	static void S##_##N##_test(void);                                    \
+	static const struct crit_test S##_##N##_desc = {                     \
+		.suite = #S, .name = #N, .test = S##_##N##_test, __VA_ARGS__ \
+	};                                                                   \
+	__attribute__((constructor)) static void S##_##N##_register(void)    \
+	{                                                                    \
+		crit_register_test(&S##_##N##_desc);                         \
+	}                                                                    \
 	static void S##_##N##_test(void)
 
-#define TestSuite(S, ...)                                                              \
-	static const struct crit_suite S##_suite_desc = { .name = #S, __VA_ARGS__ };       \
-	__attribute__((constructor)) static void S##_suite_register(void)                 \
-	{                                                                                  \
-		crit_register_suite(&S##_suite_desc);                                      \
+#define TestSuite(S, ...)                                                            \
+	static const struct crit_suite S##_suite_desc = { .name = #S, __VA_ARGS__ }; \
+	__attribute__((constructor)) static void S##_suite_register(void)            \
+	{                                                                            \
+		crit_register_suite(&S##_suite_desc);                                \
 	}
 
-#define CRIT_CHECK(how, cond, expr, ...)                                              \
-	do {                                                                          \
-		if (!(cond))                                                          \
-			how(__FILE__, __LINE__, expr, CRIT_MSG(__VA_ARGS__));         \
+#define CRIT_CHECK(how, cond, expr, ...)                                      \
+	do {                                                                  \
+		if (!(cond))                                                  \
+			how(__FILE__, __LINE__, expr, CRIT_MSG(__VA_ARGS__)); \
 	} while (0)
 
-#define CRIT_STR_EQ(how, a, b, ...)                                                  \
-	do {                                                                           \
-		const char *crit_a_ = (a), *crit_b_ = (b);                             \
-		if (!crit_a_ || !crit_b_ || strcmp(crit_a_, crit_b_) != 0) {           \
-			crit_log("  %s: \"%s\"", #a, crit_a_ ? crit_a_ : "(null)");     \
-			crit_log("  %s: \"%s\"", #b, crit_b_ ? crit_b_ : "(null)");     \
-			how(__FILE__, __LINE__, #a " == " #b, CRIT_MSG(__VA_ARGS__));  \
-		}                                                                      \
+#define CRIT_STR_EQ(how, a, b, ...)                                                   \
+	do {                                                                          \
+		const char *crit_a_ = (a), *crit_b_ = (b);                            \
+		if (!crit_a_ || !crit_b_ || strcmp(crit_a_, crit_b_) != 0) {          \
+			crit_log("  %s: \"%s\"", #a, crit_a_ ? crit_a_ : "(null)");   \
+			crit_log("  %s: \"%s\"", #b, crit_b_ ? crit_b_ : "(null)");   \
+			how(__FILE__, __LINE__, #a " == " #b, CRIT_MSG(__VA_ARGS__)); \
+		}                                                                     \
 	} while (0)
 
 #define cr_assert(cond, ...) CRIT_CHECK(crit_abort, cond, #cond, __VA_ARGS__)
@@ -103,7 +103,7 @@ void crit_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define cr_assert_leq(a, b, ...) CRIT_CHECK(crit_abort, (a) <= (b), #a " <= " #b, __VA_ARGS__)
 #define cr_assert_gt(a, b, ...) CRIT_CHECK(crit_abort, (a) > (b), #a " > " #b, __VA_ARGS__)
 #define cr_assert_geq(a, b, ...) CRIT_CHECK(crit_abort, (a) >= (b), #a " >= " #b, __VA_ARGS__)
-#define cr_assert_float_eq(a, b, eps, ...)                                            \
+#define cr_assert_float_eq(a, b, eps, ...) \
 	CRIT_CHECK(crit_abort, (a) - (b) <= (eps) && (b) - (a) <= (eps), #a " ~= " #b, __VA_ARGS__)
 #define cr_assert_str_eq(a, b, ...) CRIT_STR_EQ(crit_abort, a, b, __VA_ARGS__)
 #define cr_assert_fail(...) crit_abort(__FILE__, __LINE__, "failed", CRIT_MSG(__VA_ARGS__))
