@@ -26,6 +26,17 @@
 enum arg_op { ARG_ANY, ARG_EQ, ARG_NE, ARG_HAS_BITS };
 
 /*
+ * s390 and s390x pass mmap's and mmap2's arguments in memory, as one pointer
+ * to a struct, where no filter can read the flags: there every mmap stops
+ * with --exact.
+ */
+#if defined(__s390x__)
+#define MMAP_FLAGS_OP ARG_ANY
+#else
+#define MMAP_FLAGS_OP ARG_HAS_BITS
+#endif
+
+/*
  * One rule of the filter: TRACE(id) for the syscall called name, where
  * argument arg passes the check.  The same table makes the filter and tells
  * the stops apart (filter_classes_init), so the two cannot disagree.
@@ -77,8 +88,8 @@ static const struct rule rules[] = {
 	/* process_madvise(pidfd, iov, vlen, advice, flags): another process's pages. */
 	{ "process_madvise", FILTER_PROCESS_MADVISE, true, ARG_EQ, 3, MADV_PAGEOUT },
 	/* mmap(addr, len, prot, flags, ...): MAP_FIXED replaces what was mapped. */
-	{ "mmap", FILTER_MMAP_FIXED, true, ARG_HAS_BITS, 3, MAP_FIXED },
-	{ "mmap2", FILTER_MMAP_FIXED, true, ARG_HAS_BITS, 3, MAP_FIXED },
+	{ "mmap", FILTER_MMAP_FIXED, true, MMAP_FLAGS_OP, 3, MAP_FIXED },
+	{ "mmap2", FILTER_MMAP_FIXED, true, MMAP_FLAGS_OP, 3, MAP_FIXED },
 	/* io_uring's madvise and fallocate never pass through seccomp. */
 	{ "io_uring_setup", FILTER_IO_URING_SETUP, true, ARG_ANY, 0, 0 },
 };

@@ -620,12 +620,18 @@ static const struct row rows[] = {
 	/* The advice is the third argument, not any. */
 	{ .name = "madvise", .args = { MADV_DONTNEED, MADV_DONTNEED, MADV_WILLNEED } },
 	/* mmap(addr, len, prot, flags, ...): MAP_FIXED replaces what was mapped. */
+#if defined(__s390x__)
+	/* Its mmap takes a pointer to its arguments: every one stops with --exact. */
+	{ .name = "mmap", .args = { 0x1000 }, .exact = FILTER_MMAP_FIXED },
+	{ .name = "mmap", .args = { 0x1000, [3] = MAP_FIXED }, .exact = FILTER_MMAP_FIXED },
+#else
 	{ .name = "mmap", .args = { [3] = MAP_PRIVATE | MAP_ANONYMOUS } },
 	{ .name = "mmap", .args = { [3] = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED },
 	  .exact = FILTER_MMAP_FIXED },
 	{ .name = "mmap", .args = { [3] = MAP_SHARED | MAP_FIXED }, .exact = FILTER_MMAP_FIXED },
 	{ .name = "mmap", .args = { [3] = MAP_PRIVATE | MAP_FIXED_NOREPLACE } },
 	{ .name = "mmap", .args = { [2] = MAP_FIXED, [3] = MAP_PRIVATE } },
+#endif
 	/* fallocate(fd, mode, offset, len): mode 0 only allocates. */
 	{ .name = "fallocate", .args = { 3, 0, 0, 1 << 20 } },
 	{ .name = "fallocate", .args = { 3, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0, 4096 },
@@ -721,12 +727,8 @@ static const struct row rows[] = {
 	{ .abi = SCMP_ARCH_S390, .name = "madvise", .args = { [2] = MADV_DONTNEED },
 	  .exact = FILTER_MADVISE },
 	{ .abi = SCMP_ARCH_S390, .name = "madvise", .args = { [2] = MADV_WILLNEED } },
-	{ .abi = SCMP_ARCH_S390, .name = "mmap2", .args = { [3] = MAP_PRIVATE | MAP_FIXED },
-	  .exact = FILTER_MMAP_FIXED },
-	{ .abi = SCMP_ARCH_S390, .name = "mmap2", .args = { [3] = MAP_PRIVATE } },
-	{ .abi = SCMP_ARCH_S390, .name = "mmap", .args = { [3] = MAP_PRIVATE | MAP_FIXED },
-	  .exact = FILTER_MMAP_FIXED },
-	{ .abi = SCMP_ARCH_S390, .name = "mmap", .args = { [3] = MAP_PRIVATE } },
+	{ .abi = SCMP_ARCH_S390, .name = "mmap2", .args = { 0x1000 }, .exact = FILTER_MMAP_FIXED },
+	{ .abi = SCMP_ARCH_S390, .name = "mmap", .args = { 0x1000 }, .exact = FILTER_MMAP_FIXED },
 	{ .abi = SCMP_ARCH_S390, .name = "fallocate", .args = { 3, 0 } },
 	{ .abi = SCMP_ARCH_S390, .name = "fallocate", .args = { 3, FALLOC_FL_PUNCH_HOLE },
 	  .exact = FILTER_FALLOCATE },
