@@ -245,7 +245,8 @@ set -e
 secs=$(($(date +%s) - start))
 
 # ------------------------------------------------------------ the results
-tr -d '\r' <"$log" | awk -v secs="$secs" -v qrc="$qrc" -v arch="$arch" '
+# A marker may follow what the firmware or the kernel left on its line.
+tr -d '\r' <"$log" | sed 's/^.*=== /=== /' | awk -v secs="$secs" -v qrc="$qrc" -v arch="$arch" '
 	/^=== VM / { sub(/^=== /, ""); print "# " arch ": " $0; next }
 	/^=== BEGIN / { prog = $3; sub(/.*\//, "", prog); ended = 0; next }
 	/^=== END / {
