@@ -1,7 +1,7 @@
 /*
  * crit: the runner of check-vm's stand-in for Criterion (criterion/criterion.h).
  *
- *	TEST-PROGRAM [-j N] [PATTERN]...
+ *	TEST-PROGRAM [-j N] [-r N] [PATTERN]...
  *
  * Runs each registered test in a forked worker, N at a time (default 1), in
  * the order of suite and name, and prints TAP on standard output as each
@@ -11,7 +11,11 @@
  * PATTERN that starts with '!' leaves out those it matches, which are shown
  * as skipped.
  * CRIT_TIMEOUT_SCALE multiplies every timeout: an emulated machine is
- * slower than the one the timeouts were set for.  Exit status 0 when no
+ * slower than the one the timeouts were set for.  With -r N a failed test
+ * runs again, up to N more times; one that then passes is "ok", its line
+ * says "passed on try K" and the first failure follows as "# " lines, so
+ * that a test bound to wall-clock timing that an emulated CPU missed once is
+ * told from one that fails every time.  Exit status 0 when no
  * test failed.
  */
 #include <errno.h>
@@ -178,9 +182,11 @@ struct job {
 	int res;      /* read end of its result pipe */
 	double limit; /* seconds, 0: none */
 	struct timespec start;
+	unsigned attempt; /* 0 for the first try */
+	char first[1024]; /* the first try's failure, when it is tried again */
 };
 
-static unsigned done, failed;
+static unsigned done, failed, retries;
 
 static double since(const struct timespec *t0)
 {
@@ -247,8 +253,26 @@ static void show_output(FILE *out)
 	}
 }
 
-/* The worker ended (status) or timed out (status < 0): its TAP line. */
-static void finish(struct job *j, int status)
+/* The first lines of the worker's output, for a failure tried again. */
+static void keep_output(struct job *j, const char *why)
+{
+	size_t n = 0;
+	char line[256];
+
+	rewind(j->out);
+	for (int i = 0; i < 6 && n < sizeof(j->first) && fgets(line, sizeof(line), j->out); i++) {
+		line[strcspn(line, "\n")] = '\0';
+		n += (size_t)snprintf(j->first + n, sizeof(j->first) - n, "# try 1: %s\n", line);
+	}
+	if (why[0] && n < sizeof(j->first))
+		snprintf(j->first + n, sizeof(j->first) - n, "# try 1: %s\n", why);
+}
+
+/*
+ * The worker ended (status) or timed out (status < 0): its TAP line, and
+ * true; or false when it is to be tried again (the job is free).
+ */
+static bool finish(struct job *j, int status)
 {
 	char res[512];
 	ssize_t n = read(j->res, res, sizeof(res) - 1);
@@ -258,9 +282,8 @@ static void finish(struct job *j, int status)
 
 	res[n > 0 ? n : 0] = '\0';
 	fail_seen = strchr(res, 'F') != NULL;
-	done++;
 	if (n > 0 && res[0] == 'S') {
-		printf("ok %u - %s::%s # SKIP %s\n", done, t->suite, t->name, res + 1);
+		printf("ok %u - %s::%s # SKIP %s\n", ++done, t->suite, t->name, res + 1);
 		goto out;
 	}
 	if (status < 0) {
@@ -275,7 +298,20 @@ static void finish(struct job *j, int status)
 		if (!ok && !fail_seen)
 			snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(status));
 	}
-	printf("%s %u - %s::%s\n", ok ? "ok" : "not ok", done, t->suite, t->name);
+	if (!ok && j->attempt < retries) {
+		if (j->attempt == 0)
+			keep_output(j, why);
+		fclose(j->out);
+		close(j->res);
+		j->pid = 0;
+		return false;
+	}
+	done++;
+	if (ok && j->attempt > 0)
+		printf("ok %u - %s::%s passed on try %u\n%s", done, t->suite, t->name,
+		       j->attempt + 1, j->first);
+	else
+		printf("%s %u - %s::%s\n", ok ? "ok" : "not ok", done, t->suite, t->name);
 	if (!ok) {
 		failed++;
 		show_output(j->out);
@@ -287,6 +323,7 @@ out:
 	fclose(j->out);
 	close(j->res);
 	j->pid = 0;
+	return true;
 }
 
 /* 1: run t; 0: not asked for; -1: left out by a '!' pattern. */
@@ -316,9 +353,16 @@ int main(int argc, char **argv)
 	long njobs = 1;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "j:")) != -1) {
-		if (opt != 'j' || (njobs = strtol(optarg, NULL, 10)) < 1 || njobs > MAX_JOBS) {
-			fprintf(stderr, "usage: %s [-j 1..%d] [PATTERN]...\n", argv[0], MAX_JOBS);
+	while ((opt = getopt(argc, argv, "j:r:")) != -1) {
+		long v = strtol(optarg, NULL, 10);
+
+		if (opt == 'j' && v >= 1 && v <= MAX_JOBS)
+			njobs = v;
+		else if (opt == 'r' && v >= 0 && v <= 9)
+			retries = (unsigned)v;
+		else {
+			fprintf(stderr, "usage: %s [-j 1..%d] [-r 0..9] [PATTERN]...\n", argv[0],
+				MAX_JOBS);
 			return 2;
 		}
 	}
@@ -345,6 +389,8 @@ int main(int argc, char **argv)
 			}
 			while (jobs[k].pid)
 				k++;
+			jobs[k].attempt = 0;
+			jobs[k].first[0] = '\0';
 			if (start(&jobs[k], t) != 0)
 				return 1;
 			running++;
@@ -364,9 +410,15 @@ int main(int argc, char **argv)
 				status = -1;
 				r = jobs[k].pid;
 			}
-			if (r == jobs[k].pid || (r < 0 && errno == ECHILD)) {
-				finish(&jobs[k], r < 0 ? -1 : status);
+			if (r != jobs[k].pid && !(r < 0 && errno == ECHILD))
+				continue;
+			if (finish(&jobs[k], r < 0 ? -1 : status)) {
 				running--;
+			} else {
+				/* Tried again in the same slot. */
+				jobs[k].attempt++;
+				if (start(&jobs[k], jobs[k].test) != 0)
+					return 1;
 			}
 		}
 		nanosleep(&tick, NULL);
