@@ -32,11 +32,15 @@ static int missing(char *msg, size_t len, const char *feature, const char *since
 
 /*
  * A NULL filter: EFAULT where filters exist (the program is read first),
- * EINVAL where the kernel has no SECCOMP_MODE_FILTER.
+ * EINVAL where the kernel has no SECCOMP_MODE_FILTER.  A process already
+ * under a filter (PR_GET_SECCOMP says 2: a container's profile, systemd)
+ * is on a kernel that has them: EINVAL there is the profile's refusal,
+ * which the tracer reports when it installs its own filter.
  */
 static bool have_seccomp_filter(void)
 {
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, 0L, 0L, 0L) == 0 || errno != EINVAL;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, 0L, 0L, 0L) == 0 || errno != EINVAL ||
+	       prctl(PR_GET_SECCOMP, 0L, 0L, 0L, 0L) == SECCOMP_MODE_FILTER;
 }
 
 static bool have_subreaper(void)
