@@ -5,7 +5,7 @@
 #   check-vm.sh ARCH TARBALL WORKDIR
 #
 # Builds the release tarball for ARCH (Debian's cross compiler and
-# libseccomp-dev:ARCH; the tests against tests/vm's stand-in for Criterion,
+# libseccomp-dev:ARCH and libjson-c-dev:ARCH; the tests against tests/vm's stand-in for Criterion,
 # which Debian does not build for every architecture), makes an initramfs of
 # busybox-static:ARCH, the build and the shared libraries it needs, boots
 # Debian 12's linux-image for ARCH in qemu-system-* (no KVM needed) and runs
@@ -71,13 +71,14 @@ need=
 command -v "${qemu%% *}" >/dev/null 2>&1 || need="$need qemu-system-*"
 command -v "$triplet-gcc" >/dev/null 2>&1 || need="$need gcc-$triplet"
 [ -e "/usr/lib/$multiarch/libseccomp.so" ] || need="$need libseccomp-dev:$arch"
+[ -e "/usr/lib/$multiarch/libjson-c.so" ] || need="$need libjson-c-dev:$arch"
 for tool in cpio dpkg-deb apt-get gzip; do
 	command -v $tool >/dev/null 2>&1 || need="$need $tool"
 done
 [ -z "$need" ] ||
 	die "missing:$need (Debian: dpkg --add-architecture $arch; apt-get install" \
 		"qemu-system-x86 qemu-system-arm qemu-system-ppc qemu-system-misc gcc-$triplet" \
-		"libc6-dev-$arch-cross libseccomp-dev:$arch cpio)"
+		"libc6-dev-$arch-cross libseccomp-dev:$arch libjson-c-dev:$arch cpio)"
 
 # ------------------------------------------------------------ kernel and busybox
 # The current Debian 12 kernel of the flavour (what linux-image-FLAVOUR
