@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "criterion/criterion.h"
+#include "criterion/hooks.h"
 
 #define MAX_TESTS 1024
 #define MAX_SUITES 64
@@ -43,6 +44,9 @@ static const struct crit_test *tests[MAX_TESTS];
 static size_t ntests;
 static const struct crit_suite *suites[MAX_SUITES];
 static size_t nsuites;
+#define MAX_HOOKS 8
+static void (*pre_all[MAX_HOOKS])(struct criterion_test_set *);
+static size_t npre_all;
 
 /* ---------------------------------------------------------------- registration */
 
@@ -56,6 +60,13 @@ void crit_register_suite(const struct crit_suite *s)
 {
 	if (nsuites < MAX_SUITES)
 		suites[nsuites++] = s;
+}
+
+/* ReportHook(PRE_ALL): called by the runner before the first test. */
+void crit_register_hook(const char *kind, void (*hook)(struct criterion_test_set *))
+{
+	if (strcmp(kind, "PRE_ALL") == 0 && npre_all < MAX_HOOKS)
+		pre_all[npre_all++] = hook;
 }
 
 static const struct crit_suite *suite_of(const struct crit_test *t)
@@ -368,6 +379,8 @@ int main(int argc, char **argv)
 	}
 	qsort(tests, ntests, sizeof(tests[0]), by_name);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (size_t i = 0; i < npre_all; i++)
+		pre_all[i](NULL);
 	for (;;) {
 		while (running < (size_t)njobs && next < ntests) {
 			const struct crit_test *t = tests[next++];

@@ -16,7 +16,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+/* What Criterion's own header brings in, and tests rely on. */
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 /* What Test() and TestSuite() may set, by name, as in Criterion. */
 struct crit_test {
@@ -93,6 +96,16 @@ void crit_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 		}                                                                     \
 	} while (0)
 
+#define CRIT_STR_NEQ(how, a, b, ...)                                                  \
+	do {                                                                          \
+		const char *crit_a_ = (a), *crit_b_ = (b);                            \
+		if (!crit_a_ || !crit_b_ || strcmp(crit_a_, crit_b_) == 0) {          \
+			crit_log("  %s: \"%s\"", #a, crit_a_ ? crit_a_ : "(null)");   \
+			crit_log("  %s: \"%s\"", #b, crit_b_ ? crit_b_ : "(null)");   \
+			how(__FILE__, __LINE__, #a " != " #b, CRIT_MSG(__VA_ARGS__)); \
+		}                                                                     \
+	} while (0)
+
 #define cr_assert(cond, ...) CRIT_CHECK(crit_abort, cond, #cond, __VA_ARGS__)
 #define cr_assert_not(cond, ...) CRIT_CHECK(crit_abort, !(cond), "!(" #cond ")", __VA_ARGS__)
 #define cr_assert_null(p, ...) CRIT_CHECK(crit_abort, (p) == NULL, #p " == NULL", __VA_ARGS__)
@@ -106,6 +119,8 @@ void crit_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define cr_assert_float_eq(a, b, eps, ...) \
 	CRIT_CHECK(crit_abort, (a) - (b) <= (eps) && (b) - (a) <= (eps), #a " ~= " #b, __VA_ARGS__)
 #define cr_assert_str_eq(a, b, ...) CRIT_STR_EQ(crit_abort, a, b, __VA_ARGS__)
+#define cr_assert_str_neq(a, b, ...) CRIT_STR_NEQ(crit_abort, a, b, __VA_ARGS__)
+#define cr_assert_str_empty(s, ...) CRIT_STR_EQ(crit_abort, s, "", __VA_ARGS__)
 #define cr_assert_fail(...) crit_abort(__FILE__, __LINE__, "failed", CRIT_MSG(__VA_ARGS__))
 
 #define cr_expect(cond, ...) CRIT_CHECK(crit_fail, cond, #cond, __VA_ARGS__)
@@ -119,6 +134,8 @@ void crit_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define cr_expect_gt(a, b, ...) CRIT_CHECK(crit_fail, (a) > (b), #a " > " #b, __VA_ARGS__)
 #define cr_expect_geq(a, b, ...) CRIT_CHECK(crit_fail, (a) >= (b), #a " >= " #b, __VA_ARGS__)
 #define cr_expect_str_eq(a, b, ...) CRIT_STR_EQ(crit_fail, a, b, __VA_ARGS__)
+#define cr_expect_str_neq(a, b, ...) CRIT_STR_NEQ(crit_fail, a, b, __VA_ARGS__)
+#define cr_expect_str_empty(s, ...) CRIT_STR_EQ(crit_fail, s, "", __VA_ARGS__)
 
 #define cr_skip_test(...) crit_skip(__VA_ARGS__)
 
