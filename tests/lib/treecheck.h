@@ -22,7 +22,7 @@ struct treecheck_opts {
 	uint64_t exact_below;	   /* E2E_EXACT_BELOW */
 	uint64_t after_truth;	   /* E2E_AFTER_TRUTH */
 	uint64_t counter_bound;	   /* e2e_counter_bound() with per-CPU counters (Linux 6.2) */
-	uint64_t counter_per_task; /* before 6.2: per task of an image (64 pages) */
+	uint64_t counter_per_task; /* before 6.2: per task of an image (65 faults) */
 	uint64_t per_thread;	   /* RSS a live thread may add that no reading saw */
 	uint64_t tracer_base;	   /* the tracer's own memory: base + per_image each */
 	uint64_t tracer_per_image;
