@@ -26,6 +26,17 @@
 enum arg_op { ARG_ANY, ARG_EQ, ARG_NE, ARG_HAS_BITS };
 
 /*
+ * s390 and s390x pass mmap's and mmap2's arguments in memory, as one pointer
+ * to a struct, where no filter can read the flags: there every mmap stops
+ * with --exact.
+ */
+#if defined(__s390x__)
+#define MMAP_FLAGS_OP ARG_ANY
+#else
+#define MMAP_FLAGS_OP ARG_HAS_BITS
+#endif
+
+/*
  * One rule of the filter: TRACE(id) for the syscall called name, where
  * argument arg passes the check.  The same table makes the filter and tells
  * the stops apart (filter_classes_init), so the two cannot disagree.
@@ -77,8 +88,8 @@ static const struct rule rules[] = {
 	/* process_madvise(pidfd, iov, vlen, advice, flags): another process's pages. */
 	{ "process_madvise", FILTER_PROCESS_MADVISE, true, ARG_EQ, 3, MADV_PAGEOUT },
 	/* mmap(addr, len, prot, flags, ...): MAP_FIXED replaces what was mapped. */
-	{ "mmap", FILTER_MMAP_FIXED, true, ARG_HAS_BITS, 3, MAP_FIXED },
-	{ "mmap2", FILTER_MMAP_FIXED, true, ARG_HAS_BITS, 3, MAP_FIXED },
+	{ "mmap", FILTER_MMAP_FIXED, true, MMAP_FLAGS_OP, 3, MAP_FIXED },
+	{ "mmap2", FILTER_MMAP_FIXED, true, MMAP_FLAGS_OP, 3, MAP_FIXED },
 	/* io_uring's madvise and fallocate never pass through seccomp. */
 	{ "io_uring_setup", FILTER_IO_URING_SETUP, true, ARG_ANY, 0, 0 },
 };
@@ -86,14 +97,21 @@ static const struct rule rules[] = {
 
 #define NRULES (sizeof(rules) / sizeof(rules[0]))
 
-/* Where a multiplexed syscall's own number is looked for (the largest ones are ~460). */
-#define MAX_DIRECT_NR 1024
+/*
+ * Where a multiplexed syscall's own number is looked for: the block of 1000
+ * that holds the multiplexer's number (MIPS numbers o32 from 4000, n64 from
+ * 5000, n32 from 6000; the others from 0), up to the largest numbers there
+ * (~460 today).
+ */
+#define NR_BLOCK 1000
 
 /*
  * The architectures a process of this tree can run as, beside the native
- * one.  On x86_64 a 64-bit program can still enter the kernel as i386
- * (int 0x80) or x32; a filter that left them out would let their exits and
- * execs pass unseen.
+ * one: the compat ABIs a 64-bit kernel runs.  On x86_64 a 64-bit program
+ * can still enter the kernel as i386 (int 0x80) or x32; a filter that left
+ * them out would let their exits and execs pass unseen.  arm64 runs 32-bit
+ * arm programs, s390x 31-bit s390 ones, and a mips64el kernel the n32 and
+ * o32 ABIs.  ppc64el kernels run no 32-bit programs; 32-bit hosts have none.
  */
 static const uint32_t extra_arches[] = {
 #if defined(__x86_64__)
@@ -101,6 +119,11 @@ static const uint32_t extra_arches[] = {
 	SCMP_ARCH_X32,
 #elif defined(__aarch64__)
 	SCMP_ARCH_ARM,
+#elif defined(__s390x__)
+	SCMP_ARCH_S390,
+#elif defined(__mips__) && defined(__MIPSEL__) && _MIPS_SIM == _ABI64
+	SCMP_ARCH_MIPSEL64N32,
+	SCMP_ARCH_MIPSEL,
 #endif
 	0 /* the end: never empty, so no always-false loop test where there is none */
 };
@@ -172,7 +195,7 @@ static int add_class(struct filter_classes *cls, uint32_t arch, int nr, enum fil
  */
 static int add_rule_classes(struct filter_classes *cls, uint32_t arch, const struct rule *r)
 {
-	int nr = seccomp_syscall_resolve_name_arch(arch, r->name), rc;
+	int nr = seccomp_syscall_resolve_name_arch(arch, r->name), base, rc;
 
 	if (nr >= 0)
 		return add_class(cls, reported_arch(arch), nr, r->id);
@@ -180,7 +203,8 @@ static int add_rule_classes(struct filter_classes *cls, uint32_t arch, const str
 	if (nr < 0)
 		return 0; /* not on this arch */
 	rc = add_class(cls, reported_arch(arch), nr, r->id);
-	for (int n = 0; !rc && n < MAX_DIRECT_NR; n++) {
+	base = nr - nr % NR_BLOCK;
+	for (int n = base; !rc && n < base + NR_BLOCK; n++) {
 		char *name = seccomp_syscall_resolve_num_arch(arch, n);
 
 		if (name && strcmp(name, r->name) == 0)
@@ -214,6 +238,12 @@ enum filter_id filter_classify(const struct filter_classes *cls, uint32_t arch, 
 		if (cls->c[i].nr == nr && cls->c[i].arch == arch)
 			return cls->c[i].id;
 	return FILTER_NONE;
+}
+
+unsigned filter_clone_flags_arg(uint32_t arch)
+{
+	/* The kernel's CONFIG_CLONE_BACKWARDS2: clone(stack, flags, ...). */
+	return arch == SCMP_ARCH_S390X || arch == SCMP_ARCH_S390 ? 1 : 0;
 }
 
 bool filter_privileged(void)

@@ -96,6 +96,13 @@ void filter_prog_free(struct filter_prog *prog);
 /* Free a built filter (NULL is fine). */
 void filter_release(scmp_filter_ctx ctx);
 
+/*
+ * Which argument of clone(2) holds its flags for a syscall made through arch
+ * (AUDIT_ARCH_*, as PTRACE_GET_SYSCALL_INFO reports it): the second on s390
+ * and s390x, whose clone takes the stack first, the first everywhere else.
+ */
+unsigned filter_clone_flags_arg(uint32_t arch);
+
 /* True when the caller may load a filter without no_new_privs (CAP_SYS_ADMIN). */
 bool filter_privileged(void);
 

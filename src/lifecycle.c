@@ -396,7 +396,7 @@ static void read_clone_flags(struct lifecycle *lc, struct task *t, enum filter_i
 	else if (id == FILTER_VFORK)
 		flags = CLONE_VM | CLONE_VFORK;
 	else if (info && id == FILTER_CLONE)
-		flags = info->seccomp.args[0];
+		flags = info->seccomp.args[filter_clone_flags_arg(info->arch)];
 	/* clone3(struct clone_args *, size): flags is its first u64. */
 	else if (!info ||
 		 lc->sys->read_mem(lc->sys, t->tid, info->seccomp.args[0], &flags, sizeof(flags)))

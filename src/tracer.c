@@ -28,6 +28,7 @@
 #include "filter.h"
 #include "launch.h"
 #include "lifecycle.h"
+#include "probe.h"
 #include "procfs.h"
 #include "sampler.h"
 #include "sysops.h"
@@ -247,9 +248,14 @@ static int seize(struct tracer *tr, pid_t pid)
 static int start(struct tracer *tr, struct launch_args *la, struct filter_prog *filter)
 {
 	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, rc;
+	char why[160];
 	pid_t pid;
 
 	la->out_fd = -1;
+	/* An old kernel is refused here, before anything runs. */
+	rc = probe_kernel(tr->sys.procfd, why, sizeof(why));
+	if (rc)
+		return fail(tr, rc, 0, "%s", why), -1;
 	rc = launch_resolve(tr->command[0], getenv("PATH"), (char **)&la->path);
 	if (rc == -ENOENT || rc == -EACCES) {
 		/* Not found or not executable: like the shell, 127 or 126, no report. */

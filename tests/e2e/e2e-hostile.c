@@ -478,7 +478,9 @@ Test(hostile, unreadable_proc_files_are_not_errors)
 	cr_assert_eq(r.err[0], '\0', "messages on stderr:\n%s", r.err);
 	j = read_json(report);
 	cr_assert_eq(e2e_u64(j, "status"), 0, "report status");
-	cr_assert(e2e_u64(j, "peak_rss_bytes") >= 16 * MIB, "peak %llu below 16 MiB",
+	/* VmHWM alone: the kernel's counters may lag (e2e_counter_bound). */
+	cr_assert(e2e_u64(j, "peak_rss_bytes") >= e2e_sub(16 * MIB, e2e_counter_bound()),
+		  "peak %llu below 16 MiB less the counter bound",
 		  (unsigned long long)e2e_u64(j, "peak_rss_bytes"));
 	json_free(j);
 	result_free(&r);

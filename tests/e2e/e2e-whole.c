@@ -136,6 +136,13 @@ Test(whole, overlap_tree_pss)
 		 " (diff %+" PRId64 "), %" PRIu64 " snapshots",
 		 TOUCH_MIB, tree_pss, sum_pss, (int64_t)(tree_pss - sum_pss),
 		 e2e_u64(r.json, "tree.snapshots"));
+	/*
+	 * On a machine slow enough (an emulated one) the sampler's back-off
+	 * stretches its period beyond the window: then no pass had to fall in it.
+	 */
+	if (tree_pss < lo && longest && longest->type == JSON_NUMBER && longest->number > OVERLAP_MS)
+		cr_skip_test("the sampling period grew to %g ms, beyond the %d ms window",
+			     longest->number, OVERLAP_MS);
 	cr_assert(tree_pss >= lo && tree_pss <= hi,
 		  "overlap tree.peak_pss_bytes %" PRIu64 " not in [%" PRIu64 ", %" PRIu64 "]: "
 		  "%g timed passes, longest period %g ms, window %d ms",

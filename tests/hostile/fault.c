@@ -113,7 +113,7 @@ pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 
 long ptrace(enum __ptrace_request request, ...)
 {
-	static long (*real)(enum __ptrace_request, pid_t, void *, void *);
+	static long (*real)(enum __ptrace_request, ...);
 	va_list ap;
 	pid_t pid;
 	void *addr, *data;
@@ -123,9 +123,12 @@ long ptrace(enum __ptrace_request request, ...)
 	addr = va_arg(ap, void *);
 	data = va_arg(ap, void *);
 	va_end(ap);
+	/*
+	 * Called as what it is, variadic: on ppc64el a variadic function may
+	 * store its arguments in a save area that only a variadic call makes.
+	 */
 	if (!real)
-		real = (long (*)(enum __ptrace_request, pid_t, void *, void *))dlsym(RTLD_NEXT,
-										     "ptrace");
+		real = (long (*)(enum __ptrace_request, ...))dlsym(RTLD_NEXT, "ptrace");
 	if (active() && fault == FAULT_CONT_EIO && request == PTRACE_CONT && ++conts == fault_at) {
 		errno = EIO;
 		return -1;

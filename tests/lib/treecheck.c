@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "treecheck.h"
@@ -423,21 +424,23 @@ static void check_end(const struct timg *im, const struct json *rj, struct treec
 static void check_peak(const struct timg *im, const struct json *rj, const struct treecheck_opts *o,
 		       struct treecheck_result *res)
 {
-	uint64_t peak = (uint64_t)num(rj, "peak_rss_bytes", 0), lo, hi;
+	uint64_t peak = (uint64_t)num(rj, "peak_rss_bytes", 0), lo, hi, counter;
 	bool lost = strcmp(str(rj, "end"), "lost") == 0;
 	/* A forked copy's exec is read through status alone (VmHWM, VmRSS). */
 	bool full_end = im->sampled_end || (im->exec_next && !im->forkcopy);
 
 	if (!im->has_read)
 		return;
-	hi = im->max_rss + o->counter_bound + o->after_truth +
+	counter = o->counter_bound +
+		  o->counter_per_task * (uint64_t)(im->maxthreads > 1 ? im->maxthreads : 1);
+	hi = im->max_rss + counter + o->after_truth +
 	     o->per_thread * (uint64_t)(im->maxthreads > 1 ? im->maxthreads - 1 : 0);
 	if (lost)
 		lo = 0;
 	else if (o->exact)
 		lo = sub(im->max_rss, o->exact_below);
 	else {
-		lo = sub(im->max_rss, o->exact_below + o->counter_bound);
+		lo = sub(im->max_rss, o->exact_below + counter);
 		if (full_end && sub(im->last_rss, o->exact_below) > lo)
 			lo = sub(im->last_rss, o->exact_below);
 	}
@@ -540,7 +543,10 @@ static uint64_t proven_sum(const struct model *m, size_t *members, size_t *proof
  *    pages no reading saw (its stack's top pages, its TLS, the libc code a
  *    forked copy faults anew for pthread_create); the tree's churners keep
  *    two or three of them alive at once.  64 KiB each, one fault-around
- *    window, on top of the image's largest reading.
+ *    window, on top of the image's largest reading (two pages where pages
+ *    are larger: its stack's top and its TLS).
+ * The others follow the kernel it runs on as e2e.h's do: the page size,
+ * and before Linux 6.2 the per-task counters (64 pages per thread).
  *  - the tracer's memory: 8 MiB and 8 KiB per image.  Measured here, the
  *    tracer's VmHWM is 2.2 MiB on every tree randtree makes (up to 40
  *    images); an image costs it a few hundred bytes and its argv (e2e-scale
@@ -549,15 +555,31 @@ static uint64_t proven_sum(const struct model *m, size_t *members, size_t *proof
 void treecheck_default_opts(struct treecheck_opts *o)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE), per_cpu;
+	struct utsname u;
+	unsigned major, minor;
 
 	memset(o, 0, sizeof(*o));
 	if (cpus < 1)
 		cpus = 1;
+	if (page < 4096)
+		page = 4096;
 	per_cpu = 2 * cpus > 32 ? 2 * cpus : 32;
-	o->counter_bound = 2 * (uint64_t)cpus * (uint64_t)per_cpu * (uint64_t)page;
-	o->exact_below = 64 * KIB;
-	o->after_truth = 64 * KIB;
-	o->per_thread = 64 * KIB;
+	/*
+	 * Before Linux 6.2, per-task caches instead of per-CPU counters, synced
+	 * once per 64 page faults (checked before a fault: 65 unsynced), and a
+	 * file fault maps its whole fault-around window (64 KiB, or one page
+	 * where pages are larger).  Measured on 6.1: a forked copy's exec read
+	 * 104 pages below its own smaps_rollup, its libc faulted back in.
+	 */
+	if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+	    (major < 6 || (major == 6 && minor < 2)))
+		o->counter_per_task = 65 * (64 * KIB > (uint64_t)page ? 64 * KIB : (uint64_t)page);
+	else
+		o->counter_bound = 2 * (uint64_t)cpus * (uint64_t)per_cpu * (uint64_t)page;
+	/* In pages where they are larger than 4 KiB (e2e_exact_below). */
+	o->exact_below = page <= 4096 ? 64 * KIB : 32 * (uint64_t)page;
+	o->after_truth = 64 * KIB > (uint64_t)page ? 64 * KIB : (uint64_t)page;
+	o->per_thread = 64 * KIB > 2 * (uint64_t)page ? 64 * KIB : 2 * (uint64_t)page;
 	o->tracer_base = 8 * 1024 * KIB;
 	o->tracer_per_image = 8 * KIB;
 }

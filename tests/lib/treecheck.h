@@ -17,13 +17,14 @@
 
 /* The tolerances (tests/e2e/e2e.h explains each) and what the run was. */
 struct treecheck_opts {
-	bool exact;		/* the tool ran with --exact */
-	bool sanitized;		/* a sanitizer build: the tracer's memory is not bounded */
-	uint64_t exact_below;	/* E2E_EXACT_BELOW */
-	uint64_t after_truth;	/* E2E_AFTER_TRUTH */
-	uint64_t counter_bound; /* e2e_counter_bound() */
-	uint64_t per_thread;	/* RSS a live thread may add that no reading saw */
-	uint64_t tracer_base;	/* the tracer's own memory: base + per_image each */
+	bool exact;		   /* the tool ran with --exact */
+	bool sanitized;		   /* a sanitizer build: the tracer's memory is not bounded */
+	uint64_t exact_below;	   /* E2E_EXACT_BELOW */
+	uint64_t after_truth;	   /* E2E_AFTER_TRUTH */
+	uint64_t counter_bound;	   /* e2e_counter_bound() with per-CPU counters (Linux 6.2) */
+	uint64_t counter_per_task; /* before 6.2: per task of an image (65 faults) */
+	uint64_t per_thread;	   /* RSS a live thread may add that no reading saw */
+	uint64_t tracer_base;	   /* the tracer's own memory: base + per_image each */
 	uint64_t tracer_per_image;
 };
 

@@ -125,12 +125,12 @@ Test(baseline, grew_too_much)
 	cr_assert(ch.exceeded);
 	cr_assert_float_eq(ch.rel[BASE_PEAK].change, 0.5, 1e-12);
 	ch = baseline_change(&base, &x, true, 60);
-	cr_assert_not(ch.exceeded, "+50 % is below 60 %");
+	cr_assert_not(ch.exceeded, "+50 %% is below 60 %%");
 	ch = baseline_change(&base, &x, false, 0);
 	cr_assert_not(ch.exceeded, "no --max-increase, no gate");
 	x.stats[FIG_PEAK].mean = x.stats[FIG_PEAK].min = x.stats[FIG_PEAK].max = 21;
 	ch = baseline_change(&base, &x, true, 10);
-	cr_assert_not(ch.exceeded, "+5 %");
+	cr_assert_not(ch.exceeded, "+5 %%");
 }
 
 /*

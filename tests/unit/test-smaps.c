@@ -31,6 +31,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -393,11 +394,12 @@ Test(smaps_parse, cut_after_a_header_and_inside_a_value)
 /* --------------------------------------------------- names and groups */
 
 /* One mapping's text: a header with NAME (none when NULL) and perms, Rss/Pss/Anonymous kB. */
-static char *mapping_text(char *dst, unsigned long start, const char *perms, const char *name,
+static char *mapping_text(char *dst, uint64_t start, const char *perms, const char *name,
 			  unsigned rss, unsigned anon, const char *vmflags)
 {
-	dst += sprintf(dst, "%012lx-%012lx %s 00000000 00:01 %lu", start, start + 0x100000, perms,
-		       name ? 12345UL : 0UL);
+	/* 64-bit addresses on every host: the parser reads them as uint64_t. */
+	dst += sprintf(dst, "%012" PRIx64 "-%012" PRIx64 " %s 00000000 00:01 %lu", start,
+		       start + 0x100000, perms, name ? 12345UL : 0UL);
 	if (name)
 		dst += sprintf(dst, "                   %s\n", name);
 	else
@@ -471,7 +473,8 @@ Test(smaps_parse, names_of_every_kind)
 
 	/* Each alone: its kind and path. */
 	for (size_t i = 0; i < n; i++) {
-		mapping_text(text, 0x7f0000000000UL, m[i].perms, m[i].name, 8, 0, m[i].vmflags);
+		mapping_text(text, UINT64_C(0x7f0000000000), m[i].perms, m[i].name, 8, 0,
+			     m[i].vmflags);
 		cr_assert_eq(parse_str(text, &s), 0, "%s", m[i].name);
 		cr_assert_eq(s.n, 1);
 		cr_assert_eq(s.v[0].kind, m[i].kind, "%s is %s, want %s",
@@ -487,7 +490,7 @@ Test(smaps_parse, names_of_every_kind)
 
 	/* All together: one group per kind for the pathless ones. */
 	for (size_t i = 0; i < n; i++)
-		p = mapping_text(p, 0x7f0000000000UL + i * 0x200000, m[i].perms, m[i].name,
+		p = mapping_text(p, UINT64_C(0x7f0000000000) + i * 0x200000, m[i].perms, m[i].name,
 				 (unsigned)i + 1, 0, m[i].vmflags);
 	cr_assert_eq(parse_str(text, &s), 0);
 	assert_consistent("all kinds", &s);
@@ -850,7 +853,7 @@ static const struct smaps_group *find(const struct smaps *s, enum smaps_kind kin
  */
 Test(smaps_read, self)
 {
-	const size_t memfd_size = 3u << 20, page = 4096;
+	const size_t memfd_size = 3u << 20, page = (size_t)sysconf(_SC_PAGESIZE);
 	int fd = open_proc(), mfd = memfd_create("test smaps", 0);
 	struct rollup r;
 	struct smaps s;
@@ -881,7 +884,7 @@ Test(smaps_read, self)
 	cr_assert_eq(g->rss, memfd_size);
 	cr_assert_eq(g->mappings, 1);
 	cr_assert_not_null(find(&s, SMAPS_STACK, NULL));
-	cr_assert_leq(r.rss, s.rss + (64u << 10));
+	cr_assert_leq(r.rss, s.rss + 16 * page);
 	/* smaps' own buffer (~7 MB of text) is the difference. */
 	cr_assert_leq(s.rss, r.rss + (32u << 20), "smaps %llu, rollup %llu",
 		      (unsigned long long)s.rss, (unsigned long long)r.rss);

@@ -4,6 +4,7 @@
  * --no-shell word splitting, and the order of the product of parameters.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>

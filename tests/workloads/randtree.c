@@ -670,7 +670,12 @@ static int clone_child(void *arg)
 		break;
 	case CJ_FORK: {
 		/* A grandchild: a copy of the image we run on (ours, or our lender's). */
+#ifdef SYS_fork
 		long me = syscall(SYS_getpid), gc = syscall(SYS_fork);
+#else
+		/* No fork(2) on arm64 and other new ABIs: clone with fork's flags there. */
+		long me = syscall(SYS_getpid), gc = syscall(SYS_clone, SIGCHLD, 0L, 0L, 0L, 0L);
+#endif
 
 		if (gc == 0) {
 			syscall(SYS_close, j.done);
