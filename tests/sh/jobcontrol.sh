@@ -64,12 +64,14 @@ send() {
 }
 
 # Every process of the job (the process group of maxrss-sc, which bash made
-# the job's leader) in a stop: T, or t for a tracee held at its stop.
+# the job's leader) in a stop: T, or t for a tracee held at its stop.  A
+# zombie (Z) counts too: a sleep that ended as the stop came stays one until
+# its parent, stopped, runs again to reap it.
 job_stopped() {
 	pg=$(pgrep -f -- '-o report make -s' | head -n 1)
 	[ -n "$pg" ] || return 1
 	states=$(ps -eo pgid=,stat= | awk -v g="$pg" '$1 == g { print $2 }')
-	[ -n "$states" ] && ! printf '%s\n' "$states" | grep -qv '^[Tt]'
+	[ -n "$states" ] && ! printf '%s\n' "$states" | grep -qv '^[TtZ]'
 }
 
 # Not "cmd; echo \$?": at Ctrl-Z bash would go on with the list at once.
