@@ -16,11 +16,7 @@
 /* smaps_rollup is ~1 KiB and status ~1.5 KiB today; 8 KiB leaves room. */
 #define PROCFS_BUF 8192
 
-/*
- * Parse "   1234 kB" (the whole rest of a line) after a "Key:" into bytes.
- * Returns the end of the unit, or NULL when malformed.
- */
-static const char *parse_kb(const char *p, const char *end, uint64_t *out)
+const char *procfs_parse_kb(const char *p, const char *end, uint64_t *out)
 {
 	uint64_t v = 0;
 	int digits = 0;
@@ -88,7 +84,7 @@ int procfs_parse_rollup(const char *buf, size_t len, struct rollup *out)
 		else if ((v = match_key(p, eol, "Pss_Shmem")))
 			dst = &out->pss_shmem;
 		if (dst) {
-			if (!parse_kb(v, eol, dst))
+			if (!procfs_parse_kb(v, eol, dst))
 				return -EINVAL;
 			if (seen)
 				*seen = true;
@@ -162,7 +158,7 @@ int procfs_parse_status(const char *buf, size_t len, struct pstatus *out)
 
 			out->seccomp_filters = t >= 0 ? (int)t : -1;
 		}
-		if (dst && !parse_kb(v, eol, dst))
+		if (dst && !procfs_parse_kb(v, eol, dst))
 			return -EINVAL;
 		p = eol + 1;
 	}

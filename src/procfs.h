@@ -7,6 +7,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * Parse "   1234 kB" (the whole rest of a line, [p, end), after a "Key:")
+ * into bytes.  Returns the end of the unit, or NULL when malformed or
+ * beyond 2^64 bytes.
+ */
+const char *procfs_parse_kb(const char *p, const char *end, uint64_t *out);
+
 /* From /proc/PID/smaps_rollup, all in bytes.  Exact at the moment of reading. */
 struct rollup {
 	uint64_t rss;	    /* Rss */

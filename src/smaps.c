@@ -59,6 +59,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "smaps.h"
 
 /* Enough for most processes in one go (a python3 is ~40 KiB); doubled as needed. */
@@ -106,29 +107,6 @@ static const char *parse_hex(const char *p, const char *end, uint64_t *out)
 		return NULL;
 	*out = v;
 	return p;
-}
-
-/* "   1234 kB" up to end, in bytes; NULL when malformed or beyond 2^64 bytes. */
-static const char *parse_kb(const char *p, const char *end, uint64_t *out)
-{
-	uint64_t v = 0;
-	int digits = 0;
-
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
-		if (v > (UINT64_MAX / 1024 - 9) / 10)
-			return NULL;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (!digits)
-		return NULL;
-	while (p < end && *p == ' ')
-		p++;
-	if (p + 2 != end || p[0] != 'k' || p[1] != 'B')
-		return NULL;
-	*out = v * 1024;
-	return end;
 }
 
 /*
@@ -411,7 +389,7 @@ static int value_line(struct mapping *m, const char *key, size_t klen, const cha
 	uint64_t *dst = NULL, priv;
 
 	if (key_is(key, klen, "Private_Clean") || key_is(key, klen, "Private_Dirty")) {
-		if (!parse_kb(v, eol, &priv) || !add(&m->priv, priv))
+		if (!procfs_parse_kb(v, eol, &priv) || !add(&m->priv, priv))
 			return -EINVAL;
 		return 0;
 	}
@@ -425,7 +403,7 @@ static int value_line(struct mapping *m, const char *key, size_t klen, const cha
 		dst = &m->swap;
 	else if (key_is(key, klen, "VmFlags"))
 		m->shared = vmflags_shared(v, eol);
-	if (dst && !parse_kb(v, eol, dst))
+	if (dst && !procfs_parse_kb(v, eol, dst))
 		return -EINVAL;
 	return 0;
 }
