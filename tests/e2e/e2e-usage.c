@@ -206,6 +206,39 @@ static void wait_orphaned(pid_t leftover, pid_t tool)
 	}
 }
 
+/* Does pid catch sig (its SigCgt in /proc/PID/status)? */
+static bool catches(pid_t pid, int sig)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "SigCgt: %llx", &mask) == 1;
+	fclose(f);
+	return found && (mask >> (sig - 1) & 1);
+}
+
+/*
+ * The tool catches Ctrl-C only once it knows the command has ended (a state,
+ * not a time): a SIGINT sent before that is ignored, as while the command
+ * runs.
+ */
+static void wait_catching(pid_t tool)
+{
+	double until = spawn_now_ms() + READY_MS;
+
+	while (!catches(tool, SIGINT)) {
+		cr_assert(spawn_now_ms() < until, "maxrss-sc never caught SIGINT");
+		usleep(10000);
+	}
+}
+
 /*
  * "maxrss-sc sh -c 'sleep 30 & ...'": the command exits at once, and Ctrl-C
  * (SIGINT to the whole job, as a terminal sends it; the background sleep
@@ -230,6 +263,7 @@ Test(usage, ctrl_c_ends_the_wait_for_leftovers)
 		     0);
 	leftover = leftover_pid(&s);
 	wait_orphaned(leftover, s.pid);
+	wait_catching(s.pid);
 	kill(-s.pid, SIGINT);
 	cr_assert(spawn_wait(&s, 5000, &status),
 		  "maxrss-sc still waits for the leftover 5 s after Ctrl-C");
