@@ -21,10 +21,7 @@ enum filter_id {
 	FILTER_EXIT_GROUP,
 	FILTER_EXECVE,
 	FILTER_EXECVEAT,
-	FILTER_CLONE,
-	FILTER_CLONE3,
-	FILTER_FORK,
-	FILTER_VFORK,
+	FILTER_CLONE, /* only the clones whose child no event tells (filter.c) */
 	/* --exact: the syscalls that can lower RSS. */
 	FILTER_MUNMAP,
 	FILTER_MREMAP,
@@ -32,7 +29,7 @@ enum filter_id {
 	FILTER_BRK,
 	FILTER_SHMDT,
 	FILTER_MMAP_FIXED,
-	FILTER_FTRUNCATE,	 /* a mapped file (a memfd) cut short */
+	FILTER_FTRUNCATE, /* a mapped file (a memfd) cut short */
 	FILTER_TRUNCATE,
 	FILTER_FALLOCATE,	 /* any mode but plain allocation: punch, collapse, zero */
 	FILTER_REMAP_FILE_PAGES, /* an mmap over the range, in the kernel */
@@ -82,9 +79,9 @@ int filter_build(scmp_filter_ctx *out, bool set_nnp, bool exact);
  * (it runs in the tracer's address space until its exec).
  */
 struct filter_prog {
-	struct sock_filter *insns;	/* malloc'd */
+	struct sock_filter *insns; /* malloc'd */
 	unsigned short len;
-	bool set_nnp;			/* set no_new_privs before loading it */
+	bool set_nnp; /* set no_new_privs before loading it */
 };
 
 /* Export a built filter; 0 or -errno.  Free with filter_prog_free(). */

@@ -356,6 +356,33 @@ static void adopt_child(struct lifecycle *lc, struct task *t, pid_t child, unsig
 		drop_process(lc, p);
 }
 
+/*
+ * The child named by t's birth event when no clone stop read its flags
+ * (filter.c stops only some clones): the kernel tells what it is.  A thread
+ * shares t's mm and thread group (kcmp, tgkill: no /proc to read); else it
+ * is a process on t's mm (vfork, CLONE_VM) or a forked copy of t's image,
+ * and its parent is t's process unless clone3's CLONE_PARENT made it t's
+ * parent's child: /proc says which.  The child waits in its first stop
+ * meanwhile; t, in its event stop, can neither exec nor die unseen.
+ */
+static void adopt_untrapped(struct lifecycle *lc, struct task *t, pid_t child)
+{
+	struct process *parent = t->proc, *p;
+	bool shares = lc->sys->same_mm(lc->sys, child, t->tid);
+	pid_t ppid = parent->tgid;
+	struct pstatus st;
+
+	if (shares && lc->sys->in_group(lc->sys, parent->tgid, child)) {
+		add_task(lc, child, parent);
+		return;
+	}
+	if (lc->sys->read_status(lc->sys, child, &st) == 0)
+		ppid = st.ppid;
+	p = new_child(lc, child, ppid, lender_of(parent), shares);
+	if (p && !add_task(lc, child, p))
+		drop_process(lc, p);
+}
+
 /* PTRACE_EVENT_FORK / VFORK / CLONE: t made a child. */
 static void on_birth(struct lifecycle *lc, struct task *t)
 {
@@ -371,7 +398,7 @@ static void on_birth(struct lifecycle *lc, struct task *t)
 		if (TE(t)->has_clone_flags)
 			adopt_child(lc, t, child, TE(t)->clone_flags);
 		else
-			meet_task(lc, child, EVENT_STOP);
+			adopt_untrapped(lc, t, child);
 	}
 	set_cloning(lc, t, false);
 	resume(lc, t->tid, 0);
@@ -380,28 +407,19 @@ static void on_birth(struct lifecycle *lc, struct task *t)
 /* ---------------------------------------------------------------- seccomp stops */
 
 /*
- * Clone flags of the syscall t is stopped at, read now because the birth
+ * Clone flags of the clone t is stopped at (the filter stops only the
+ * shapes whose child no event tells: filter.c), read now because the birth
  * event that follows does not carry them: the kernel reports a FORK event
  * for any clone whose exit signal is SIGCHLD and a VFORK event for any
  * CLONE_VFORK, whatever CLONE_VM and CLONE_PARENT say.
  */
-static void read_clone_flags(struct lifecycle *lc, struct task *t, enum filter_id id,
+static void read_clone_flags(struct lifecycle *lc, struct task *t,
 			     const struct __ptrace_syscall_info *info)
 {
-	unsigned long long flags;
-
 	set_cloning(lc, t, false);
-	if (id == FILTER_FORK)
-		flags = 0;
-	else if (id == FILTER_VFORK)
-		flags = CLONE_VM | CLONE_VFORK;
-	else if (info && id == FILTER_CLONE)
-		flags = info->seccomp.args[filter_clone_flags_arg(info->arch)];
-	/* clone3(struct clone_args *, size): flags is its first u64. */
-	else if (!info ||
-		 lc->sys->read_mem(lc->sys, t->tid, info->seccomp.args[0], &flags, sizeof(flags)))
+	if (!info)
 		return;
-	TE(t)->clone_flags = flags;
+	TE(t)->clone_flags = info->seccomp.args[filter_clone_flags_arg(info->arch)];
 	set_cloning(lc, t, true);
 }
 
@@ -481,6 +499,24 @@ static void on_release(struct lifecycle *lc, struct task *t, enum filter_id id,
 	sampler_release(lc->sampler, img, tid);
 }
 
+/*
+ * A thread that is not its process's leader, at its exit stop: the last to
+ * run reads the image's end.  Then it is let go, as nothing more is to be
+ * learnt of it: no exit event, no death report to serve (the kernel reaps
+ * such a thread itself).  The leader stays: its death is the process's.
+ * Killed meanwhile (the detach fails): its reports come, and are served.
+ */
+static void on_thread_exit(struct lifecycle *lc, struct task *t)
+{
+	struct process *p = t->proc;
+
+	set_exiting(lc, t);
+	if (p->image && !p->image->final_sampled && running_tasks(p) == 0)
+		sampler_read(lc->sampler, p->image, t->tid, true);
+	if (lc->sys->detach(lc->sys, t->tid) == 0)
+		forget_task(lc, t);
+}
+
 static void on_seccomp(struct lifecycle *lc, struct task *t)
 {
 	/*
@@ -502,6 +538,10 @@ static void on_seccomp(struct lifecycle *lc, struct task *t)
 		id = (enum filter_id)lc->sys->event_msg(lc->sys, t->tid);
 	switch (id) {
 	case FILTER_EXIT:
+		if (t->tid != p->tgid) {
+			on_thread_exit(lc, t);
+			return;
+		}
 		mark_exiting(lc, t);
 		/* The last thread leaving: the image ends now, mm intact. */
 		if (p->image && !p->image->final_sampled && running_tasks(p) == 0)
@@ -517,10 +557,7 @@ static void on_seccomp(struct lifecycle *lc, struct task *t)
 		on_execve_entry(lc, t, id, info);
 		break;
 	case FILTER_CLONE:
-	case FILTER_CLONE3:
-	case FILTER_FORK:
-	case FILTER_VFORK:
-		read_clone_flags(lc, t, id, info);
+		read_clone_flags(lc, t, info);
 		break;
 	default:
 		if (FILTER_IS_RELEASE(id) && lc->exact)

@@ -56,12 +56,10 @@ static bool sys_syscall_info(const struct sysops *o, pid_t tid, struct __ptrace_
 	       info->op == PTRACE_SYSCALL_INFO_SECCOMP;
 }
 
-static int sys_read_mem(const struct sysops *o, pid_t tid, uint64_t addr, void *buf, size_t len)
+static int sys_detach(const struct sysops *o, pid_t tid)
 {
-	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
-
 	(void)o;
-	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+	return err_or_zero(ptrace(PTRACE_DETACH, tid, 0L, 0L));
 }
 
 /*
@@ -114,6 +112,12 @@ static bool sys_same_mm(const struct sysops *o, pid_t a, pid_t b)
 {
 	(void)o;
 	return syscall(SYS_kcmp, a, b, KCMP_VM, 0L, 0L) == 0;
+}
+
+static bool sys_in_group(const struct sysops *o, pid_t tgid, pid_t tid)
+{
+	(void)o;
+	return syscall(SYS_tgkill, tgid, tid, 0) == 0;
 }
 
 static int sys_read_status(const struct sysops *o, pid_t tid, struct pstatus *st)
@@ -174,11 +178,12 @@ int sysops_open(struct sysops *o)
 		.set_options = sys_set_options,
 		.event_msg = sys_event_msg,
 		.syscall_info = sys_syscall_info,
-		.read_mem = sys_read_mem,
+		.detach = sys_detach,
 		.read_string = sys_read_string,
 		.kill = sys_kill,
 		.is_ours = sys_is_ours,
 		.same_mm = sys_same_mm,
+		.in_group = sys_in_group,
 		.read_status = sys_read_status,
 		.read_stat = sys_read_stat,
 		.read_syscall = sys_read_syscall,

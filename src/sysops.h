@@ -25,13 +25,13 @@ struct sysops {
 	/* ptrace on a stopped tracee; 0 or -errno */
 	int (*cont)(const struct sysops *o, pid_t tid, int sig);
 	int (*listen)(const struct sysops *o, pid_t tid);
+	/* let a stopped tracee go: no report of it comes any more */
+	int (*detach)(const struct sysops *o, pid_t tid);
 	int (*interrupt)(const struct sysops *o, pid_t tid);
 	int (*set_options)(const struct sysops *o, pid_t tid, long options);
 	unsigned long (*event_msg)(const struct sysops *o, pid_t tid);
 	/* At a seccomp stop: its syscall (arch, nr, arguments); false when unknown. */
 	bool (*syscall_info)(const struct sysops *o, pid_t tid, struct __ptrace_syscall_info *info);
-	/* len bytes of the stopped tracee's memory at addr; 0 or -1 */
-	int (*read_mem)(const struct sysops *o, pid_t tid, uint64_t addr, void *buf, size_t len);
 	/* A NUL-terminated string at addr, at most len bytes with the NUL; 0 or -1 */
 	int (*read_string)(const struct sysops *o, pid_t tid, uint64_t addr, char *buf, size_t len);
 
@@ -40,6 +40,8 @@ struct sysops {
 	bool (*is_ours)(const struct sysops *o, pid_t pid);
 	/* Do a and b run on one mm?  false when the kernel cannot tell. */
 	bool (*same_mm)(const struct sysops *o, pid_t a, pid_t b);
+	/* Is tid a thread of process tgid?  (tgkill with no signal) */
+	bool (*in_group)(const struct sysops *o, pid_t tgid, pid_t tid);
 
 	/* /proc of a task: the procfs readers' contracts */
 	int (*read_status)(const struct sysops *o, pid_t tid, struct pstatus *st);

@@ -10,7 +10,9 @@
 #include <linux/falloc.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +49,10 @@ Test(filter_classify, lifecycle_syscalls_of_the_native_arch)
 	cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "execve")), FILTER_EXECVE);
 	cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "execveat")), FILTER_EXECVEAT);
 	cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "clone")), FILTER_CLONE);
-	cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "clone3")), FILTER_CLONE3);
+	/* Births the events tell: never a stop of ours (filter.c). */
+	cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "clone3")), FILTER_NONE);
 	if (seccomp_syscall_resolve_name_arch(arch, "fork") >= 0)
-		cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "fork")), FILTER_FORK);
+		cr_assert_eq(filter_classify(&cls, arch, nr_of(arch, "fork")), FILTER_NONE);
 }
 
 /*
@@ -135,7 +138,8 @@ Test(filter_classify, compat_abis_of_x86_64)
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 252), FILTER_EXIT_GROUP,
 		     "i386 exit_group");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 11), FILTER_EXECVE, "i386 execve");
-	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 2), FILTER_FORK, "i386 fork");
+	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 120), FILTER_CLONE, "i386 clone");
+	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 2), FILTER_NONE, "i386 fork");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86, 20), FILTER_NONE, "i386 getpid");
 	cr_assert_eq(filter_classify(&cls, SCMP_ARCH_X86_64, 0x40000000L | 520), FILTER_EXECVE,
 		     "x32 execve");
@@ -520,10 +524,43 @@ static const struct {
 	const char *name;
 	enum filter_id id;
 } lifecycle[] = {
-	{ "exit", FILTER_EXIT },     { "exit_group", FILTER_EXIT_GROUP },
-	{ "execve", FILTER_EXECVE }, { "execveat", FILTER_EXECVEAT },
-	{ "clone", FILTER_CLONE },   { "clone3", FILTER_CLONE3 },
-	{ "fork", FILTER_FORK },     { "vfork", FILTER_VFORK },
+	{ "exit", FILTER_EXIT },
+	{ "exit_group", FILTER_EXIT_GROUP },
+	{ "execve", FILTER_EXECVE },
+	{ "execveat", FILTER_EXECVEAT },
+};
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/*
+ * Births: a stop only for the clones whose child no event tells, by their
+ * flags (filter.c); the rest, and clone3, fork and vfork, never.
+ */
+#define THREAD_FLAGS                                                                        \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | \
+	 CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+static const struct {
+	const char *name;
+	uint64_t flags;
+	bool stops;
+} births[] = {
+	{ "clone", SIGCHLD, false },
+	{ "clone", SIGCHLD | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, false }, /* fork() */
+	{ "clone", CLONE_VM | CLONE_VFORK | SIGCHLD, false },			 /* vfork() */
+	{ "clone", THREAD_FLAGS, false },					 /* a thread */
+	{ "clone", CLONE_NEWTIME | CLONE_NEWNS | SIGCHLD, false },
+	{ "clone", CLONE_VM | SIGCHLD, true },
+	{ "clone", CLONE_VM, true },
+	{ "clone", CLONE_VM | CLONE_FILES | CLONE_SIGHAND | SIGCHLD, true },
+	{ "clone", CLONE_PARENT | SIGCHLD, true },
+	{ "clone", CLONE_PARENT, true },
+	{ "clone", CLONE_PARENT | CLONE_VM | CLONE_VFORK, true },
+	{ "clone", CLONE_PARENT | THREAD_FLAGS, true }, /* EINVAL, but stopped all the same */
+	{ "clone3", 0, false },
+	{ "fork", 0, false },
+	{ "vfork", 0, false },
 };
 
 /* With --exact, traced whatever their arguments. */
@@ -558,6 +595,25 @@ static void run_lifecycle(struct built *b)
 			snprintf(what, sizeof(what), "%s %s", abi_name(abis[a].scmp),
 				 lifecycle[i].name);
 			expect(b, what, reported(abis[a].scmp), nr, no_args, lifecycle[i].id);
+		}
+	}
+}
+
+static void run_births(struct built *b)
+{
+	for (size_t a = 0; a < NABIS; a++) {
+		for (size_t i = 0; i < sizeof(births) / sizeof(births[0]); i++) {
+			int nr = seccomp_syscall_resolve_name_arch(abis[a].scmp, births[i].name);
+			uint64_t args[6] = { 0 };
+			char what[96];
+
+			if (nr < 0)
+				continue;
+			args[filter_clone_flags_arg(reported(abis[a].scmp))] = births[i].flags;
+			snprintf(what, sizeof(what), "%s %s(%#llx)", abi_name(abis[a].scmp),
+				 births[i].name, (unsigned long long)births[i].flags);
+			expect(b, what, reported(abis[a].scmp), nr, args,
+			       births[i].stops ? FILTER_CLONE : FILTER_NONE);
 		}
 	}
 }
@@ -816,6 +872,12 @@ Test(filter_bpf, lifecycle_syscalls_on_every_arch)
 	run_all(true, run_lifecycle);
 }
 
+Test(filter_bpf, births_stop_only_where_no_event_tells)
+{
+	run_all(false, run_births);
+	run_all(true, run_births);
+}
+
 Test(filter_bpf, release_syscalls_only_with_exact)
 {
 	run_all(false, run_releases);
@@ -856,6 +918,7 @@ Test(filter_bpf, tables_cover_every_branch)
 		build(&b, exact);
 		b.quiet = true;
 		run_lifecycle(&b);
+		run_births(&b);
 		run_releases(&b);
 		run_rows(&b);
 		run_multiplexed(&b);

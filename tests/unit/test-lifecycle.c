@@ -33,7 +33,7 @@
 #define MAX_TASKS 16
 #define MAX_CALLS 64
 
-enum call_kind { CALL_CONT, CALL_LISTEN, CALL_INTERRUPT, CALL_KILL };
+enum call_kind { CALL_CONT, CALL_LISTEN, CALL_INTERRUPT, CALL_KILL, CALL_DETACH };
 
 struct call {
 	enum call_kind kind;
@@ -102,6 +102,11 @@ static int f_listen(const struct sysops *o, pid_t tid)
 	return record(o, CALL_LISTEN, tid, 0);
 }
 
+static int f_detach(const struct sysops *o, pid_t tid)
+{
+	return record(o, CALL_DETACH, tid, 0);
+}
+
 static int f_interrupt(const struct sysops *o, pid_t tid)
 {
 	return record(o, CALL_INTERRUPT, tid, 0);
@@ -130,16 +135,6 @@ static bool f_syscall_info(const struct sysops *o, pid_t tid, struct __ptrace_sy
 		return false;
 	*info = t->info;
 	return true;
-}
-
-static int f_read_mem(const struct sysops *o, pid_t tid, uint64_t addr, void *buf, size_t len)
-{
-	(void)o;
-	(void)tid;
-	(void)addr;
-	(void)buf;
-	(void)len;
-	return -1;
 }
 
 static int f_read_string(const struct sysops *o, pid_t tid, uint64_t addr, char *buf, size_t len)
@@ -172,6 +167,13 @@ static bool f_same_mm(const struct sysops *o, pid_t a, pid_t b)
 	if (ta && tb && (ta->mm || tb->mm))
 		return ta->mm && ta->mm == tb->mm;
 	return of(o)->same_mm;
+}
+
+static bool f_in_group(const struct sysops *o, pid_t tgid, pid_t tid)
+{
+	struct fake_task *t = task_of(o, tid);
+
+	return t && t->tgid == tgid;
 }
 
 static int f_read_status(const struct sysops *o, pid_t tid, struct pstatus *st)
@@ -292,11 +294,12 @@ static void setup(void)
 		.set_options = f_set_options,
 		.event_msg = f_event_msg,
 		.syscall_info = f_syscall_info,
-		.read_mem = f_read_mem,
+		.detach = f_detach,
 		.read_string = f_read_string,
 		.kill = f_kill,
 		.is_ours = f_is_ours,
 		.same_mm = f_same_mm,
+		.in_group = f_in_group,
 		.read_status = f_read_status,
 		.read_stat = f_read_stat,
 		.read_syscall = f_read_syscall,
@@ -535,6 +538,116 @@ Test(lifecycle, vfork_from_a_thread_of_an_exited_leader)
 	c = proc_of(200);
 	cr_assert_null(c->image, "a vfork child has no image until it execs");
 	cr_assert_eq(c->borrowed, proc_of(101)->image);
+}
+
+/*
+ * Births no clone stop saw (fork, vfork, clone3, a thread's clone: the
+ * filter lets them pass), their event served before the child's first
+ * stop: the kernel tells what the child is.  A fork is a copy of its
+ * creator's image, with its creator as parent.
+ */
+Test(lifecycle, untrapped_fork_is_a_copy_of_its_creator)
+{
+	struct fake_task *parent = command(), *child;
+
+	parent->mm = 1;
+	child = kernel_task(201, 201, 100, 64 * MIB);
+	child->mm = 2;
+	parent->event_msg = 201;
+	stop(100, ST_EVENT(PTRACE_EVENT_FORK));
+	assert_resumed_only(100, 0);
+	cr_assert_eq(proc_of(201)->ppid, 100);
+	cr_assert_not_null(proc_of(201)->image);
+	cr_assert_eq(proc_of(201)->image->fork_parent, proc_of(100)->image);
+	stop(201, ST_GROUP_STOP(SIGTRAP));
+	assert_resumed_only(201, 0);
+	cr_assert_eq(pt.nprocesses, 2);
+}
+
+/* A vfork (or posix_spawn's clone3): the child runs on its creator's image. */
+Test(lifecycle, untrapped_vfork_borrows)
+{
+	struct fake_task *parent = command(), *child;
+
+	parent->mm = 1;
+	child = kernel_task(201, 201, 100, 64 * MIB);
+	child->mm = 1;
+	parent->event_msg = 201;
+	stop(100, ST_EVENT(PTRACE_EVENT_VFORK));
+	assert_resumed_only(100, 0);
+	cr_assert_null(proc_of(201)->image);
+	cr_assert_eq(proc_of(201)->borrowed, proc_of(100)->image);
+}
+
+/* A thread: same mm, same thread group; no process is made. */
+Test(lifecycle, untrapped_thread_joins_its_creator)
+{
+	struct fake_task *parent = command(), *thread;
+
+	parent->mm = 1;
+	thread = kernel_task(101, 100, 1, 64 * MIB);
+	thread->mm = 1;
+	parent->event_msg = 101;
+	stop(100, ST_EVENT(PTRACE_EVENT_CLONE));
+	assert_resumed_only(100, 0);
+	cr_assert_eq(proc_of(101), proc_of(100));
+	cr_assert_eq(pt.nprocesses, 1);
+	cr_assert_eq(proc_of(100)->ntasks, 2);
+}
+
+/*
+ * clone3(CLONE_PARENT), which no filter can see: the child's parent is the
+ * kernel's (its creator's parent), its image a copy of its creator's.
+ */
+Test(lifecycle, untrapped_clone_parent_gives_the_kernels_parent)
+{
+	struct fake_task *creator, *child;
+
+	command()->mm = 1;
+	creator = kernel_task(300, 300, 100, 64 * MIB);
+	creator->mm = 2;
+	stop(300, ST_GROUP_STOP(SIGTRAP));
+	child = kernel_task(301, 301, 100, 64 * MIB);
+	child->mm = 3;
+	creator->event_msg = 301;
+	stop(300, ST_EVENT(PTRACE_EVENT_FORK));
+	cr_assert_eq(proc_of(301)->ppid, 100);
+	cr_assert_eq(proc_of(301)->image->fork_parent, proc_of(300)->image);
+}
+
+/*
+ * A thread that is not the leader, at its exit stop, is let go (no death
+ * report to serve): forgotten at once.  The last one running reads the
+ * image's end first; the leader is kept, its death is the process's.
+ */
+Test(lifecycle, exiting_threads_are_let_go)
+{
+	struct fake_task *k = command(), *th1 = kernel_task(101, 100, 1, 64 * MIB),
+			 *th2 = kernel_task(102, 100, 1, 64 * MIB);
+
+	stop(101, ST_GROUP_STOP(SIGTRAP));
+	stop(102, ST_GROUP_STOP(SIGTRAP));
+	at_syscall(th1, "exit", 0);
+	stop(101, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	cr_assert_eq(fk.ncalls, 1);
+	cr_assert_eq(fk.calls[0].kind, CALL_DETACH);
+	cr_assert_eq(fk.calls[0].tid, 101);
+	cr_assert_null(proctable_find_task(&pt, 101));
+	cr_assert_eq(fk.rollups, 0, "not the last thread: the image goes on");
+	at_syscall(k, "exit", 0);
+	stop(100, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	assert_resumed_only(100, 0);
+	cr_assert_not_null(proctable_find_task(&pt, 100), "the leader is kept");
+	th2->rss = 80 * MIB; /* what /proc/102/smaps_rollup says of the process */
+	at_syscall(th2, "exit", 0);
+	stop(102, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	cr_assert_eq(fk.calls[0].kind, CALL_DETACH);
+	cr_assert_eq(fk.rollups, 1, "the last thread running reads the end");
+	cr_assert(proc_of(100)->image->final_sampled);
+	cr_assert_eq(proc_of(100)->image->peak_rss, 80 * MIB);
+	stop(100, ST_EXITED(0));
+	cr_assert_eq(pt.images[0]->end, IMAGE_EXIT);
+	cr_assert_eq(pt.ntasks, 0);
 }
 
 /* A birth event naming a child already reaped adds no entry that would never go. */
