@@ -231,6 +231,7 @@ int proctable_open_image(struct proctable *pt, struct process *proc, const char 
 					     proc->borrowed->peak_rss;
 	}
 	pt->images[pt->nimages++] = img;
+	pt->members++;
 	proc->image = img;
 	return 0;
 }
@@ -499,6 +500,7 @@ void proctable_record_sample(struct proctable *pt, struct image *img, const stru
 	}
 	img->last = *r;
 	img->has_last = true;
+	img->members_at_last = pt->members;
 	img->samples++;
 	img->sample_seq = ++pt->samples;
 	if (img->alive)
@@ -533,6 +535,7 @@ void proctable_close_image(struct proctable *pt, struct process *proc, enum imag
 	leave_sums(pt, img);
 	uncover(img);
 	img->alive = false;
+	pt->members++;
 	/* What its pages were counted for now falls to the copies that share them. */
 	if (release_dependents(pt, img) && !pt->in_pass)
 		update_tree(pt);

@@ -46,10 +46,11 @@ struct image {
 	uint64_t last_shmem; /* RssShmem read with it */
 	bool has_last;
 	unsigned samples;
-	unsigned exact_reads; /* --exact RSS readings before release syscalls */
+	unsigned exact_reads; /* exact VmRSS readings: --exact releases, steady timed passes */
 	bool final_sampled;   /* sampled at exit_group / last exit / exit event */
 	bool alive;	      /* still counted in the tree sums */
 	unsigned long pass;   /* last timed sampling pass that read it */
+	unsigned long members_at_last; /* pt->members when last sampled (sampler.c) */
 	/*
 	 * A forked copy of its parent's image, and when it was made (in
 	 * pt->samples): while the parent's last sample is older than that, the
@@ -165,6 +166,7 @@ struct proctable {
 	uint64_t estimate_above;
 	unsigned long snapshots; /* times the sums were updated */
 	unsigned long samples;	 /* exact samples recorded */
+	unsigned long members;	 /* counts the images opened and closed: the tree's changes */
 	bool hwm_is_peak;	 /* VmHWM counts in image peaks (not with --exact) */
 	struct image *sums_head; /* the images in the sums, newest first */
 	/*

@@ -149,9 +149,11 @@ static void json_tracer(FILE *f, const struct result *r)
 	escape_json_cstring(f, t->exact ? t->rss_source : NULL);
 	fprintf(f,
 		", \"exact_stops\": %lu, \"exact_hwm_floor\": %s, \"exec_samples_skipped\": %lu, "
-		"\"smaps_reads\": %lu, \"smaps_skipped\": %lu}",
+		"\"smaps_reads\": %lu, \"smaps_skipped\": %lu, \"timed_rss_source\": ",
 		t->exact_stops, t->exact_hwm_floor ? "true" : "false", t->exec_samples_skipped,
 		t->smaps_reads, t->smaps_skipped);
+	escape_json_cstring(f, t->timed_source);
+	fprintf(f, ", \"status_reads\": %lu}", t->status_reads);
 }
 
 /* The header every JSON report starts with. */
@@ -303,6 +305,10 @@ static void write_sampling(FILE *f, const struct tracer_result *res)
 		"  sampled    every %s on average, not %lu ms: the period stretches to keep "
 		"reading the tree under %d %% of a CPU (up to %s here)\n",
 		mean, t->interval_ms, 100 / SAMPLING_BUDGET, max);
+	if (t->timed_source && strcmp(t->timed_source, "smaps_rollup") == 0)
+		fputs("             (VmRSS is not exact on this kernel: each reading walks the "
+		      "pages of a process)\n",
+		      f);
 }
 
 /* What was done about processes left behind, when anything was. */

@@ -33,7 +33,21 @@ struct tracer_figures {
 	unsigned long exec_samples_skipped; /* execve entries not sampled: file absent */
 	unsigned long smaps_reads;	    /* -b: /proc/PID/smaps read */
 	unsigned long smaps_skipped;	    /* -b: reads the budget skipped (BREAKDOWN_BUDGET) */
+	/* Timed readings: "VmRSS" where status alone may do (TIMED_STEP), else "smaps_rollup". */
+	const char *timed_source;
+	unsigned long status_reads; /* timed readings that status alone made */
 };
+
+/*
+ * Where VmRSS is exact (probed), a timed pass reads an image's status
+ * (about 10 us, whatever its size) and walks its smaps_rollup (about 10 us
+ * per MiB resident) only when the tree sums need a fresh PSS: the RSS moved
+ * by more than 1/TIMED_STEP of its last walk, or an image began or ended
+ * anywhere in the tree since (a fork, an exit or an exec changes who shares
+ * which pages).  The image's peak RSS is exact either way; the tree sums
+ * keep its last walk, within 1/TIMED_STEP of its RSS.
+ */
+#define TIMED_STEP 16
 
 /*
  * Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the

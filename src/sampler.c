@@ -26,6 +26,7 @@ void sampler_init(struct sampler *s, const struct sysops *sys, struct proctable 
 		return;
 	/* The cheap exact reading exists only where VmRSS is no longer a counter. */
 	s->vmrss_exact = procfs_probe_vmrss_exact(sys->procfd) == 1;
+	s->vmrss_probed = true;
 	fig->exact = true;
 	fig->rss_source = s->vmrss_exact ? "VmRSS" : "smaps_rollup";
 	proctable_count_hwm(pt, false);
@@ -239,9 +240,41 @@ void sampler_pass_begin(struct sampler *s)
 	proctable_begin_pass(s->pt);
 }
 
+/*
+ * Timed: can status alone read img (TIMED_STEP)?  Its last walk is in the
+ * tree sums, no image has begun or ended since, and VmRSS, exact here, is
+ * within the step of that walk's RSS: then VmRSS and VmHWM are recorded
+ * and the walk is spared.
+ */
+static bool steady(struct sampler *s, struct image *img, pid_t tid)
+{
+	struct pstatus st;
+	uint64_t last;
+
+	if (!s->vmrss_probed) {
+		/* Probed at the first pass, not at start-up: a short command never pays it. */
+		s->vmrss_exact = procfs_probe_vmrss_exact(s->sys->procfd) == 1;
+		s->vmrss_probed = true;
+	}
+	s->fig->timed_source = s->vmrss_exact ? "VmRSS" : "smaps_rollup";
+	if (!s->vmrss_exact || !img->has_last || !img->alive || img->final_sampled ||
+	    img->members_at_last != s->pt->members)
+		return false;
+	if (s->sys->read_status(s->sys, tid, &st) != 0 || !st.has_mm)
+		return false;
+	last = img->last.rss;
+	if ((st.vmrss > last ? st.vmrss - last : last - st.vmrss) > last / TIMED_STEP)
+		return false;
+	proctable_record_rss(s->pt, img, st.vmrss);
+	proctable_record_hwm(s->pt, img, st.hwm);
+	s->fig->status_reads++;
+	return true;
+}
+
 void sampler_pass_read(struct sampler *s, struct image *img, pid_t tid)
 {
-	if (img && img->pass != s->pass && sampler_read(s, img, tid, false))
+	if (img && img->pass != s->pass &&
+	    (steady(s, img, tid) || sampler_read(s, img, tid, false)))
 		img->pass = s->pass;
 }
 

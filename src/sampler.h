@@ -25,6 +25,7 @@ struct sampler {
 	uint64_t period_ns;	    /* the period now (backed off from interval_ns) */
 	bool exact;		    /* --exact */
 	bool vmrss_exact;	    /* status VmRSS is an exact sum on this kernel */
+	bool vmrss_probed;	    /* vmrss_exact is known */
 	bool breakdown;		    /* -b: read smaps where a sample may be an image's peak */
 	unsigned long pass;	    /* the timed pass in progress */
 	uint64_t pass_cpu_ns;	    /* the tracer's CPU time when it began */

@@ -644,7 +644,33 @@ Test(report_write_json, estimated_tree_peak_and_stretched_interval, .init = buil
 	ASSERT_NUM(j, "tree.rss_estimate.tree_bytes", 1 * MIB);
 	cr_assert(at(j, "tracer.interval_stretched")->boolean);
 	ASSERT_NUM(j, "tracer.mean_interval_ms", 250);
+	ASSERT_NULL(j, "tracer.timed_rss_source");
+	ASSERT_NUM(j, "tracer.status_reads", 0);
 	json_free(j);
+	free(out);
+	run.res.tracer.timed_source = "VmRSS";
+	run.res.tracer.status_reads = 3;
+	out = write_json((char *const[]){ (char *)"./wl", NULL });
+	j = parse(out, strlen(out));
+	ASSERT_STR(j, "tracer.timed_rss_source", "VmRSS");
+	ASSERT_NUM(j, "tracer.status_reads", 3);
+	json_free(j);
+	free(out);
+}
+
+/* Where VmRSS is a counter, the stretched period's line says why reads cost so much. */
+Test(report_write_text, stretched_interval_where_vmrss_is_approximate, .init = build_counter_peak,
+     .fini = free_tree)
+{
+	char *out, *lines[16];
+	size_t n;
+
+	run.res.tracer.timed_source = "smaps_rollup";
+	out = write_text((char *const[]){ (char *)"./wl", NULL }, false);
+	n = split_lines(out, lines, 16);
+	cr_assert_eq(n, 6, "%zu lines", n);
+	cr_assert_str_eq(lines[4], "             (VmRSS is not exact on this kernel: each reading "
+				   "walks the pages of a process)");
 	free(out);
 }
 

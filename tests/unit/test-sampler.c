@@ -1,5 +1,6 @@
 /*
- * Unit tests of the sampler's -b rule (BREAKDOWN_STEP, BREAKDOWN_BUDGET):
+ * Unit tests of the sampler's rules: -b's (BREAKDOWN_STEP, BREAKDOWN_BUDGET),
+ * and which timed readings walk smaps_rollup (TIMED_STEP):
  * when an image's make-up is read again, which one is kept, and what it
  * costs in reads, on a fake /proc whose RSS the test sets and fake clocks
  * that the test moves.
@@ -20,6 +21,7 @@ static struct {
 	uint64_t rss;	      /* what every reading says now */
 	uint64_t smaps_drift; /* what a smaps read adds to it (it comes a moment later) */
 	unsigned smaps_reads;
+	unsigned rollups;	 /* smaps_rollup reads */
 	uint64_t now_ns, cpu_ns; /* the fake clocks */
 	uint64_t smaps_cost_ns;	 /* the CPU time a smaps read takes */
 } fk;
@@ -42,6 +44,7 @@ static int f_rollup(const struct sysops *o, pid_t tid, struct rollup *r)
 {
 	(void)o;
 	(void)tid;
+	fk.rollups++;
 	*r = (struct rollup){ .rss = fk.rss, .pss = fk.rss, .uss = fk.rss };
 	return 0;
 }
@@ -262,4 +265,68 @@ Test(sampler, release_past_the_step_whatever_the_budget)
 	fk.rss = 64 * MIB;
 	sampler_read(&s, img, 100, false);
 	cr_assert_eq(fk.smaps_reads, 3, "a timed sample past the budget");
+}
+
+/* One timed pass over img. */
+static void pass(void)
+{
+	sampler_pass_begin(&s);
+	sampler_pass_read(&s, img, 100);
+	sampler_pass_end(&s);
+}
+
+/*
+ * Timed passes where VmRSS is exact (TIMED_STEP): status alone while the RSS
+ * stays within 1/16 of the last walk and no image began or ended; a walk of
+ * smaps_rollup past the step, or after a change in the tree.
+ */
+Test(sampler, steady_timed_reads_use_status)
+{
+	struct process *p;
+
+	s.vmrss_probed = s.vmrss_exact = true;
+	fk.rss = 1024 * MIB;
+	pass();
+	cr_assert_eq(fk.rollups, 1, "the first reading is a walk");
+	cr_assert_str_eq(fig.timed_source, "VmRSS");
+	fk.rss = 1088 * MIB; /* exactly 1/16 more */
+	pass();
+	cr_assert_eq(fk.rollups, 1, "within the step: status only");
+	cr_assert_eq(fig.status_reads, 1);
+	cr_assert_eq(img->peak_rss, 1088 * MIB, "the peak is VmRSS's, exact here");
+	cr_assert_eq(img->last.rss, 1024 * MIB, "the sums keep the last walk");
+	fk.rss = 960 * MIB; /* exactly 1/16 less */
+	pass();
+	cr_assert_eq(fk.rollups, 1);
+	fk.rss = 1088 * MIB + 4096; /* past the step */
+	pass();
+	cr_assert_eq(fk.rollups, 2, "past the step: a walk");
+	cr_assert_eq(img->last.rss, 1088 * MIB + 4096);
+	pass();
+	cr_assert_eq(fk.rollups, 2);
+	/* A process starts: who shares which pages may have changed. */
+	p = proctable_new_process(&pt, 101, 100, false);
+	cr_assert_eq(proctable_open_forked_image(&pt, p, img, 1), 0);
+	pass();
+	cr_assert_eq(fk.rollups, 3, "an image began: a walk");
+	pass();
+	cr_assert_eq(fk.rollups, 3);
+	proctable_close_image(&pt, p, IMAGE_EXIT, 0, 0, 2);
+	pass();
+	cr_assert_eq(fk.rollups, 4, "an image ended: a walk");
+	cr_assert_eq(fig.status_reads, 4);
+}
+
+/* Where VmRSS is a counter, every timed reading walks: as before, and the report says so. */
+Test(sampler, timed_reads_walk_where_vmrss_is_approximate)
+{
+	s.vmrss_probed = true;
+	s.vmrss_exact = false;
+	fk.rss = 64 * MIB;
+	pass();
+	pass();
+	pass();
+	cr_assert_eq(fk.rollups, 3);
+	cr_assert_eq(fig.status_reads, 0);
+	cr_assert_str_eq(fig.timed_source, "smaps_rollup");
 }
