@@ -50,9 +50,10 @@ struct tracer {
 	bool ticking; /* the wake-up tick is armed (-i 0, or a long period and --wait-orphans) */
 	uint64_t last_pass_ns; /* when the last timed pass ran */
 	bool killing; /* after a failure, or once the wait for leftovers ended: kill what stops */
-	int err_fd;   /* the stub's launch errors (read end) */
-	int rc;	      /* the first failure, -errno: the one error channel */
-	char *err;    /* and its message */
+	bool info_checked; /* PTRACE_GET_SYSCALL_INFO worked at the stub's first seccomp stop */
+	int err_fd;	   /* the stub's launch errors (read end) */
+	int rc;		   /* the first failure, -errno: the one error channel */
+	char *err;	   /* and its message */
 	size_t errlen;
 	/* What start() changed, for finish() to restore. */
 	struct sigaction old_int, old_quit, old_term, old_hup, old_alrm;
@@ -222,6 +223,9 @@ static int seize(struct tracer *tr, pid_t pid)
 	if (ptrace(PTRACE_SEIZE, pid, 0L, (long)LIFECYCLE_OPTIONS) == 0)
 		return 0;
 	err = errno;
+	/* An old kernel: refused before anything runs (probe.h). */
+	if (probe_seize_failed(err, hint, sizeof(hint)))
+		return fail(tr, -ENOSYS, 0, "%s", hint), -ENOSYS;
 	refusal_hint(tr, true, hint, sizeof(hint));
 	/* strace -f or gdb above us took the child first: say so. */
 	if (err == EPERM && procfs_read_status(tr->sys.procfd, pid, &who) == 0 && who.tracer)
@@ -514,6 +518,27 @@ static pid_t next_stop(struct tracer *tr, int *status, struct rusage *ru)
 	return -1;
 }
 
+/*
+ * The first seccomp stop of the run is the stub's, at the execve of the
+ * command, which has not run yet: where PTRACE_GET_SYSCALL_INFO fails
+ * there, the kernel is too old (probe.h) and the run ends before it starts.
+ */
+static void check_syscall_info(struct tracer *tr, pid_t tid, int status)
+{
+	struct __ptrace_syscall_info info;
+	char why[160];
+
+	if (tr->info_checked || !WIFSTOPPED(status) || status >> 16 != PTRACE_EVENT_SECCOMP)
+		return;
+	tr->info_checked = true;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) > 0 ||
+	    !probe_syscall_info_failed(errno, why, sizeof(why)))
+		return;
+	fail(tr, -ENOSYS, 0, "%s", why);
+	lifecycle_kill_all(&tr->lc);
+	tr->killing = true;
+}
+
 /* Serve every stop until no tracee is left. */
 static void serve(struct tracer *tr)
 {
@@ -527,6 +552,7 @@ static void serve(struct tracer *tr)
 		if (!tid)
 			continue;
 		tr->res->tracer.stops++;
+		check_syscall_info(tr, tid, status);
 		if (tr->killing) {
 			/* Whatever still stops (a new child too) is killed, then let go. */
 			if (WIFSTOPPED(status)) {
