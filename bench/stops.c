@@ -3,8 +3,9 @@
  * traps but that fails at once, so a run costs N tracer stops and almost
  * nothing else.  Natively the calls cost well under a microsecond each.
  *
- *   clone   clone(CLONE_SIGHAND) without CLONE_VM: EINVAL.  One seccomp
- *           stop; maxrss-sc reads the clone flags there.
+ *   clone   clone(CLONE_PARENT | CLONE_SIGHAND) without CLONE_VM: EINVAL.
+ *           One seccomp stop (the filter traps CLONE_PARENT); maxrss-sc
+ *           reads the clone flags there.
  *   execve  execve("/nonexistent/...") : ENOENT.  One seccomp stop;
  *           maxrss-sc samples the image there (a PATH search miss).
  */
@@ -33,7 +34,8 @@ int main(int argc, char **argv)
 		long rc;
 
 		if (clone_kind)
-			rc = syscall(SYS_clone, (unsigned long)CLONE_SIGHAND, 0L, 0L, 0L, 0L);
+			rc = syscall(SYS_clone, (unsigned long)(CLONE_PARENT | CLONE_SIGHAND), 0L,
+				     0L, 0L, 0L);
 		else
 			rc = syscall(SYS_execve, "/nonexistent/x", args, args + 1);
 		if (rc != -1 || errno != (clone_kind ? EINVAL : ENOENT))

@@ -142,9 +142,9 @@ static void json_tracer(FILE *f, const struct result *r)
 		fputs("null", f);
 	fprintf(f,
 		", \"max_interval_ms\": %.3f, \"interval_stretched\": %s, "
-		"\"sampling_seconds\": %.6f",
+		"\"sampling_seconds\": %.6f, \"cpu_seconds\": %.6f",
 		(double)max_interval_ns / 1e6, stretched(t) ? "true" : "false",
-		seconds(t->sampling_ns));
+		seconds(t->sampling_ns), seconds(t->cpu_ns));
 	fprintf(f, ", \"exact\": %s, \"rss_source\": ", t->exact ? "true" : "false");
 	escape_json_cstring(f, t->exact ? t->rss_source : NULL);
 	fprintf(f,

@@ -26,6 +26,7 @@ struct tracer_figures {
 	unsigned long timed_passes; /* timed sampling passes over the live tree */
 	uint64_t max_interval_ns;   /* longest period the back-off chose (0: never backed off) */
 	uint64_t sampling_ns;	    /* tracer CPU time spent in those passes */
+	uint64_t cpu_ns;	    /* tracer CPU time of the whole run: stops, samples, passes */
 	bool exact;		    /* --exact was in force */
 	const char *rss_source;	    /* --exact readings: "VmRSS" or "smaps_rollup" */
 	unsigned long exact_stops;  /* stops before release syscalls */

@@ -51,6 +51,7 @@ struct tracer {
 	uint64_t last_pass_ns; /* when the last timed pass ran */
 	bool killing; /* after a failure, or once the wait for leftovers ended: kill what stops */
 	bool info_checked; /* PTRACE_GET_SYSCALL_INFO worked at the stub's first seccomp stop */
+	uint64_t cpu0_ns;  /* the tracer's CPU clock when the run began */
 	int err_fd;	   /* the stub's launch errors (read end) */
 	int rc;		   /* the first failure, -errno: the one error channel */
 	char *err;	   /* and its message */
@@ -619,6 +620,7 @@ static void finish(struct tracer *tr, struct proctable *pt)
 
 	if (procfs_read_status(tr->sys.procfd, getpid(), &self) == 0)
 		res->tracer.rss_bytes = self.hwm;
+	res->tracer.cpu_ns = util_thread_cpu_ns() - tr->cpu0_ns;
 	proctable_judge_breakdowns(pt, res->counter_error.bytes);
 	if (!lc->exec_seen) {
 		never_started(tr);
@@ -666,6 +668,7 @@ int tracer_run(char *const *command, const struct tracer_config *cfg, struct pro
 
 	memset(res, 0, sizeof(*res));
 	err[0] = '\0';
+	tr.cpu0_ns = util_thread_cpu_ns();
 	res->counter_error = why_counter_error(uname(&u) == 0 ? u.release : NULL,
 					       sysconf(_SC_NPROCESSORS_ONLN),
 					       sysconf(_SC_PAGESIZE));

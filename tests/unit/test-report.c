@@ -650,10 +650,12 @@ Test(report_write_json, estimated_tree_peak_and_stretched_interval, .init = buil
 	free(out);
 	run.res.tracer.timed_source = "VmRSS";
 	run.res.tracer.status_reads = 3;
+	run.res.tracer.cpu_ns = 1500 * SEC / 1000;
 	out = write_json((char *const[]){ (char *)"./wl", NULL });
 	j = parse(out, strlen(out));
 	ASSERT_STR(j, "tracer.timed_rss_source", "VmRSS");
 	ASSERT_NUM(j, "tracer.status_reads", 3);
+	cr_assert_float_eq(at(j, "tracer.cpu_seconds")->number, 1.5, 1e-9);
 	json_free(j);
 	free(out);
 }
