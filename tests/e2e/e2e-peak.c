@@ -107,7 +107,7 @@ Test(peak, at_peak_line_by_program)
 Test(peak, pipeline_stages_at_the_peak)
 {
 	char line[4096];
-	const struct json *procs;
+	const struct json *procs, *longest;
 	const struct truth *t;
 	pid_t sleeper = 0;
 	struct e2e_run r;
@@ -126,6 +126,17 @@ Test(peak, pipeline_stages_at_the_peak)
 	}
 	cr_assert(sleeper, "no image of the sleeper:\n%s", r.report);
 	cr_assert(member(&r, t->pid), "the 20 MiB stage is not at the peak:\n%s", r.report);
+	/*
+	 * On a machine slow enough (an emulated one) the sampler's back-off
+	 * stretches its period beyond the 100 ms: then no pass had to read the
+	 * sleeper before the peak.
+	 */
+	longest = json_path(r.json, "tracer.max_interval_ms");
+	if (!member(&r, sleeper) && longest && longest->type == JSON_NUMBER &&
+	    longest->number >= 100)
+		cr_skip_test("the sampling period grew to %g ms, beyond the sleeper's 100 ms "
+			     "before the peak",
+			     longest->number);
 	cr_assert(member(&r, sleeper), "the sleeping stage is not at the peak:\n%s", r.report);
 	cr_assert_geq(e2e_u64(member(&r, t->pid), "rss_bytes"), 20 * MIB);
 	e2e_run_free(&r);
