@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@ struct traced {
 	long exec_nr;	    /* that execve(at)'s number, as /proc/TID/syscall shows it */
 	bool exec_sampled;  /* a full sample was taken at that entry stop */
 	bool exec_probed;   /* a PTRACE_INTERRUPT asks that task to report */
+	char *exec_path;    /* the file that execve named, when it could be read */
 	unsigned hup_round; /* when it was sent SIGHUP + SIGCONT as a stopped leftover */
 	bool exited_leader; /* the leader's death status was seen */
 	int wait_status;    /* that status */
@@ -66,6 +68,7 @@ static struct process *new_process(struct lifecycle *lc, pid_t pid, pid_t ppid, 
 /* A process that never got a task: give it back. */
 static void drop_process(struct lifecycle *lc, struct process *p)
 {
+	free(p->traced->exec_path);
 	free(p->traced);
 	proctable_discard_process(lc->pt, p);
 }
@@ -134,8 +137,10 @@ static void forget_task(struct lifecycle *lc, struct task *t)
 	set_cloning(lc, t, false);
 	free(t->tracee);
 	/* The table frees a process with its last task. */
-	if (p->ntasks == 1)
+	if (p->ntasks == 1) {
+		free(p->traced->exec_path);
 		free(p->traced);
+	}
 	proctable_remove_task(lc->pt, t);
 }
 
@@ -156,16 +161,22 @@ static void resume(struct lifecycle *lc, pid_t tid, int sig)
 
 /* ---------------------------------------------------------------- births */
 
-/* Open p's next image from what /proc says of tid: argv and exe. */
+/*
+ * Open p's next image from what /proc says of tid: argv and exe.  A task
+ * gone meanwhile (killed at once after its exec) has neither: its argv is
+ * then the file its execve named, when known.
+ */
 static int open_image_from_proc(struct lifecycle *lc, struct process *p, pid_t tid, uint64_t now)
 {
+	const char *named = TP(p)->exec_path;
 	char *argv = NULL, *exe = NULL;
 	size_t argv_len = 0;
 	int rc;
 
-	if (lc->sys->read_cmdline(lc->sys, tid, &argv, &argv_len) != 0) {
-		argv = NULL;
-		argv_len = 0;
+	if (lc->sys->read_cmdline(lc->sys, tid, &argv, &argv_len) != 0 || !argv_len) {
+		free(argv);
+		argv = named ? strdup(named) : NULL;
+		argv_len = argv ? strlen(argv) + 1 : 0;
 	}
 	lc->sys->read_exe(lc->sys, tid, &exe);
 	rc = proctable_open_image(lc->pt, p, argv ? argv : "", argv ? argv_len : 0, exe, now);
@@ -458,6 +469,8 @@ static void on_execve_entry(struct lifecycle *lc, struct task *t, enum filter_id
 		     (int)info->seccomp.args[0] == AT_FDCWD))
 			known = path;
 	}
+	free(tp->exec_path);
+	tp->exec_path = known ? strdup(known) : NULL;
 	tp->exec_sampled = sampler_exec_entry(lc->sampler, t->proc->image, t->tid, known);
 	if (!t->proc->image)
 		sampler_lender_hwm(lc->sampler, proctable_live_mm_image(t->proc), t->tid);
@@ -596,11 +609,16 @@ static void on_exec(struct lifecycle *lc, struct task *t)
 	} else if (p->image) {
 		proctable_close_image(lc->pt, p, IMAGE_EXEC, 0, 0, now);
 	}
+	/*
+	 * The new program runs while its name is read: whatever it does next
+	 * that matters (an exec, an exit, a death) stops it before its mm
+	 * changes, and this stop is served first.
+	 */
+	resume(lc, t->tid, 0);
 	/* The new image learns what mm its process ran on until now (why.h), then has its own. */
 	if (open_image_from_proc(lc, p, t->tid, now))
 		fail(lc, -ENOMEM);
 	proctable_borrow(p, NULL);
-	resume(lc, t->tid, 0);
 }
 
 /*

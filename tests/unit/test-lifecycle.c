@@ -47,10 +47,12 @@ struct fake_task {
 	bool ours;			   /* a tracee not yet reaped */
 	struct __ptrace_syscall_info info; /* at its seccomp stop (op 0: none) */
 	unsigned long event_msg;
-	long syscall_nr;     /* /proc/TID/syscall */
-	unsigned long flags; /* /proc/TID/stat */
-	uint64_t rss;	     /* what smaps_rollup says */
-	int mm;		     /* tasks with one mm share a number (0: none, a zombie) */
+	long syscall_nr;       /* /proc/TID/syscall */
+	unsigned long flags;   /* /proc/TID/stat */
+	uint64_t rss;	       /* what smaps_rollup says */
+	int mm;		       /* tasks with one mm share a number (0: none, a zombie) */
+	const char *exec_file; /* what its execve names (read_string) */
+	bool gone;	       /* /proc/TID/cmdline no longer readable */
 };
 
 struct fake {
@@ -137,14 +139,16 @@ static bool f_syscall_info(const struct sysops *o, pid_t tid, struct __ptrace_sy
 	return true;
 }
 
+/* The tracee's memory holds one string: the file its execve names, if the test set one. */
 static int f_read_string(const struct sysops *o, pid_t tid, uint64_t addr, char *buf, size_t len)
 {
-	(void)o;
-	(void)tid;
+	struct fake_task *t = task_of(o, tid);
+
 	(void)addr;
-	(void)buf;
-	(void)len;
-	return -1;
+	if (!t || !t->exec_file || strlen(t->exec_file) >= len)
+		return -1;
+	strcpy(buf, t->exec_file);
+	return 0;
 }
 
 static int f_kill(const struct sysops *o, pid_t pid, int sig)
@@ -221,8 +225,10 @@ static int f_read_rollup(const struct sysops *o, pid_t tid, struct rollup *r)
 
 static int f_read_cmdline(const struct sysops *o, pid_t tid, char **buf, size_t *len)
 {
-	(void)o;
-	(void)tid;
+	struct fake_task *t = task_of(o, tid);
+
+	if (t && t->gone)
+		return -ESRCH;
 	*buf = strdup("prog");
 	*len = 5;
 	return *buf ? 0 : -ENOMEM;
@@ -648,6 +654,31 @@ Test(lifecycle, exiting_threads_are_let_go)
 	stop(100, ST_EXITED(0));
 	cr_assert_eq(pt.images[0]->end, IMAGE_EXIT);
 	cr_assert_eq(pt.ntasks, 0);
+}
+
+/*
+ * The new program runs on while its name is read at its exec event: killed
+ * at once, it has no cmdline any more, and its image is named by the file
+ * its execve named.
+ */
+Test(lifecycle, exec_of_a_task_gone_at_once_is_named_by_its_file)
+{
+	struct fake_task *k = command();
+
+	k->exec_file = "/usr/bin/gone";
+	at_syscall(k, "execve", 0);
+	stop(100, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	k->gone = true;
+	stop(100, ST_EVENT(PTRACE_EVENT_EXEC));
+	assert_resumed_only(100, 0);
+	cr_assert_str_eq(proc_of(100)->image->argv, "/usr/bin/gone");
+	cr_assert_eq(proc_of(100)->image->argv_len, strlen("/usr/bin/gone") + 1);
+	k->gone = false;
+	k->exec_file = NULL;
+	at_syscall(k, "execve", 0);
+	stop(100, ST_EVENT(PTRACE_EVENT_SECCOMP));
+	stop(100, ST_EVENT(PTRACE_EVENT_EXEC));
+	cr_assert_str_eq(proc_of(100)->image->argv, "prog", "its cmdline when there is one");
 }
 
 /* A birth event naming a child already reaped adds no entry that would never go. */
