@@ -511,9 +511,14 @@ int procfs_exec_file_missing(int procfd, pid_t tid, const char *path)
 
 int procfs_probe_vmrss_exact(int procfd)
 {
-	const size_t page = (size_t)sysconf(_SC_PAGESIZE), npages = 64;
-	/* Counts that leave a per-CPU delta (batch >= 32) unfolded when inexact. */
-	static const size_t steps[] = { 5, 13, 27 };
+	/*
+	 * Counts that leave a per-CPU (or per-task: 64 events) delta unfolded
+	 * when inexact: a fold at one read (by luck, at a batch's boundary)
+	 * cannot come again within the next 7 or 9 pages.  Few pages: the probe
+	 * raises the tracer's own VmHWM, which its report gives.
+	 */
+	static const size_t steps[] = { 5, 12, 21 };
+	const size_t page = (size_t)sysconf(_SC_PAGESIZE), npages = 21;
 	pid_t self = getpid();
 	struct pstatus st;
 	struct rollup r;
@@ -530,7 +535,7 @@ int procfs_probe_vmrss_exact(int procfd)
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == 1; i++) {
-		for (; touched < steps[i] * (i + 1) && touched < npages; touched++)
+		for (; touched < steps[i] && touched < npages; touched++)
 			mem[touched * page] = 1;
 		if (procfs_read_rollup(procfd, self, &r) || procfs_read_status(procfd, self, &st))
 			rc = -EIO;

@@ -128,7 +128,8 @@ int procfs_exec_file_missing(int procfd, pid_t tid, const char *path);
 /*
  * Is VmRSS in status an exact sum on this kernel (Linux 6.16 and the stable
  * backports), or the per-CPU counter approximation?  Probes the calling
- * process: 1 exact, 0 approximate, -errno when it cannot tell.
+ * process (touching 21 pages of its own): 1 exact, 0 approximate, -errno
+ * when it cannot tell.
  */
 int procfs_probe_vmrss_exact(int procfd);
 

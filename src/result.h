@@ -51,6 +51,13 @@ struct tracer_figures {
 #define TIMED_STEP 16
 
 /*
+ * ... and only for an image whose last walk was at least this large (a
+ * smaller one costs little to walk): VmRSS is probed (at the cost of a few
+ * pages of the tracer's own) when the first such image is met.
+ */
+#define TIMED_STATUS_MIN (64ull << 20)
+
+/*
  * Timed sampling never takes more than 1/SAMPLING_BUDGET of a CPU (the
  * tracer's): the period stretches when reads get costly (the report says
  * by how much).

@@ -242,23 +242,24 @@ void sampler_pass_begin(struct sampler *s)
 
 /*
  * Timed: can status alone read img (TIMED_STEP)?  Its last walk is in the
- * tree sums, no image has begun or ended since, and VmRSS, exact here, is
- * within the step of that walk's RSS: then VmRSS and VmHWM are recorded
- * and the walk is spared.
+ * tree sums and large enough to cost (TIMED_STATUS_MIN), no image has begun
+ * or ended since, and VmRSS, exact here, is within the step of that walk's
+ * RSS: then VmRSS and VmHWM are recorded and the walk is spared.
  */
 static bool steady(struct sampler *s, struct image *img, pid_t tid)
 {
 	struct pstatus st;
 	uint64_t last;
 
+	if (!img->has_last || !img->alive || img->final_sampled || img->last.rss < TIMED_STATUS_MIN)
+		return false;
 	if (!s->vmrss_probed) {
-		/* Probed at the first pass, not at start-up: a short command never pays it. */
+		/* Probed when it first matters, not at start-up: a small tree never pays it. */
 		s->vmrss_exact = procfs_probe_vmrss_exact(s->sys->procfd) == 1;
 		s->vmrss_probed = true;
 	}
 	s->fig->timed_source = s->vmrss_exact ? "VmRSS" : "smaps_rollup";
-	if (!s->vmrss_exact || !img->has_last || !img->alive || img->final_sampled ||
-	    img->members_at_last != s->pt->members)
+	if (!s->vmrss_exact || img->members_at_last != s->pt->members)
 		return false;
 	if (s->sys->read_status(s->sys, tid, &st) != 0 || !st.has_mm)
 		return false;

@@ -288,9 +288,9 @@ Test(sampler, steady_timed_reads_use_status)
 	fk.rss = 1024 * MIB;
 	pass();
 	cr_assert_eq(fk.rollups, 1, "the first reading is a walk");
-	cr_assert_str_eq(fig.timed_source, "VmRSS");
 	fk.rss = 1088 * MIB; /* exactly 1/16 more */
 	pass();
+	cr_assert_str_eq(fig.timed_source, "VmRSS");
 	cr_assert_eq(fk.rollups, 1, "within the step: status only");
 	cr_assert_eq(fig.status_reads, 1);
 	cr_assert_eq(img->peak_rss, 1088 * MIB, "the peak is VmRSS's, exact here");
@@ -329,4 +329,16 @@ Test(sampler, timed_reads_walk_where_vmrss_is_approximate)
 	cr_assert_eq(fk.rollups, 3);
 	cr_assert_eq(fig.status_reads, 0);
 	cr_assert_str_eq(fig.timed_source, "smaps_rollup");
+}
+
+/* A small image costs little to walk: always walked, and VmRSS is not probed for it. */
+Test(sampler, small_images_are_walked)
+{
+	fk.rss = 64 * MIB - 4096;
+	pass();
+	pass();
+	pass();
+	cr_assert_eq(fk.rollups, 3);
+	cr_assert_not(s.vmrss_probed, "probed for an image below TIMED_STATUS_MIN");
+	cr_assert_null(fig.timed_source);
 }
