@@ -342,3 +342,20 @@ Test(sampler, small_images_are_walked)
 	cr_assert_not(s.vmrss_probed, "probed for an image below TIMED_STATUS_MIN");
 	cr_assert_null(fig.timed_source);
 }
+
+/* An image read at its end is tearing its memory down: no timed pass reads it again. */
+Test(sampler, ended_images_are_not_read_by_timed_passes)
+{
+	unsigned walks;
+
+	fk.rss = 256 * MIB;
+	sampler_read(&s, img, 100, true);
+	walks = fk.rollups + fk.smaps_reads;
+	cr_assert_eq(walks, 1);
+	fk.rss = 8 * MIB; /* what a walk of the teardown would see */
+	pass();
+	pass();
+	cr_assert_eq(fk.rollups + fk.smaps_reads, walks, "a timed pass read an ended image");
+	cr_assert_eq(fig.status_reads, 0);
+	cr_assert_eq(img->last.rss, 256 * MIB, "the end sample stays the image's last");
+}
