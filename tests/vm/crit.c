@@ -194,7 +194,7 @@ struct job {
 	double limit; /* seconds, 0: none */
 	struct timespec start;
 	unsigned attempt; /* 0 for the first try */
-	char first[1024]; /* the first try's failure, when it is tried again */
+	char first[4096]; /* the first try's failure, when it is tried again */
 };
 
 static unsigned done, failed, retries;
@@ -264,14 +264,20 @@ static void show_output(FILE *out)
 	}
 }
 
-/* The first lines of the worker's output, for a failure tried again. */
+/*
+ * What to show of the worker's output for a failure tried again: its first
+ * lines, then its assertion messages wherever they are (a test that notes
+ * much before it fails would otherwise show only its notes).
+ */
 static void keep_output(struct job *j, const char *why)
 {
 	size_t n = 0;
 	char line[256];
 
 	rewind(j->out);
-	for (int i = 0; i < 6 && n < sizeof(j->first) && fgets(line, sizeof(line), j->out); i++) {
+	for (int i = 0; n < sizeof(j->first) && fgets(line, sizeof(line), j->out); i++) {
+		if (i >= 4 && !strstr(line, "Assertion failed") && !strstr(line, "failures"))
+			continue;
 		line[strcspn(line, "\n")] = '\0';
 		n += (size_t)snprintf(j->first + n, sizeof(j->first) - n, "# try 1: %s\n", line);
 	}
