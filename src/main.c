@@ -219,11 +219,16 @@ static void exceeded_where(const struct job *j, size_t k, const struct limit_che
 			   size_t len)
 {
 	const struct run *r = &j->rs[k].v[c->run];
-	char run[96] = "", cmd[LIMIT_CMD_MAX + 8];
+	char run[4 * LIMIT_CMD_MAX + 32] = "", cmd[LIMIT_CMD_MAX + 8];
 
-	if (j->s.compare)
-		snprintf(run, sizeof(run), "%s, run %zu; ", j->s.v[k].label, c->run + 1);
-	else if (j->o.series)
+	if (j->s.compare) {
+		/* The command's label, cut where the commands differ, as the summary does. */
+		char *label = subjects_short_label(&j->s, &j->s.v[k], LIMIT_CMD_MAX);
+
+		snprintf(run, sizeof(run), "%s, run %zu; ", label ? label : j->s.v[k].label,
+			 c->run + 1);
+		free(label);
+	} else if (j->o.series)
 		snprintf(run, sizeof(run), "run %zu; ", c->run + 1);
 	if (c->limit.figure != LIMIT_PEAK_RSS) {
 		snprintf(buf, len, "%sthe whole tree, %zu process%s%s", run, r->processes,

@@ -619,14 +619,19 @@ Test(bench, unwritable_timeline_or_plot_125_before_running)
  */
 #define TITLE_CHARS 90
 
-/* Characters of UTF-8 text: the bytes that do not continue one. */
-static size_t utf8_chars(const char *s)
+/* Characters of UTF-8 text (len bytes): the bytes that do not continue one. */
+static size_t utf8_chars_n(const char *s, size_t len)
 {
 	size_t n = 0;
 
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
 	return n;
+}
+
+static size_t utf8_chars(const char *s)
+{
+	return utf8_chars_n(s, strlen(s));
 }
 
 static void check_title(const char *got, const char *want)
@@ -823,12 +828,34 @@ Test(bench, fail_above_tree_pss_gates_the_tree)
 	e2e_run_free(&r);
 }
 
+/*
+ * The limit line names the command in at most LIMIT_CMD_COLS columns: a
+ * longer one (a deep build directory's workload path) is its first
+ * LIMIT_CMD_COLS - 3 bytes and "...".
+ */
+#define LIMIT_CMD_COLS 72
+
+static void check_cut_name(const char *got, size_t len, const char *want)
+{
+	size_t wlen = strlen(want);
+
+	if (wlen <= LIMIT_CMD_COLS) {
+		cr_assert(len == wlen && strncmp(got, want, len) == 0, "'%.*s' is not '%s'",
+			  (int)len, got, want);
+		return;
+	}
+	cr_assert(len == LIMIT_CMD_COLS && strncmp(got, want, len - 3) == 0 &&
+			  strncmp(got + len - 3, "...", 3) == 0,
+		  "'%.*s' is no cut of '%s' to %d columns", (int)len, got, want, LIMIT_CMD_COLS);
+}
+
 /* The largest-process limit names the process: pid, image, command. */
 Test(bench, fail_above_names_the_process)
 {
 	struct e2e_run r;
 	const struct truth *t;
 	const struct json *l;
+	const char *name, *end;
 	char want[512];
 
 	e2e_run(&r, E2E_ARGS("--json", "--fail-above=8M", "--fail-above=tree-rss:1G"),
@@ -836,17 +863,52 @@ Test(bench, fail_above_names_the_process)
 	cr_assert_eq(r.out.status, STATUS_FAIL_ABOVE, "status %d, stderr: %s", r.out.status,
 		     r.out.err);
 	t = e2e_need_truth(&r, "peak", 0);
-	snprintf(want, sizeof(want),
-		 " (pid %d, image 0: %s hold-exit 16) exceeds --fail-above=8.0 MiB\n", (int)t->pid,
-		 e2e_wl());
+	snprintf(want, sizeof(want), " (pid %d, image 0: ", (int)t->pid);
 	cr_assert_eq(e2e_count_lines(r.out.err), 1, "one line:\n%s", r.out.err);
 	cr_assert(strncmp(r.out.err, "maxrss-sc: peak RSS ", 20) == 0 && strstr(r.out.err, want),
 		  "no \"%s\" in:\n%s", want, r.out.err);
+	name = strstr(r.out.err, want) + strlen(want);
+	end = strstr(name, ") exceeds --fail-above=8.0 MiB\n");
+	cr_assert_not_null(end, "no limit after the name in:\n%s", r.out.err);
+	snprintf(want, sizeof(want), "%s hold-exit 16", e2e_wl());
+	check_cut_name(name, (size_t)(end - name), want);
 	l = limit_at(r.json, "limits", 0);
 	cr_assert(exceeded(l));
 	cr_assert_eq(e2e_u64(l, "pid"), (uint64_t)t->pid);
 	cr_assert_eq(e2e_u64(l, "image"), 0);
 	cr_assert_not(exceeded(limit_at(r.json, "limits", 1)));
+	e2e_run_free(&r);
+}
+
+/*
+ * Comparing long command lines: the line names the command by its label cut
+ * to LIMIT_CMD_COLS characters where the commands differ (its end kept), and
+ * the rest of the line stays whole.
+ */
+Test(bench, fail_above_when_comparing_long_command_lines)
+{
+	char pad[120], tree[1024], small[1024];
+	const char *name, *end;
+	struct e2e_run r;
+
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	snprintf(tree, sizeof(tree), ": %s; %s forktree 3 24", pad, e2e_wl());
+	snprintf(small, sizeof(small), ": %s; %s hold-exit 8", pad, e2e_wl());
+	e2e_run(&r, E2E_ARGS("-r", "1", "--fail-above=tree-pss:48M"), E2E_ARGS("-C", tree, small),
+		NULL, true);
+	cr_assert_eq(r.out.status, STATUS_FAIL_ABOVE, "status %d, stderr: %s", r.out.status,
+		     r.out.err);
+	cr_assert_eq(e2e_count_lines(r.out.err), 1, "one line:\n%s", r.out.err);
+	name = strstr(r.out.err, " (");
+	end = strstr(r.out.err, ", run 1; the whole tree, ");
+	cr_assert(name && end && name < end, "no command and run in:\n%s", r.out.err);
+	name += 2;
+	cr_assert(utf8_chars_n(name, (size_t)(end - name)) <= LIMIT_CMD_COLS,
+		  "the command is not cut to %d characters:\n%s", LIMIT_CMD_COLS, r.out.err);
+	cr_assert(strncmp(end - strlen(" forktree 3 24"), " forktree 3 24", 14) == 0,
+		  "the end where the commands differ is lost:\n%s", r.out.err);
+	cr_assert(strstr(end, " exceeds --fail-above=tree-pss:48.0 MiB\n"), "%s", r.out.err);
 	e2e_run_free(&r);
 }
 
