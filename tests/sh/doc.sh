@@ -3,7 +3,8 @@
 # doc/maxrss-sc.1 (its OPTIONS tags) and every option described there is in
 # --help; the page renders without a groff warning; --version is GNU style
 # with configure.ac's version, NEWS's latest entry names it, and no other
-# file repeats it.  TAP.
+# file repeats it; README's example of a JSON report has the keys of a
+# real one.  TAP.
 set -u
 : "${MAXRSS_SC:?run through make check}" "${MAN_PAGE:?run through make check}"
 : "${PACKAGE_VERSION:?run through make check}" "${TESTS_SRCDIR:?run through make check}"
@@ -18,7 +19,7 @@ skip() {
 	echo "ok $n - $1 # SKIP $2"
 }
 
-echo "1..7"
+echo "1..8"
 
 # Options of --help: the lines that start with an option ("  -o, --output=FILE ...").
 "$MAXRSS_SC" --help >"$tmp/help" || echo "--help failed" >>"$tmp/help"
@@ -88,6 +89,44 @@ if [ -s "$tmp/stale" ]; then
 	not_ok_file "no copy of version $PACKAGE_VERSION outside configure.ac and NEWS" "$tmp/stale"
 else
 	ok "no copy of version $PACKAGE_VERSION outside configure.ac and NEWS"
+fi
+
+# README shows "real output" of maxrss-sc --json true: its keys, at every
+# depth (a list's objects merged), must be those of a report made now, or
+# the example has gone stale.
+if ! command -v python3 >/dev/null 2>&1; then
+	skip "README's JSON example has the keys of a real report" "python3 is not installed"
+elif ! "$MAXRSS_SC" --json -o "$tmp/true.json" true 2>"$tmp/true.err"; then
+	skip "README's JSON example has the keys of a real report" \
+		"maxrss-sc cannot trace here: $(head -n 1 "$tmp/true.err")"
+else
+	awk '/^For `maxrss-sc --json true`/ { at = 1 } at == 1 && /^```json$/ { at = 2; next }
+		at == 2 && /^```$/ { exit } at == 2' "$TESTS_SRCDIR/../README.md" >"$tmp/readme.json"
+	python3 - "$tmp/readme.json" "$tmp/true.json" >"$tmp/keys" 2>&1 <<'PY'
+import json, sys
+
+def paths(o, at, out):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            out.add(at + k)
+            paths(v, at + k + ".", out)
+    elif isinstance(o, list):
+        for v in o:
+            paths(v, at + "[].", out)
+    return out
+
+readme, real = (paths(json.load(open(f)), "", set()) for f in sys.argv[1:3])
+for k in sorted(real - readme):
+    print("README lacks " + k)
+for k in sorted(readme - real):
+    print("README has " + k + ", which a report no longer has")
+PY
+	[ -s "$tmp/readme.json" ] || echo "README has no such example" >>"$tmp/keys"
+	if [ -s "$tmp/keys" ]; then
+		not_ok_file "README's JSON example has the keys of a real report" "$tmp/keys"
+	else
+		ok "README's JSON example has the keys of a real report"
+	fi
 fi
 
 tap_passed
