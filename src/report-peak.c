@@ -262,10 +262,11 @@ static void why_line(FILE *f, const struct why *w, const struct why_reason *r,
 		break;
 	case WHY_COUNTER:
 		fprintf(f,
-			"    it differs from the peak by %s, within the error of the kernel's RSS "
-			"counter it comes from (up to %s%s on this kernel)\n",
-			units_format_size(r->bytes, a, sizeof(a)),
-			units_format_size(err->bytes, c, sizeof(c)),
+			"    it is %s the peak by %s, within the error of the kernel's RSS "
+			"counter it comes from (up to %s%s%s on this kernel)\n",
+			r->below ? "below" : "above", units_format_size(r->bytes, a, sizeof(a)),
+			units_format_size(r->bytes2, c, sizeof(c)),
+			err->bytes != err->below ? (r->below ? " below" : " above") : "",
 			err->per_thread ? " per thread" : "");
 		break;
 	case WHY_UNWAITED:

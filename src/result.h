@@ -86,10 +86,16 @@ struct tracer_figures {
 #define BREAKDOWN_STEP 16
 #define BREAKDOWN_BUDGET 50
 
-/* The most the kernel's RSS counters (VmHWM, VmRSS, ru_maxrss) can be off (why.h). */
+/*
+ * The most the kernel's RSS counters (VmHWM, VmRSS, ru_maxrss) can be off
+ * (why.h): above the truth, and below it.  Since Linux 6.2 (per-CPU
+ * counters) both alike; before, per-thread caches that only lag, so a
+ * reading falls below the truth by far more than it could rise above it.
+ */
 struct counter_error {
-	uint64_t bytes;
-	bool per_thread; /* before Linux 6.2: per-thread caches, the bound is per thread */
+	uint64_t bytes;	 /* above the truth (and the margin a difference must pass) */
+	uint64_t below;	 /* below the truth */
+	bool per_thread; /* before Linux 6.2: per-thread caches, the bounds are per thread */
 };
 
 /* Why maxrss-sc stopped waiting for the processes the command left running. */

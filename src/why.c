@@ -9,6 +9,14 @@ static const char *const names[WHY_KINDS] = {
 	[WHY_UNWAITED] = "not_waited_for",
 };
 
+/*
+ * Before Linux 6.2: the faults a task's cache may hold before a fault folds
+ * it into the mm, and the most one fault maps (fault_around_bytes, its
+ * default; a larger page is mapped alone).
+ */
+#define FAULTS_UNFOLDED 65
+#define FAULT_AROUND ((uint64_t)64 * 1024)
+
 const char *why_name(enum why_kind kind)
 {
 	return kind < WHY_KINDS ? names[kind] : "?";
@@ -18,7 +26,7 @@ struct counter_error why_counter_error(const char *release, long cpus, long page
 {
 	long major = 0, minor = 0;
 	char *end = NULL;
-	uint64_t pages;
+	uint64_t pages, fault;
 
 	if (cpus < 1)
 		cpus = 1;
@@ -34,9 +42,11 @@ struct counter_error why_counter_error(const char *release, long cpus, long page
 	}
 	if (major > 6 || (major == 6 && minor >= 2)) {
 		pages = (uint64_t)cpus * (uint64_t)(2 * cpus > 32 ? 2 * cpus : 32);
-		return (struct counter_error){ pages * (uint64_t)page_size, false };
+		return (struct counter_error){ pages * (uint64_t)page_size,
+					       pages * (uint64_t)page_size, false };
 	}
-	return (struct counter_error){ 64 * (uint64_t)page_size, true };
+	fault = (uint64_t)page_size > FAULT_AROUND ? (uint64_t)page_size : FAULT_AROUND;
+	return (struct counter_error){ 64 * (uint64_t)page_size, FAULTS_UNFOLDED * fault, true };
 }
 
 static uint64_t gap(uint64_t a, uint64_t b)
@@ -77,7 +87,7 @@ bool why_time_differs(const struct result *r, struct why *out)
 {
 	const struct proctable *pt = &r->pt;
 	struct counter_error err = r->res.counter_error;
-	uint64_t peak;
+	uint64_t peak, bound;
 
 	memset(out, 0, sizeof(*out));
 	out->peak = result_peak_image(pt);
@@ -93,11 +103,14 @@ bool why_time_differs(const struct result *r, struct why *out)
 	if (out->ru_maxrss > peak + err.bytes)
 		add(out, (struct why_reason){ .kind = WHY_PRE_EXEC, .bytes = out->ru_maxrss });
 	inherited(pt, err.bytes, out);
-	if (out->ru_maxrss != peak && gap(out->ru_maxrss, peak) <= err.bytes)
+	/* Above the peak by its error above, or below by its error below. */
+	bound = out->ru_maxrss > peak ? err.bytes : err.below;
+	if (out->ru_maxrss != peak && gap(out->ru_maxrss, peak) <= bound)
 		add(out, (struct why_reason){ .kind = WHY_COUNTER,
 					      .bytes = gap(out->ru_maxrss, peak),
-					      .bytes2 = err.bytes });
-	if (out->ru_maxrss + err.bytes < peak)
+					      .bytes2 = bound,
+					      .below = out->ru_maxrss < peak });
+	if (out->ru_maxrss + err.below < peak)
 		add(out,
 		    (struct why_reason){ .kind = WHY_UNWAITED, .img = out->peak, .bytes = peak });
 	return true;

@@ -40,6 +40,7 @@ struct why_reason {
 	uint64_t bytes;	 /* tree peak PSS; ru_maxrss; the mark; the difference; the peak */
 	uint64_t bytes2; /* tree peak RSS; -; img's own peak; the error bound; - */
 	size_t count;	 /* WHY_LARGEST_ONLY: processes at the tree peak */
+	bool below;	 /* WHY_COUNTER: ru_maxrss is below the peak */
 };
 
 /* At most this many reasons of the kind WHY_INHERITED are listed. */
@@ -62,10 +63,15 @@ struct why {
 bool why_time_differs(const struct result *r, struct why *out);
 
 /*
- * The counter error of the running kernel: nr_cpus * max(32, 2 * nr_cpus)
- * pages from Linux 6.2 (per-CPU counters), 64 pages per thread before
- * (per-task caches flushed every 64 events).  From release (uname -r), the
- * number of CPUs and the page size.
+ * The counter error of the running kernel, from release (uname -r), the
+ * number of CPUs and the page size.  From Linux 6.2 (per-CPU counters):
+ * nr_cpus * max(32, 2 * nr_cpus) pages either way.  Before, per-task
+ * caches of the counts, folded into the mm when a page fault finds 65
+ * faults unfolded (mm/memory.c, check_sync_rss_stat) and at the task's
+ * exit: a cache only ever adds pages (a fault that replaces a page counts
+ * -1 and +1), so a reading lags, per thread, by up to 65 faults of up to a
+ * fault-around window each (64 KiB, or one page where pages are larger):
+ * about 4 MiB below the truth.  Above it, 64 pages per thread are allowed.
  */
 struct counter_error why_counter_error(const char *release, long cpus, long page_size);
 

@@ -19,7 +19,7 @@ static void setup(void)
 	memset(&run, 0, sizeof(run));
 	cr_assert_eq(proctable_init(&run.pt, T0), 0);
 	run.res.has_ru = true;
-	run.res.counter_error = (struct counter_error){ 256 * 1024, false };
+	run.res.counter_error = (struct counter_error){ .bytes = 256 * 1024, .below = 256 * 1024 };
 }
 
 static void teardown(void)
@@ -149,6 +149,40 @@ Test(why, not_waited_for)
 	cr_assert_eq(need(&w, WHY_UNWAITED)->bytes, 50 * MIB);
 }
 
+/*
+ * Before Linux 6.2 the counter only lags: ru_maxrss below the peak by 1 MiB
+ * is the counter's error (65 faults of 64 KiB per thread), not a process
+ * nobody waited for; above it by as much, it is no error of the counter.
+ */
+Test(why, counter_lags_before_6_2)
+{
+	const struct why_reason *r;
+	struct why w;
+
+	run.res.counter_error = why_counter_error("6.1.0-13-amd64", 2, 4096);
+	image_of(10, 9, "./prog", 20 * MIB, 19 * MIB);
+	run.res.ru_maxrss_bytes = 19 * MIB;
+	cr_assert(why_time_differs(&run, &w));
+	r = need(&w, WHY_COUNTER);
+	cr_assert(r->below);
+	cr_assert_eq(r->bytes, MIB);
+	cr_assert_eq(r->bytes2, 65 * 64 * 1024ull, "the bound below");
+	cr_assert_null(find(&w, WHY_UNWAITED));
+	run.res.ru_maxrss_bytes = 15 * MIB;
+	cr_assert(why_time_differs(&run, &w));
+	cr_assert_null(find(&w, WHY_COUNTER), "5 MiB is past 65 faults of one thread");
+	cr_assert_not_null(find(&w, WHY_UNWAITED));
+	run.res.ru_maxrss_bytes = 21 * MIB;
+	cr_assert(why_time_differs(&run, &w));
+	cr_assert_null(find(&w, WHY_COUNTER), "a lagging counter is not 1 MiB ahead");
+	cr_assert_not_null(find(&w, WHY_PRE_EXEC));
+	run.res.ru_maxrss_bytes = 20 * MIB + 200 * 1024;
+	cr_assert(why_time_differs(&run, &w));
+	r = need(&w, WHY_COUNTER);
+	cr_assert_not(r->below);
+	cr_assert_eq(r->bytes2, 64 * 4096ull, "the bound above");
+}
+
 Test(why, nothing_to_compare)
 {
 	struct why w;
@@ -169,12 +203,22 @@ Test(why, counter_error_of_a_kernel)
 
 	e = why_counter_error("6.18.0-1-amd64", 2, 4096);
 	cr_assert_eq(e.bytes, 2 * 32 * 4096ull);
+	cr_assert_eq(e.below, e.bytes, "per-CPU counters: either way alike");
 	cr_assert_not(e.per_thread);
 	cr_assert_eq(why_counter_error("6.2.0", 64, 4096).bytes, 64 * 128 * 4096ull);
 	cr_assert_eq(why_counter_error("7.0", 256, 4096).bytes, 256 * 512 * 4096ull);
+	/*
+	 * Before 6.2: 65 faults unfolded per thread, each mapping up to a 64
+	 * KiB fault-around window or one larger page (mm/memory.c of 6.1).
+	 */
 	e = why_counter_error("6.1.0-13-arm64", 8, 65536);
 	cr_assert_eq(e.bytes, 64 * 65536ull);
+	cr_assert_eq(e.below, 65 * 65536ull);
 	cr_assert(e.per_thread);
+	e = why_counter_error("6.1.0-13-amd64", 2, 4096);
+	cr_assert_eq(e.bytes, 64 * 4096ull);
+	cr_assert_eq(e.below, 65 * 64 * 1024ull, "16 pages a fault, fault-around");
+	cr_assert_eq(why_counter_error("6.1.0-13-powerpc64le", 2, 16384).below, 65 * 64 * 1024ull);
 	cr_assert(why_counter_error("5.10.0", 2, 4096).per_thread);
 	cr_assert(why_counter_error(NULL, 0, 0).per_thread, "unknown: the old rule");
 }
