@@ -24,15 +24,21 @@ TestSuite(tree, .timeout = 60, .init = e2e_need_tracing);
  * (still resident at a stop), and hi, the largest reading of the image (a
  * later one may be higher: thread exits, join and exit code fault pages in).
  */
-static void check_peak(const char *label, const struct json *img, uint64_t lo, uint64_t hi)
+static void check_peak_below(const char *label, const struct json *img, uint64_t lo, uint64_t hi,
+			     uint64_t below)
 {
 	uint64_t peak = e2e_u64(img, "peak_rss_bytes");
 
 	e2e_note("%s: reported peak %" PRIu64 ", truth %" PRIu64 " (diff %+" PRId64
 		 "), largest reading %" PRIu64,
 		 label, peak, lo, (int64_t)(peak - lo), hi);
-	e2e_assert_within(label, peak, e2e_sub(lo, E2E_EXACT_BELOW),
+	e2e_assert_within(label, peak, e2e_sub(lo, E2E_EXACT_BELOW + below),
 			  hi + e2e_counter_bound() + E2E_AFTER_TRUTH);
+}
+
+static void check_peak(const char *label, const struct json *img, uint64_t lo, uint64_t hi)
+{
+	check_peak_below(label, img, lo, hi, 0);
 }
 
 /* One pid, two images: the exec closes image 0 with its peak kept. */
@@ -73,7 +79,12 @@ Test(tree, grow_then_exec)
 	e2e_run_free(&r);
 }
 
-/* Threads share one mm: one entry, peak ~ K*M (not K times K*M). */
+/*
+ * Threads share one mm: one entry, peak ~ K*M (not K times K*M).  The
+ * threads' memory stays mapped to the end, but their stacks need not
+ * (e2e_thread_end_bound): arm64 on 6.1 reported 916 KiB and 1452 KiB
+ * below the truth, 5 threads, the peak VmHWM's.
+ */
 Test(tree, threads_one_entry)
 {
 	const char *wl = e2e_wl();
@@ -92,12 +103,14 @@ Test(tree, threads_one_entry)
 	cr_assert_eq(e2e_u64(r.json, "processes.0.pid"), (uint64_t)tp->pid, "the entry's pid");
 	e2e_check_end(json_path(r.json, "processes.0"), "exit");
 	hi = e2e_truth_max_rss(&r, tp->pid);
-	check_peak("threads 4x12 MiB peak", json_path(r.json, "processes.0"), tp->rss, hi);
+	check_peak_below("threads 4x12 MiB peak", json_path(r.json, "processes.0"), tp->rss, hi,
+			 e2e_thread_end_bound(5));
 	/* The tree sum must count the shared mm once, not once per thread. */
 	e2e_note("threads: tree peak RSS %" PRIu64 ", PSS %" PRIu64,
 		 e2e_u64(r.json, "tree.peak_rss_bytes"), e2e_u64(r.json, "tree.peak_pss_bytes"));
 	e2e_assert_within("threads tree.peak_rss_bytes", e2e_u64(r.json, "tree.peak_rss_bytes"),
-			  e2e_sub(tp->rss, E2E_EXACT_BELOW), hi + E2E_AFTER_TRUTH);
+			  e2e_sub(tp->rss, E2E_EXACT_BELOW + e2e_thread_end_bound(5)),
+			  hi + E2E_AFTER_TRUTH);
 	e2e_run_free(&r);
 }
 

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <criterion/hooks.h>
 #include <criterion/logging.h>
 
+#include "../lib/kernel.h"
 #include "../lib/tracing.h"
 #include "e2e.h"
 
@@ -67,12 +67,12 @@ static const char *workload(char *buf, size_t len, const char *name)
 }
 
 /* Each its own buffer: several go into one command line. */
-#define WORKLOAD_PATH(fn, name)                                \
-	const char *fn(void)                                   \
-	{                                                      \
-		static char path[4096];                        \
-                                                               \
-		return workload(path, sizeof(path), name);     \
+#define WORKLOAD_PATH(fn, name)                            \
+	const char *fn(void)                               \
+	{                                                  \
+		static char path[4096];                    \
+                                                           \
+		return workload(path, sizeof(path), name); \
 	}
 
 WORKLOAD_PATH(e2e_wl, "wl")
@@ -289,15 +289,6 @@ uint64_t e2e_exact_below(void)
  * the 65th).  No counter tells which scheme the kernel runs, so its
  * release does.
  */
-static bool per_task_counters(void)
-{
-	struct utsname u;
-	unsigned major, minor;
-
-	return uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-	       (major < 6 || (major == 6 && minor < 2));
-}
-
 /* Threads of one workload that touch memory: at most wl threads 4, and main. */
 #define E2E_MAX_THREADS 5
 
@@ -306,7 +297,7 @@ uint64_t e2e_counter_bound(void)
 	long cpus = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
 	long per_cpu;
 
-	if (per_task_counters())
+	if (kernel_per_task_counters())
 		return E2E_MAX_THREADS * 64 * (uint64_t)page;
 	if (cpus < 1)
 		cpus = 1;
@@ -318,6 +309,15 @@ uint64_t e2e_counter_bound(void)
 	 * (measured here: up to 225 KiB low against one counter's 256 KiB).
 	 */
 	return 2 * (uint64_t)cpus * (uint64_t)per_cpu * (uint64_t)page;
+}
+
+uint64_t e2e_thread_end_bound(unsigned threads)
+{
+	if (!kernel_thp_stack())
+		return 0;
+	if (kernel_per_task_counters())
+		return (uint64_t)threads * kernel_counter_lag_per_thread();
+	return e2e_counter_bound();
 }
 
 static const struct json *need(const struct json *root, const char *path, enum json_type type)

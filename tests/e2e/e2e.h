@@ -131,6 +131,17 @@ size_t e2e_parse_truths(const char *text, struct truth *t, size_t max);
  */
 uint64_t e2e_counter_bound(void);
 
+/*
+ * How far below a workload's own reading the peak may be when its threads
+ * (threads in all) end before it does.  Where a thread's stack may be a
+ * transparent huge page (kernel_thp_stack: Debian 12), glibc gives most of
+ * it back as the thread ends, before any stop of the tool: the peak is
+ * then VmHWM's, off by the counter's whole error, which before 6.2 lags
+ * per thread (kernel_counter_lag_per_thread).  0 where stacks are small
+ * pages.
+ */
+uint64_t e2e_thread_end_bound(unsigned threads);
+
 /* Asserting accessors: the value at path must exist with this type. */
 uint64_t e2e_u64(const struct json *root, const char *path);
 double e2e_num(const struct json *root, const char *path);

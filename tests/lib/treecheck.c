@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
+#include "kernel.h"
 #include "treecheck.h"
 
 #define KIB ((uint64_t)1024)
@@ -555,7 +555,9 @@ static uint64_t proven_sum(const struct model *m, size_t *members, size_t *proof
  *    are larger: its stack's top and its TLS).  As much may go after the
  *    image's last reading, before the end the tool samples: a churner
  *    joins a thread and glibc unmaps a cached stack (arm64 on 6.1: 132 KiB
- *    below the last reading at the exit_group stop, 9 threads).
+ *    below the last reading at the exit_group stop, 9 threads).  Where a
+ *    stack may be a transparent huge page (kernel.h), a whole one: arm64
+ *    on 6.1 read an image at 1.5 MiB that ended at 416 KiB, 9 threads.
  * The others follow the kernel it runs on as e2e.h's do: the page size,
  * and before Linux 6.2 the per-task counters (65 faults per thread of up to
  * a 64 KiB fault-around window each).
@@ -567,8 +569,7 @@ static uint64_t proven_sum(const struct model *m, size_t *members, size_t *proof
 void treecheck_default_opts(struct treecheck_opts *o)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE), per_cpu;
-	struct utsname u;
-	unsigned major, minor;
+	uint64_t thp;
 
 	memset(o, 0, sizeof(*o));
 	if (cpus < 1)
@@ -583,15 +584,17 @@ void treecheck_default_opts(struct treecheck_opts *o)
 	 * where pages are larger).  Measured on 6.1: a forked copy's exec read
 	 * 104 pages below its own smaps_rollup, its libc faulted back in.
 	 */
-	if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-	    (major < 6 || (major == 6 && minor < 2)))
-		o->counter_per_task = 65 * (64 * KIB > (uint64_t)page ? 64 * KIB : (uint64_t)page);
+	if (kernel_per_task_counters())
+		o->counter_per_task = kernel_counter_lag_per_thread();
 	else
 		o->counter_bound = 2 * (uint64_t)cpus * (uint64_t)per_cpu * (uint64_t)page;
 	/* In pages where they are larger than 4 KiB (e2e_exact_below). */
 	o->exact_below = page <= 4096 ? 64 * KIB : 32 * (uint64_t)page;
 	o->after_truth = 64 * KIB > (uint64_t)page ? 64 * KIB : (uint64_t)page;
 	o->per_thread = 64 * KIB > 2 * (uint64_t)page ? 64 * KIB : 2 * (uint64_t)page;
+	thp = kernel_thp_stack();
+	if (thp > o->per_thread)
+		o->per_thread = thp;
 	o->tracer_base = 8 * 1024 * KIB;
 	o->tracer_per_image = 8 * KIB;
 }
