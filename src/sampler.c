@@ -105,19 +105,14 @@ static void maybe_breakdown(struct sampler *s, struct image *img, pid_t tid, uin
 		keep_breakdown(s, img, bd, pte);
 }
 
-/* sampler_read, telling what moment it is (maybe_breakdown). */
-static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool final,
-			enum moment when)
+/* A sample of img whose status was read already (rc_st: how that went). */
+static bool sample_with_status(struct sampler *s, struct image *img, pid_t tid, bool final,
+			       enum moment when, int rc_st, const struct pstatus *stp)
 {
-	struct pstatus st;
 	struct rollup r;
 	struct smaps *bd;
-	int rc_st;
 	bool ok = false;
 
-	if (!img)
-		return false;
-	rc_st = s->sys->read_status(s->sys, tid, &st);
 	/*
 	 * -b at an image's end, where its make-up is read whatever the
 	 * sample says: one walk gives both.  smaps has every figure of a
@@ -130,20 +125,33 @@ static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool fi
 				     .uss = bd->uss,
 				     .anon = bd->anon,
 				     .swap = bd->swap };
-		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? &st : NULL);
-		keep_breakdown(s, img, bd, rc_st == 0 && st.has_mm ? st.pte : 0);
+		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? stp : NULL);
+		keep_breakdown(s, img, bd, rc_st == 0 && stp->has_mm ? stp->pte : 0);
 		ok = true;
 	} else if (s->sys->read_rollup(s->sys, tid, &r) == 0) {
-		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? &st : NULL);
-		maybe_breakdown(s, img, tid, r.rss, rc_st == 0 && st.has_mm ? st.pte : 0,
+		proctable_record_sample(s->pt, img, &r, rc_st == 0 ? stp : NULL);
+		maybe_breakdown(s, img, tid, r.rss, rc_st == 0 && stp->has_mm ? stp->pte : 0,
 				final ? AT_END : when);
 		ok = true;
-	} else if (rc_st == 0 && st.has_mm) {
-		proctable_record_hwm(s->pt, img, st.hwm);
+	} else if (rc_st == 0 && stp->has_mm) {
+		proctable_record_hwm(s->pt, img, stp->hwm);
 	}
 	if (final)
 		proctable_set_final(img, true);
 	return ok;
+}
+
+/* sampler_read, telling what moment it is (maybe_breakdown). */
+static bool read_sample(struct sampler *s, struct image *img, pid_t tid, bool final,
+			enum moment when)
+{
+	struct pstatus st;
+	int rc_st;
+
+	if (!img)
+		return false;
+	rc_st = s->sys->read_status(s->sys, tid, &st);
+	return sample_with_status(s, img, tid, final, when, rc_st, &st);
 }
 
 bool sampler_read(struct sampler *s, struct image *img, pid_t tid, bool final)
@@ -244,11 +252,12 @@ void sampler_pass_begin(struct sampler *s)
  * Timed: can status alone read img (TIMED_STEP)?  Its last walk is in the
  * tree sums and large enough to cost (TIMED_STATUS_MIN), no image has begun
  * or ended since, and VmRSS, exact here, is within the step of that walk's
- * RSS: then VmRSS and VmHWM are recorded and the walk is spared.
+ * RSS: then VmRSS and VmHWM are recorded and the walk is spared.  When
+ * it read status (*read) and the walk is due, the walk uses that reading.
  */
-static bool steady(struct sampler *s, struct image *img, pid_t tid)
+static bool steady(struct sampler *s, struct image *img, pid_t tid, struct pstatus *st, int *rc_st,
+		   bool *read)
 {
-	struct pstatus st;
 	uint64_t last;
 
 	if (!img->has_last || !img->alive || img->last.rss < TIMED_STATUS_MIN)
@@ -261,13 +270,15 @@ static bool steady(struct sampler *s, struct image *img, pid_t tid)
 	s->fig->timed_source = s->vmrss_exact ? "VmRSS" : "smaps_rollup";
 	if (!s->vmrss_exact || img->members_at_last != s->pt->members)
 		return false;
-	if (s->sys->read_status(s->sys, tid, &st) != 0 || !st.has_mm)
+	*rc_st = s->sys->read_status(s->sys, tid, st);
+	*read = true;
+	if (*rc_st != 0 || !st->has_mm)
 		return false;
 	last = img->last.rss;
-	if ((st.vmrss > last ? st.vmrss - last : last - st.vmrss) > last / TIMED_STEP)
+	if ((st->vmrss > last ? st->vmrss - last : last - st->vmrss) > last / TIMED_STEP)
 		return false;
-	proctable_record_rss(s->pt, img, st.vmrss);
-	proctable_record_hwm(s->pt, img, st.hwm);
+	proctable_record_rss(s->pt, img, st->vmrss);
+	proctable_record_hwm(s->pt, img, st->hwm);
 	s->fig->status_reads++;
 	return true;
 }
@@ -280,8 +291,15 @@ static bool steady(struct sampler *s, struct image *img, pid_t tid)
  */
 void sampler_pass_read(struct sampler *s, struct image *img, pid_t tid)
 {
-	if (img && !img->final_sampled && img->pass != s->pass &&
-	    (steady(s, img, tid) || sampler_read(s, img, tid, false)))
+	struct pstatus st;
+	int rc_st = 0;
+	bool read = false;
+
+	if (!img || img->final_sampled || img->pass == s->pass)
+		return;
+	if (steady(s, img, tid, &st, &rc_st, &read) ||
+	    (read ? sample_with_status(s, img, tid, false, AT_SAMPLE, rc_st, &st) :
+		    read_sample(s, img, tid, false, AT_SAMPLE)))
 		img->pass = s->pass;
 }
 

@@ -22,6 +22,7 @@ static struct {
 	uint64_t smaps_drift; /* what a smaps read adds to it (it comes a moment later) */
 	unsigned smaps_reads;
 	unsigned rollups;	 /* smaps_rollup reads */
+	unsigned statuses;	 /* status reads */
 	uint64_t now_ns, cpu_ns; /* the fake clocks */
 	uint64_t smaps_cost_ns;	 /* the CPU time a smaps read takes */
 } fk;
@@ -34,6 +35,7 @@ static struct image *img;
 static int f_status(const struct sysops *o, pid_t tid, struct pstatus *st)
 {
 	(void)o;
+	fk.statuses++;
 	*st = (struct pstatus){
 		.tgid = tid, .has_mm = true, .hwm = fk.rss, .vmrss = fk.rss, .pte = 64 * 1024
 	};
@@ -299,8 +301,10 @@ Test(sampler, steady_timed_reads_use_status)
 	pass();
 	cr_assert_eq(fk.rollups, 1);
 	fk.rss = 1088 * MIB + 4096; /* past the step */
+	fk.statuses = 0;
 	pass();
 	cr_assert_eq(fk.rollups, 2, "past the step: a walk");
+	cr_assert_eq(fk.statuses, 1, "the walk uses the status read that found the step passed");
 	cr_assert_eq(img->last.rss, 1088 * MIB + 4096);
 	pass();
 	cr_assert_eq(fk.rollups, 2);
